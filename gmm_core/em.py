@@ -1,0 +1,443 @@
+"""One EM iteration for a 1-D Gaussian mixture, in the lecture notes' notation.
+
+E-step: responsibilities γ(z_nk) = π_k N(x_n|μ_k,σ_k²) / Σ_j π_j N(x_n|μ_j,σ_j²), computed in log
+space (log-sum-exp), so rows sum to one even for points a million σ from every mean.
+
+M-step, in the notes' order A–D:
+    A. N_k = Σ_n γ(z_nk)
+    B. μ_k^new = Σ_n γ(z_nk) x_n / N_k
+    C. (σ_k^new)² = Σ_n γ(z_nk) (x_n − μ_k^new)² / N_k     (tied model: one σ² = Σ_k Σ_n … / N)
+    D. π_k^new = N_k / N
+
+The fast path never forms the N×K responsibility matrix: a chunked pass accumulates the sufficient
+statistics Σγ, Σγ(x−μ_k), Σγ(x−μ_k)² about the *current* means μ_k (shifted sums), from which
+μ^new = μ + S1/S0 and σ² = S2/S0 − (S1/S0)² follow without the catastrophic cancellation of
+Σγx² − N_k μ² (data around 1e12 with spread 1e-3 keep full precision).
+
+Degeneracy rule (stated once, applied in :func:`update_params`):
+
+* **Variance floor.** σ_k² is never below ``var_floor`` (by default 1e-6 × the data's variance,
+  so it scales with the units). A component whose update falls below the floor is held *at* the
+  floor and reported as collapsed onto x ≈ μ_k. Holding at the floor is the constrained maximiser
+  of the M-step objective, so the log-likelihood still never decreases.
+* **Empty component.** If N_k < ``EMPTY_THRESHOLD`` (a component responsible for less than
+  1e-8 of one point) its μ_k and σ_k² are kept from the previous iteration and π_k = N_k/N (≈ 0);
+  it is reported as empty. Nothing is re-seeded, which would break monotonicity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .params import MixtureParams
+
+__all__ = [
+    "EMPTY_THRESHOLD",
+    "VAR_FLOOR_FRACTION",
+    "Backend",
+    "EMStep",
+    "StepReport",
+    "SufficientStats",
+    "default_var_floor",
+    "e_step",
+    "em_step",
+    "log_likelihood",
+    "log_weighted_densities",
+    "m_step",
+    "statistics_from_resp",
+    "sufficient_statistics",
+    "update_params",
+]
+
+#: The default variance floor, as a fraction of the data's variance.
+VAR_FLOOR_FRACTION = 1e-6
+#: A component with N_k below this (in points) is empty.
+EMPTY_THRESHOLD = 1e-8
+#: Points per chunk in the numpy path: (K, CHUNK) temporaries stay in cache.
+CHUNK = 65_536
+#: From this many points on, the compiled fused kernel is used when numba is available.
+FUSED_MIN_POINTS = 20_000
+
+LOG_2PI = float(np.log(2.0 * np.pi))
+
+Backend = Literal["auto", "numpy", "fused"]
+
+
+def default_var_floor(x: np.ndarray) -> float:
+    """The variance floor for data ``x`` (shape (N,)): ``VAR_FLOOR_FRACTION`` × var(x).
+
+    Raises
+    ------
+    ValueError
+        If all values are equal (the data has no scale to fit).
+    """
+    variance = float(np.var(x))
+    if not variance > 0:
+        raise ValueError("all values are equal: EM needs at least two different values")
+    return VAR_FLOOR_FRACTION * variance
+
+
+def _log_coefficients(params: MixtureParams) -> tuple[np.ndarray, np.ndarray]:
+    """log π_k − ½ log(2π σ_k²) and 1/(2σ_k²), each shape (K,); log 0 = −inf for π_k = 0."""
+    with np.errstate(divide="ignore"):
+        log_weights = np.log(params.weights)
+    log_coef = log_weights - 0.5 * (LOG_2PI + np.log(params.variances))
+    return log_coef, 0.5 / params.variances
+
+
+def log_weighted_densities(x: np.ndarray, params: MixtureParams) -> np.ndarray:
+    """log(π_k N(x_n | μ_k, σ_k²)) for every point and component.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+    params : MixtureParams with K components
+
+    Returns
+    -------
+    ndarray, shape (K, N)
+        Component-major, so reductions over k run along a short axis of contiguous rows.
+    """
+    log_coef, half_prec = _log_coefficients(params)
+    d = np.asarray(x, dtype=np.float64)[None, :] - params.means[:, None]
+    return log_coef[:, None] - half_prec[:, None] * d * d
+
+
+def _logsumexp_rows(lp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(exp(lp − max), log Σ_k exp lp) for lp of shape (K, N); returns shapes (K, N), (N,)."""
+    peak = lp.max(axis=0)
+    scaled = np.exp(lp - peak)
+    total = scaled.sum(axis=0)
+    return scaled, peak + np.log(total)
+
+
+def e_step(x: np.ndarray, params: MixtureParams) -> tuple[np.ndarray, float]:
+    """E-step: responsibilities γ(z_nk) and the log-likelihood of ``params``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+    params : MixtureParams with K components
+
+    Returns
+    -------
+    resp : ndarray, shape (N, K)
+        γ(z_nk); every row sums to 1.
+    log_likelihood : float
+        log L = Σ_n log f(x_n) of the parameters passed in.
+    """
+    lp = log_weighted_densities(x, params)
+    scaled, lse = _logsumexp_rows(lp)
+    resp = scaled / scaled.sum(axis=0)
+    return np.ascontiguousarray(resp.T), float(lse.sum())
+
+
+@dataclass(frozen=True)
+class SufficientStats:
+    """Sums over the data that determine the M-step, about reference means ``shift``.
+
+    Attributes
+    ----------
+    n_k : ndarray, shape (K,)
+        N_k = Σ_n γ(z_nk).
+    s1 : ndarray, shape (K,)
+        Σ_n γ(z_nk) (x_n − shift_k).
+    s2 : ndarray, shape (K,)
+        Σ_n γ(z_nk) (x_n − shift_k)².
+    shift : ndarray, shape (K,)
+        The reference means (the current μ_k in an EM iteration).
+    n_points : int
+        N.
+    log_likelihood : float
+        log L of the parameters the responsibilities came from (nan if unknown).
+    """
+
+    n_k: np.ndarray
+    s1: np.ndarray
+    s2: np.ndarray
+    shift: np.ndarray
+    n_points: int
+    log_likelihood: float
+
+    @property
+    def weighted_sums(self) -> np.ndarray:
+        """Σ_n γ(z_nk) x_n, shape (K,) (for display; the update uses the shifted sums)."""
+        return self.s1 + self.n_k * self.shift
+
+
+def _numpy_statistics(x: np.ndarray, params: MixtureParams) -> tuple[np.ndarray, float]:
+    """Chunked numpy E-step + shifted sums; returns ((3, K) sums, log L)."""
+    log_coef, half_prec = _log_coefficients(params)
+    means = params.means[:, None]
+    lc, hp = log_coef[:, None], half_prec[:, None]
+    sums = np.zeros((3, params.n_components))
+    total_ll = 0.0
+    for start in range(0, x.size, CHUNK):
+        d = x[None, start : start + CHUNK] - means
+        d2 = d * d
+        scaled, lse = _logsumexp_rows(lc - hp * d2)
+        gamma = scaled / scaled.sum(axis=0)
+        total_ll += float(lse.sum())
+        sums[0] += gamma.sum(axis=1)
+        sums[1] += (gamma * d).sum(axis=1)
+        sums[2] += (gamma * d2).sum(axis=1)
+    return sums, total_ll
+
+
+def _use_fused(n_points: int, backend: Backend) -> bool:
+    if backend == "numpy":
+        return False
+    from . import _fused
+
+    if backend == "fused":
+        if not _fused.NUMBA_AVAILABLE:
+            raise RuntimeError("backend='fused' needs numba, which is not installed")
+        return True
+    return _fused.NUMBA_AVAILABLE and n_points >= FUSED_MIN_POINTS
+
+
+def sufficient_statistics(
+    x: np.ndarray, params: MixtureParams, *, backend: Backend = "auto"
+) -> SufficientStats:
+    """E-step reduced to the M-step's sums, in one chunked pass (no N×K array).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+    params : MixtureParams with K components
+    backend : {"auto", "numpy", "fused"}
+        "fused" is the compiled single-pass kernel (numba); "auto" uses it from
+        ``FUSED_MIN_POINTS`` points on when numba is installed.
+
+    Returns
+    -------
+    SufficientStats
+        Sums about ``params.means``, and log L of ``params``.
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if _use_fused(x.size, backend):
+        from ._fused import fused_statistics
+
+        log_coef, half_prec = _log_coefficients(params)
+        sums, ll = fused_statistics(x, log_coef, params.means, half_prec)
+    else:
+        sums, ll = _numpy_statistics(x, params)
+    return SufficientStats(
+        n_k=sums[0], s1=sums[1], s2=sums[2], shift=params.means.copy(),
+        n_points=int(x.size), log_likelihood=float(ll),
+    )
+
+
+def log_likelihood(x: np.ndarray, params: MixtureParams, *, backend: Backend = "auto") -> float:
+    """log L = Σ_n log f(x_n) for data ``x`` (shape (N,)), chunked."""
+    return sufficient_statistics(x, params, backend=backend).log_likelihood
+
+
+def statistics_from_resp(x: np.ndarray, resp: np.ndarray) -> SufficientStats:
+    """Sufficient statistics from an explicit responsibility matrix.
+
+    The sums are taken about the weighted means themselves (two passes), which is how the
+    notes compute step C: the variance about the new mean.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+    resp : ndarray, shape (N, K)
+    """
+    x = np.asarray(x, dtype=np.float64)
+    resp = np.asarray(resp, dtype=np.float64)
+    if resp.ndim != 2 or resp.shape[0] != x.size:
+        raise ValueError(f"resp must have shape (N, K) = ({x.size}, K), got {resp.shape}")
+    n_k = resp.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = np.where(n_k > 0, (resp * x[:, None]).sum(axis=0) / n_k, 0.0)
+    d = x[:, None] - shift[None, :]
+    s1 = (resp * d).sum(axis=0)
+    s2 = (resp * d * d).sum(axis=0)
+    return SufficientStats(n_k, s1, s2, shift, int(x.size), float("nan"))
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What went wrong, if anything, in one M-step (components are 0-based here).
+
+    Attributes
+    ----------
+    collapsed : tuple of int
+        Components whose variance fell to the floor (collapsed onto a point).
+    empty : tuple of int
+        Components with N_k < ``EMPTY_THRESHOLD``: kept unchanged, π_k ≈ 0.
+    var_floor : float
+        The floor in force.
+    means : tuple of float
+        The components' means after the step (where collapsed ones sit).
+    n_k : tuple of float
+        N_k of each component in this step.
+    """
+
+    collapsed: tuple[int, ...]
+    empty: tuple[int, ...]
+    var_floor: float
+    means: tuple[float, ...]
+    n_k: tuple[float, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no component collapsed or emptied."""
+        return not (self.collapsed or self.empty)
+
+    def messages(self) -> tuple[str, ...]:
+        """Plain-language sentences, components numbered from 1 as on screen."""
+        out = [
+            f"Component {k + 1} collapsed onto x = {self.means[k]:.6g}: its variance σ² fell to "
+            f"the floor ({self.var_floor:.3g}, 10⁻⁶ of the data's variance) and is held there "
+            f"(N_{k + 1} = {self.n_k[k]:.3g})."
+            for k in self.collapsed
+        ]
+        out += [
+            f"Component {k + 1} is empty (N_{k + 1} = {self.n_k[k]:.2g}): no point belongs to it, "
+            f"so its μ and σ² are kept and π_{k + 1} ≈ 0."
+            for k in self.empty
+        ]
+        return tuple(out)
+
+
+def update_params(
+    stats: SufficientStats,
+    previous: MixtureParams,
+    *,
+    var_floor: float,
+    equal_variance: bool = False,
+) -> tuple[MixtureParams, StepReport]:
+    """M-step from sufficient statistics, applying the module's degeneracy rule.
+
+    Parameters
+    ----------
+    stats : SufficientStats with K components
+    previous : MixtureParams
+        The parameters an empty component keeps (its μ_k and σ_k²).
+    var_floor : float
+        Lower bound on every variance (> 0).
+    equal_variance : bool
+        Tied model: one variance shared by all components.
+
+    Returns
+    -------
+    params : MixtureParams
+    report : StepReport
+    """
+    if not var_floor > 0:
+        raise ValueError(f"var_floor must be > 0, got {var_floor}")
+    n_k = stats.n_k
+    empty = n_k < EMPTY_THRESHOLD
+    safe_n = np.where(empty, 1.0, n_k)
+    offset = np.where(empty, 0.0, stats.s1 / safe_n)
+    means = stats.shift + offset
+    # Σγ(x − μ_new)² = S2 − N_k·offset², clipped at 0 against rounding.
+    scatter = np.maximum(np.where(empty, 0.0, stats.s2 - n_k * offset * offset), 0.0)
+    if equal_variance:
+        variances = np.full(n_k.shape, scatter.sum() / max(float(n_k.sum()), EMPTY_THRESHOLD))
+    else:
+        variances = scatter / safe_n
+    means = np.where(empty, previous.means, means)
+    variances = np.where(empty, previous.variances, variances)
+    collapsed = ~empty & (variances < var_floor)
+    variances = np.maximum(variances, var_floor)
+    weights = n_k / n_k.sum()
+    params = MixtureParams(weights, means, variances)
+    report = StepReport(
+        collapsed=tuple(int(k) for k in np.flatnonzero(collapsed)),
+        empty=tuple(int(k) for k in np.flatnonzero(empty)),
+        var_floor=float(var_floor),
+        means=tuple(float(m) for m in means),
+        n_k=tuple(float(n) for n in n_k),
+    )
+    return params, report
+
+
+def m_step(
+    x: np.ndarray,
+    resp: np.ndarray,
+    *,
+    equal_variance: bool = False,
+    var_floor: float | None = None,
+    previous: MixtureParams | None = None,
+) -> MixtureParams:
+    """M-step (the notes' steps A–D) from responsibilities.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+    resp : ndarray, shape (N, K)
+        γ(z_nk), rows summing to 1.
+    equal_variance : bool
+        Tied model (mclust "E"): one σ² = Σ_k Σ_n γ(z_nk)(x_n − μ_k)² / N for all k.
+    var_floor : float, optional
+        Lower bound on variances; default ``default_var_floor(x)``.
+    previous : MixtureParams, optional
+        What an empty component keeps (see the module docstring); by default an empty
+        component gets the data's mean and variance.
+
+    Returns
+    -------
+    MixtureParams
+    """
+    floor = default_var_floor(x) if var_floor is None else var_floor
+    if previous is None:
+        k = np.shape(resp)[-1]
+        previous = MixtureParams(np.full(k, 1.0 / k), np.full(k, np.mean(x)), np.full(k, np.var(x)))
+    params, _ = update_params(
+        statistics_from_resp(x, resp), previous, var_floor=floor, equal_variance=equal_variance
+    )
+    return params
+
+
+@dataclass(frozen=True)
+class EMStep:
+    """One EM iteration θ → θ_new.
+
+    Attributes
+    ----------
+    params : MixtureParams
+        θ_new.
+    log_likelihood : float
+        log L(θ) of the parameters the step started from (the E-step computes it).
+    stats : SufficientStats
+        The E-step's sums (N_k, …) behind the update.
+    report : StepReport
+        Collapsed and empty components.
+    """
+
+    params: MixtureParams
+    log_likelihood: float
+    stats: SufficientStats
+    report: StepReport
+
+
+def em_step(
+    x: np.ndarray,
+    params: MixtureParams,
+    *,
+    var_floor: float,
+    equal_variance: bool = False,
+    backend: Backend = "auto",
+) -> EMStep:
+    """One full EM iteration (E then M) without forming responsibilities.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+    params : MixtureParams
+        θ, the current parameters.
+    var_floor : float
+        Lower bound on variances (see :func:`default_var_floor`).
+    equal_variance : bool
+        Tied model.
+    backend : {"auto", "numpy", "fused"}
+    """
+    stats = sufficient_statistics(x, params, backend=backend)
+    new, report = update_params(stats, params, var_floor=var_floor, equal_variance=equal_variance)
+    return EMStep(new, stats.log_likelihood, stats, report)
