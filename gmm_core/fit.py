@@ -102,7 +102,9 @@ def classification_entropy(x: np.ndarray, params: MixtureParams) -> float:
     return total
 
 
-def icl(x: np.ndarray, params: MixtureParams, log_lik: float, equal_variance: bool = False) -> float:
+def icl(
+    x: np.ndarray, params: MixtureParams, log_lik: float, equal_variance: bool = False
+) -> float:
     """Integrated completed likelihood, BIC + 2 × entropy (lower is better)."""
     return bic(log_lik, x.size, params.n_components, equal_variance) + 2.0 * (
         classification_entropy(x, params)
@@ -185,7 +187,9 @@ def run_em(
     converged = False
     params = start
     for _ in range(max_iter):
-        step = em_step(x, params, var_floor=var_floor, equal_variance=equal_variance, backend=backend)
+        step = em_step(
+            x, params, var_floor=var_floor, equal_variance=equal_variance, backend=backend
+        )
         lls.append(step.log_likelihood)
         if len(lls) >= 2 and tol > 0 and (lls[-1] - lls[-2]) / x.size < tol:
             # θ_{t} added no more than tol per point over θ_{t−1}: the last step stands.
@@ -274,7 +278,8 @@ class FitResult:
     @property
     def bic(self) -> float:
         """BIC = −2 log L + p ln N (lower is better)."""
-        return bic(self.log_likelihood, self.n_points, self.params.n_components, self.equal_variance)
+        k = self.params.n_components
+        return bic(self.log_likelihood, self.n_points, k, self.equal_variance)
 
     @property
     def aic(self) -> float:
