@@ -27,6 +27,7 @@ from .em import (
 from .fit import (
     FitResult,
     Run,
+    advance,
     aic,
     bic,
     check_data,
@@ -36,6 +37,7 @@ from .fit import (
     n_parameters,
     run_em,
     sample,
+    start_run,
 )
 from .init import INIT_METHODS, initial_params
 from .params import MixtureParams
@@ -48,6 +50,7 @@ __all__ = [
     "Run",
     "StepReport",
     "SufficientStats",
+    "advance",
     "aic",
     "bic",
     "check_data",
@@ -63,6 +66,7 @@ __all__ = [
     "n_parameters",
     "run_em",
     "sample",
+    "start_run",
     "sufficient_statistics",
     "update_params",
 ]

@@ -12,11 +12,12 @@ p = 3K − 1 free parameters (K means, K variances, K − 1 weights), or p = 2K 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .em import Backend, StepReport, default_var_floor, e_step, em_step, log_likelihood
+from .em import Backend, EMStep, StepReport, default_var_floor, e_step, em_step
 from .init import InitMethod, initial_params
 from .params import MixtureParams
 
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_TOL",
     "FitResult",
     "Run",
+    "advance",
     "aic",
     "bic",
     "check_data",
@@ -34,6 +36,7 @@ __all__ = [
     "n_parameters",
     "run_em",
     "sample",
+    "start_run",
 ]
 
 DEFAULT_TOL = 1e-6
@@ -124,8 +127,12 @@ class Run:
     reports : tuple of StepReport, length n_iter
         Diagnostics of iteration t (θ_{t−1} → θ_t) at index t − 1.
     converged : bool
+        Whether the last iteration met the convergence rule.
     init : str
         The initialisation method, or "given" for explicit parameters.
+    lookahead : EMStep
+        The iteration out of θ_n, already computed (its E-step gave log L(θ_n)), so that
+        extending the run costs one pass over the data per iteration.
     """
 
     history: tuple[MixtureParams, ...]
@@ -133,6 +140,7 @@ class Run:
     reports: tuple[StepReport, ...]
     converged: bool
     init: str
+    lookahead: EMStep
 
     @property
     def params(self) -> MixtureParams:
@@ -153,6 +161,68 @@ class Run:
     def n_iter(self) -> int:
         """Number of EM iterations run."""
         return len(self.history) - 1
+
+
+def start_run(
+    x: np.ndarray,
+    start: MixtureParams,
+    *,
+    var_floor: float,
+    equal_variance: bool = False,
+    backend: Backend = "auto",
+    init: str = "given",
+) -> Run:
+    """A run at iteration 0 from θ_0 = ``start`` (one pass over ``x``, shape (N,)).
+
+    ``init`` labels how ``start`` was chosen; the other parameters are as in :func:`fit`.
+    """
+    step = em_step(x, start, var_floor=var_floor, equal_variance=equal_variance, backend=backend)
+    return Run((start,), np.array([step.log_likelihood]), (), False, init, step)
+
+
+def advance(
+    x: np.ndarray,
+    run: Run,
+    n_iter: int,
+    *,
+    var_floor: float,
+    tol: float = DEFAULT_TOL,
+    equal_variance: bool = False,
+    backend: Backend = "auto",
+    on_iteration: Callable[[int], None] | None = None,
+) -> Run:
+    """Up to ``n_iter`` more iterations of ``run``, stopping early once it has converged.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+        The data the run was started on.
+    run : Run
+    n_iter : int
+        Most iterations to add (a converged run gets none when ``tol`` > 0).
+    var_floor, tol, equal_variance, backend
+        As in :func:`fit`; they must be those the run was started with.
+    on_iteration : callable, optional
+        Called with the number of iterations added so far, after each one (progress bars).
+    """
+    if tol < 0 or n_iter < 0:
+        raise ValueError("tol and the number of iterations must be ≥ 0")
+    history, reports = list(run.history), list(run.reports)
+    lls = list(run.log_likelihoods)
+    step, converged = run.lookahead, run.converged and tol > 0
+    for i in range(n_iter):
+        if converged:
+            break
+        history.append(step.params)
+        reports.append(step.report)
+        step = em_step(
+            x, step.params, var_floor=var_floor, equal_variance=equal_variance, backend=backend
+        )
+        lls.append(step.log_likelihood)
+        converged = tol > 0 and (lls[-1] - lls[-2]) / x.size < tol
+        if on_iteration is not None:
+            on_iteration(i + 1)
+    return Run(tuple(history), np.asarray(lls), tuple(reports), converged, run.init, step)
 
 
 def run_em(
@@ -179,28 +249,9 @@ def run_em(
     init : str
         Label of how ``start`` was chosen, kept in the result.
     """
-    if tol < 0 or max_iter < 0:
-        raise ValueError("tol and max_iter must be ≥ 0")
-    history = [start]
-    lls: list[float] = []
-    reports: list[StepReport] = []
-    converged = False
-    params = start
-    for _ in range(max_iter):
-        step = em_step(
-            x, params, var_floor=var_floor, equal_variance=equal_variance, backend=backend
-        )
-        lls.append(step.log_likelihood)
-        if len(lls) >= 2 and tol > 0 and (lls[-1] - lls[-2]) / x.size < tol:
-            # θ_{t} added no more than tol per point over θ_{t−1}: the last step stands.
-            converged = True
-            break
-        params = step.params
-        history.append(params)
-        reports.append(step.report)
-    else:  # max_iter reached (or 0): log L of the last θ still needs its own pass
-        lls.append(log_likelihood(x, params, backend=backend))
-    return Run(tuple(history), np.asarray(lls), tuple(reports), converged, init)
+    options = {"var_floor": var_floor, "equal_variance": equal_variance, "backend": backend}
+    run = start_run(x, start, init=init, **options)
+    return advance(x, run, max_iter, tol=tol, **options)
 
 
 @dataclass(frozen=True, eq=False)
