@@ -1,0 +1,192 @@
+"""The main figure: histogram, weighted components, mixture curve and responsibilities.
+
+Top panel (density scale): the histogram as a density, its bars stacked by each component's
+share Σγ of the points in the bin (grey before the first E-step); each weighted component
+π_k N(x | μ_k, σ_k²) in its own colour; the mixture f(x) in black; the true components dashed.
+Bottom panel (same x axis): γ_k(x), how every x is split between the components.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gmm_core.binning import curve_grid
+from gmm_core.em import e_step, log_weighted_densities
+from gmm_core.params import MixtureParams
+
+from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
+
+__all__ = ["GRID_POINTS", "mixture_figure"]
+
+GRID_POINTS = 300
+_BAR_ALPHA = 0.45
+_GREY_BARS = "rgba(140,140,140,0.45)"
+
+
+def _display(values: np.ndarray) -> np.ndarray:
+    """Heights sent to the browser in float32: half the bytes, ample for drawing and hover."""
+    return np.asarray(values, dtype=np.float32)
+
+
+def _histogram_traces(
+    edges: np.ndarray, counts: np.ndarray, bin_shares: np.ndarray | None
+) -> list[go.Bar]:
+    n_points = max(int(counts.sum()), 1)
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    width = float(edges[1] - edges[0])
+    scale = 1.0 / (n_points * width)
+    if bin_shares is None:
+        custom = np.column_stack([edges[:-1], edges[1:], counts])
+        return [
+            go.Bar(
+                x=centres, y=_display(counts * scale), width=width, name="histogram",
+                marker={"color": _GREY_BARS, "line": {"width": 0}}, customdata=custom,
+                hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g})<br>"
+                "%{customdata[2]} points<br>density %{y:.4g}<extra>histogram</extra>",
+                xaxis="x", yaxis="y",
+            )
+        ]
+    traces = []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fraction = np.where(counts[:, None] > 0, bin_shares / counts[:, None], 0.0)
+    for k in range(bin_shares.shape[1]):
+        custom = _display(np.column_stack([bin_shares[:, k], 100 * fraction[:, k], counts]))
+        traces.append(
+            go.Bar(
+                x=centres, y=_display(bin_shares[:, k] * scale), width=width,
+                name=f"Σγ share of {k + 1}", legendgroup=f"c{k}", showlegend=False,
+                marker={"color": with_alpha(component_color(k), _BAR_ALPHA), "line": {"width": 0}},
+                customdata=custom,
+                hovertemplate="bin at x ≈ %{x:.4g}: %{customdata[2]:.0f} points<br>"
+                f"Σγ(z_n{k + 1}) = " + "%{customdata[0]:.4g} (%{customdata[1]:.1f}%)"
+                f"<extra>component {k + 1}</extra>",
+            )
+        )
+    return traces
+
+
+def _curve_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
+    dens = np.exp(log_weighted_densities(grid, params))
+    traces = []
+    for k in range(params.n_components):
+        traces.append(
+            go.Scatter(
+                x=grid, y=_display(dens[k]), mode="lines",
+                name=f"π{k + 1}·N(x | μ{k + 1}, σ{k + 1}²)", legendgroup=f"c{k}",
+                line={"color": component_color(k), "width": 2.5},
+                hovertemplate=f"x = %{{x:.4g}}<br>π{k + 1}·N = %{{y:.4g}}"
+                f"<br>μ{k + 1} = {params.means[k]:.4g}, σ{k + 1}² = {params.variances[k]:.4g}, "
+                f"π{k + 1} = {params.weights[k]:.3f}<extra>component {k + 1}</extra>",
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=grid, y=_display(dens.sum(axis=0)), mode="lines", name="mixture f(x)",
+            line={"color": MIXTURE_COLOR, "width": 3},
+            hovertemplate="x = %{x:.4g}<br>f(x) = %{y:.4g}<extra>mixture</extra>",
+        )
+    )
+    return traces
+
+
+def _truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
+    dens = np.exp(log_weighted_densities(grid, truth))
+    return [
+        go.Scatter(
+            x=grid, y=_display(dens[k]), mode="lines", name="true components",
+            legendgroup="truth", showlegend=k == 0,
+            line={"color": TRUTH_COLOR, "width": 1.5, "dash": "dash"},
+            hovertemplate=f"true π·N = %{{y:.4g}}<br>μ = {truth.means[k]:.4g}, "
+            f"σ² = {truth.variances[k]:.4g}, π = {truth.weights[k]:.3f}<extra>truth</extra>",
+        )
+        for k in range(truth.n_components)
+    ]
+
+
+def _responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
+    resp, _ = e_step(grid, params)
+    return [
+        go.Scatter(
+            x=grid, y=_display(resp[:, k]), mode="lines", stackgroup="gamma",
+            name=f"γ{k + 1}(x)", legendgroup=f"c{k}", showlegend=False,
+            line={"color": component_color(k), "width": 0.5},
+            fillcolor=with_alpha(component_color(k), 0.55),
+            hovertemplate=f"x = %{{x:.4g}}<br>γ{k + 1}(x) = %{{y:.3f}}"
+            f"<extra>component {k + 1}</extra>",
+        )
+        for k in range(params.n_components)
+    ]
+
+
+def mixture_figure(
+    edges: np.ndarray,
+    counts: np.ndarray,
+    params: MixtureParams,
+    *,
+    bin_shares: np.ndarray | None = None,
+    responsibility_params: MixtureParams | None = None,
+    truth: MixtureParams | None = None,
+    highlight_x: float | None = None,
+    x_label: str = "x",
+    height: int = 640,
+) -> go.Figure:
+    """Histogram, weighted components, mixture and responsibilities on one shared x axis.
+
+    Parameters
+    ----------
+    edges : ndarray, shape (B + 1,)
+        Equal-width bin edges.
+    counts : ndarray, shape (B,)
+        Points per bin.
+    params : MixtureParams with K components
+        The curves drawn: π_k N(x | μ_k, σ_k²) and f(x).
+    bin_shares : ndarray, shape (B, K), optional
+        Σ_{n in bin} γ(z_nk) (see :func:`gmm_core.binning.responsibility_by_bin`); the bars are
+        stacked by it. None draws grey bars (no E-step yet).
+    responsibility_params : MixtureParams, optional
+        Parameters of the γ_k(x) curves in the bottom panel (those of the last E-step);
+        None leaves the bottom panel empty.
+    truth : MixtureParams, optional
+        True components, drawn dashed.
+    highlight_x : float, optional
+        A point x_n to mark with a vertical line.
+    x_label : str
+        Title of the shared x axis (data name and unit).
+    height : int
+        Figure height in pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Row 1 (y axis "density"), row 2 (y axis "γ_k(x)", 0 to 1).
+    """
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.74, 0.26], vertical_spacing=0.05
+    )
+    grid = curve_grid(edges, params, GRID_POINTS)
+    if truth is not None:
+        grid = np.union1d(grid, curve_grid(edges, truth, GRID_POINTS // 3))
+    for trace in _histogram_traces(edges, counts, bin_shares):
+        fig.add_trace(trace, row=1, col=1)
+    if truth is not None:
+        for trace in _truth_traces(grid, truth):
+            fig.add_trace(trace, row=1, col=1)
+    for trace in _curve_traces(grid, params):
+        fig.add_trace(trace, row=1, col=1)
+    if responsibility_params is not None:
+        for trace in _responsibility_traces(grid, responsibility_params):
+            fig.add_trace(trace, row=2, col=1)
+    if highlight_x is not None:
+        fig.add_vline(x=highlight_x, line={"color": "#444", "width": 1.5, "dash": "dot"})
+    fig.update_layout(
+        barmode="stack", bargap=0.02, height=height, hovermode="closest",
+        margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
+        template="plotly_white", uirevision="mixture",
+    )
+    fig.update_yaxes(title_text="density", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="γ_k(x)", range=[0, 1.001], row=2, col=1)
+    fig.update_xaxes(title_text=x_label, row=2, col=1)
+    return fig

@@ -1,0 +1,40 @@
+"""A colour-blind-safe palette: component k keeps its colour for the whole run.
+
+The first seven are Okabe & Ito's (2008) palette without black, ordered so that neighbours
+differ most; the last three are from Paul Tol's "muted" scheme (also colour-blind safe).
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIXTURE_COLOR", "PALETTE", "TRUTH_COLOR", "component_color", "component_colors"]
+
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#332288",  # indigo (Tol)
+    "#882255",  # wine (Tol)
+    "#999933",  # olive (Tol)
+    "#F0E442",  # yellow
+)
+MIXTURE_COLOR = "#222222"
+TRUTH_COLOR = "#555555"
+
+
+def component_color(k: int) -> str:
+    """Colour of component k (0-based); cycles after ten."""
+    return PALETTE[k % len(PALETTE)]
+
+
+def component_colors(n_components: int) -> list[str]:
+    """Colours of components 0..K−1."""
+    return [component_color(k) for k in range(n_components)]
+
+
+def with_alpha(hex_color: str, alpha: float) -> str:
+    """``rgba(...)`` of a ``#RRGGBB`` colour with opacity ``alpha``."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"

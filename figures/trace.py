@@ -1,0 +1,92 @@
+"""The log-likelihood trace: log L(θ_t) per iteration, the current one marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+__all__ = ["decreases", "trace_figure"]
+
+DECREASE_COLOR = "#C00000"
+
+
+def decreases(log_likelihoods: np.ndarray, rel_tol: float = 1e-9) -> np.ndarray:
+    """Iterations t ≥ 1 where log L(θ_t) < log L(θ_{t−1}) beyond rounding, shape (M,).
+
+    EM never lowers the likelihood: any such t is a bug or a numerical failure.
+    """
+    ll = np.asarray(log_likelihoods, dtype=np.float64)
+    if ll.size < 2:
+        return np.zeros(0, dtype=int)
+    slack = rel_tol * np.maximum(np.abs(ll[1:]), 1.0)
+    return np.flatnonzero(ll[1:] < ll[:-1] - slack) + 1
+
+
+def trace_figure(
+    log_likelihoods: np.ndarray,
+    *,
+    current: int,
+    converged_at: int | None = None,
+    height: int = 300,
+) -> go.Figure:
+    """log L per iteration.
+
+    Parameters
+    ----------
+    log_likelihoods : ndarray, shape (T + 1,)
+        log L(θ_t) for t = 0..T (every iteration computed so far).
+    current : int
+        The iteration on screen, marked.
+    converged_at : int, optional
+        Iteration at which the convergence rule was met, marked.
+    height : int
+        Pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces: "log L" (line), "current", and "decrease" when log L ever dropped.
+    """
+    ll = np.asarray(log_likelihoods, dtype=np.float64)
+    t = np.arange(ll.size)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=t, y=ll, mode="lines+markers", name="log L",
+            line={"color": "#0072B2", "width": 2}, marker={"size": 5},
+            hovertemplate="iteration %{x}<br>log L = %{y:.6f}<extra></extra>",
+        )
+    )
+    if 0 <= current < ll.size:
+        fig.add_trace(
+            go.Scatter(
+                x=[current], y=[ll[current]], mode="markers", name="current",
+                marker={"size": 14, "color": "#E69F00", "line": {"color": "#222", "width": 1.5}},
+                hovertemplate="iteration %{x} (on screen)<br>log L = %{y:.6f}<extra></extra>",
+            )
+        )
+    bad = decreases(ll)
+    if bad.size:
+        fig.add_trace(
+            go.Scatter(
+                x=bad, y=ll[bad], mode="markers", name="decrease",
+                marker={"size": 13, "color": DECREASE_COLOR, "symbol": "x"},
+                hovertemplate="log L DECREASED at iteration %{x}<extra></extra>",
+            )
+        )
+        fig.add_annotation(
+            x=int(bad[0]), y=float(ll[bad[0]]), text="log L decreased: EM never does this",
+            font={"color": DECREASE_COLOR}, showarrow=True, arrowcolor=DECREASE_COLOR,
+        )
+    if converged_at is not None:
+        fig.add_vline(
+            x=converged_at, line={"color": "#009E73", "width": 2, "dash": "dash"},
+            annotation_text=f"converged at {converged_at}", annotation_position="bottom right",
+        )
+    fig.update_layout(
+        height=height, template="plotly_white", showlegend=False,
+        margin={"l": 60, "r": 20, "t": 20, "b": 45}, uirevision="trace",
+    )
+    fig.update_xaxes(title_text="iteration t", rangemode="tozero")
+    fig.update_yaxes(title_text="log L(θ_t)")
+    return fig

@@ -1,0 +1,105 @@
+"""Binning on the server: histograms and each component's share of every bin.
+
+The browser never receives raw points: a chart gets B bin heights (B ≤ ``MAX_BINS``) and, for
+the responsibility colouring, a (B, K) table of Σ_{n in bin} γ(z_nk), computed here in chunks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .em import e_step
+from .params import MixtureParams
+
+__all__ = [
+    "MAX_BINS",
+    "MIN_BINS",
+    "bin_edges",
+    "bin_index",
+    "curve_grid",
+    "default_bin_count",
+    "histogram",
+    "responsibility_by_bin",
+]
+
+MIN_BINS = 5
+MAX_BINS = 200
+_CHUNK = 65_536
+
+
+def default_bin_count(x: np.ndarray) -> int:
+    """numpy's "auto" rule (max of Sturges and Freedman–Diaconis), clipped to [10, 120]."""
+    sample = x if x.size <= 200_000 else x[:: x.size // 200_000]
+    edges = np.histogram_bin_edges(sample, bins="auto")
+    return int(np.clip(edges.size - 1, 10, 120))
+
+
+def bin_edges(x: np.ndarray, n_bins: int | None = None) -> np.ndarray:
+    """Equal-width bin edges over the data's range, shape (B + 1,).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+    n_bins : int, optional
+        B, clipped to [``MIN_BINS``, ``MAX_BINS``]; default :func:`default_bin_count`.
+    """
+    bins = default_bin_count(x) if n_bins is None else int(np.clip(n_bins, MIN_BINS, MAX_BINS))
+    lo, hi = float(np.min(x)), float(np.max(x))
+    if hi <= lo:
+        half = max(abs(lo) * 1e-9, 1e-12)
+        lo, hi = lo - half, hi + half
+    return np.linspace(lo, hi, bins + 1)
+
+
+def bin_index(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Bin of each point for equal-width ``edges`` (last bin closed), shape (N,), in 0..B−1."""
+    n_bins = edges.size - 1
+    scaled = (x - edges[0]) * (n_bins / (edges[-1] - edges[0]))
+    return np.clip(scaled.astype(np.intp), 0, n_bins - 1)
+
+
+def histogram(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Counts per bin, shape (B,); points outside the edges are not counted."""
+    counts, _ = np.histogram(x, bins=edges)
+    return counts
+
+
+def responsibility_by_bin(x: np.ndarray, params: MixtureParams, edges: np.ndarray) -> np.ndarray:
+    """Σ_{n in bin b} γ(z_nk): each component's share of every bin, in points.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+    params : MixtureParams with K components
+        The parameters whose E-step gives γ.
+    edges : ndarray, shape (B + 1,)
+        Equal-width edges (see :func:`bin_edges`).
+
+    Returns
+    -------
+    ndarray, shape (B, K)
+        Row b sums to the count of bin b (to rounding).
+    """
+    n_bins, k = edges.size - 1, params.n_components
+    out = np.zeros((n_bins, k))
+    for start in range(0, x.size, _CHUNK):
+        chunk = x[start : start + _CHUNK]
+        if chunk.min() < edges[0] or chunk.max() > edges[-1]:
+            chunk = chunk[(chunk >= edges[0]) & (chunk <= edges[-1])]
+        idx = bin_index(chunk, edges)
+        resp, _ = e_step(chunk, params)
+        for j in range(k):
+            out[:, j] += np.bincount(idx, weights=resp[:, j], minlength=n_bins)
+    return out
+
+
+def curve_grid(edges: np.ndarray, params: MixtureParams, n: int = 400) -> np.ndarray:
+    """x values for drawing densities, shape (n,): the bins' range, widened to show every
+    component's ±3σ where that lies within one range-width of the data."""
+    lo, hi = float(edges[0]), float(edges[-1])
+    width = hi - lo
+    spread_lo = float(np.min(params.means - 3 * params.stds))
+    spread_hi = float(np.max(params.means + 3 * params.stds))
+    lo = max(min(lo, spread_lo), lo - width)
+    hi = min(max(hi, spread_hi), hi + width)
+    return np.linspace(lo, hi, n)
