@@ -1,0 +1,262 @@
+"""EM stepper: walk through EM one half-step at a time.
+
+Storyboard: controls → move the stepper state (gmm_core underneath) → figures → charts,
+parameter table and the maths of the step, all inside one fragment so stepping and autoplay
+redraw only this part of the page.
+"""
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from figures import component_color, mixture_figure, trace_figure
+from figures.trace import decreases
+from ui import run_state as rs
+from ui import session
+from ui.formulas import E_STEP_GENERAL, M_STEP_GENERAL, e_step_lines, m_step_lines
+from ui.widgets import keep_values
+
+SPEEDS = (0.5, 1.0, 2.0, 4.0)
+
+data = session.get_data()
+x = data.x
+settings: rs.ModelSettings = st.session_state["model_settings"]
+problem = st.session_state["model_settings_error"] or session.sync_stepper(data, settings)
+keep_values({"playing": False, "play_speed": 1.0, "play_half": False, "bins": 0, "maths_n": 1})
+
+st.title("EM stepper")
+st.caption(
+    f"{data.title}. Press **E-step** to recolour each point by its responsibilities γ(z_nk), "
+    "**M-step** to move the curves, or **Next iteration** for both."
+)
+if problem:
+    st.error(problem)
+for notice in session.pop_notices():
+    st.toast(notice)
+
+
+def move(transition: Callable[[rs.StepperState], rs.StepperState]) -> Callable[[], None]:
+    """A button callback applying ``transition`` to the stored stepper state."""
+
+    def callback() -> None:
+        session.set_stepper(transition(session.get_stepper()))
+        st.session_state["acted"] = True
+
+    return callback
+
+
+def reset() -> None:
+    state = session.get_stepper()
+    session.set_stepper(rs.new_state(x, state.data_id, state.settings))
+    st.session_state["playing"] = False
+    st.session_state["acted"] = True
+
+
+def request_run() -> None:
+    st.session_state["pending_run"] = True
+    st.session_state["playing"] = False
+    st.session_state["acted"] = True
+
+
+def toggle_play() -> None:
+    st.session_state["playing"] = not st.session_state["playing"]
+    st.session_state["play_changed"] = True
+    st.session_state["acted"] = True
+
+
+def scrub() -> None:
+    session.set_stepper(rs.go_to(session.get_stepper(), st.session_state["scrub"]))
+    st.session_state["acted"] = True
+
+
+def play_tick(state: rs.StepperState) -> rs.StepperState:
+    """One autoplay move (a half-step or an iteration); stops at convergence or max_iter."""
+    done = rs.converged_at(state, x.size)
+    if state.at_max_iter or (done is not None and state.t >= done):
+        st.session_state["playing"] = False
+        st.session_state["play_changed"] = True
+        return state
+    if st.session_state["play_half"]:
+        return rs.e_half_step(state) if state.phase == "M" else rs.m_half_step(state, x)
+    return rs.next_iteration(state, x)
+
+
+def controls(state: rs.StepperState) -> None:
+    at_start = state.t == 0 and state.phase == "M" and not state.trail
+    cols = st.columns([1, 1, 1.3, 0.9, 1.5, 0.9, 1.1])
+    cols[0].button(
+        "E-step", key="e_step", on_click=move(rs.e_half_step), width="stretch",
+        disabled=state.phase == "E" or state.at_max_iter, help="Compute γ(z_nk) from θ_t",
+    )
+    cols[1].button(
+        "M-step", key="m_step", on_click=move(lambda s: rs.m_half_step(s, x)), width="stretch",
+        disabled=state.phase == "M", help="Update N_k, μ_k, σ_k², π_k from the γ on screen",
+    )
+    cols[2].button(
+        "Next iteration", key="step", type="primary", width="stretch",
+        on_click=move(lambda s: rs.next_iteration(s, x)), disabled=state.at_max_iter,
+    )
+    cols[3].button("Back", key="back", on_click=move(rs.back), disabled=at_start, width="stretch")
+    cols[4].button(
+        "Run to convergence", key="run", on_click=request_run, width="stretch",
+        help=f"Iterate until log L rises by less than {state.settings.tol:.0e} per point, "
+        f"or {state.settings.max_iter} iterations",
+    )
+    cols[5].button("Reset", key="reset", on_click=reset, width="stretch")
+    playing = st.session_state["playing"]
+    cols[6].button(
+        "⏸ Pause" if playing else "▶ Play", key="play", on_click=toggle_play, width="stretch"
+    )
+
+
+def status(state: rs.StepperState, done: int | None) -> None:
+    if state.t == 0 and state.phase == "M":
+        where = f"iteration 0 · initial parameters θ₀ ({state.run.init})"
+    else:
+        where = f"iteration {state.t} · after {'E' if state.phase == 'E' else 'M'}-step"
+    log_l = state.run.log_likelihoods[state.t]
+    line = f"**{where[0].upper()}{where[1:]}** · log L(θ_{state.t}) = {log_l:.6f}"
+    if done is not None and state.t >= done:
+        st.success(
+            f"{line} · **converged at iteration {done}** (log L rose by less than "
+            f"{state.settings.tol:.0e} per point)"
+        )
+    elif state.at_max_iter:
+        st.warning(f"{line} · reached the limit of {state.settings.max_iter} iterations")
+    else:
+        st.info(line)
+
+
+def parameter_table(state: rs.StepperState) -> pd.DataFrame:
+    theta = state.params
+    before = state.run.history[state.t - 1] if state.t > 0 else None
+    resp_params = state.responsibility_params
+    n_k = (
+        session.cached_statistics(data.data_id, x, resp_params).n_k
+        if resp_params is not None
+        else np.full(theta.n_components, np.nan)
+    )
+    table = pd.DataFrame(
+        {
+            "k": np.arange(1, theta.n_components + 1),
+            "π_k": theta.weights,
+            "μ_k": theta.means,
+            "σ_k²": theta.variances,
+            "N_k": n_k,
+        }
+    )
+    if before is not None:
+        table["Δπ_k"] = theta.weights - before.weights
+        table["Δμ_k"] = theta.means - before.means
+        table["Δσ_k²"] = theta.variances - before.variances
+    return table
+
+
+def styled(table: pd.DataFrame):
+    colours = [f"background-color: {component_color(k)}; color: white" for k in range(len(table))]
+    return table.style.apply(lambda _: colours, subset=["k"]).format(
+        {c: "{:.5g}" for c in table.columns if c != "k"}, na_rep="—"
+    )
+
+
+def maths(state: rs.StepperState) -> None:
+    resp_params = state.responsibility_params or state.params
+    n = st.number_input(
+        "Point n to follow", min_value=1, max_value=x.size, key="maths_n",
+        help="The E-step below is worked out for x_n",
+    )
+    x_n = float(x[int(n) - 1])
+    st.markdown(f"**E-step** for x_{int(n)} = {x_n:.6g}, with the parameters of that E-step:")
+    st.latex(E_STEP_GENERAL)
+    for line in e_step_lines(x_n, resp_params):
+        st.latex(line)
+    if state.phase == "E":
+        source, target = state.params, state.run.lookahead.params
+        if state.t < state.frontier:
+            target = state.run.history[state.t + 1]
+        st.markdown("**Next M-step** from these responsibilities (steps A–D of the notes):")
+    elif state.t > 0:
+        source, target = state.run.history[state.t - 1], state.params
+        st.markdown(f"**M-step of iteration {state.t}** (steps A–D of the notes):")
+    else:
+        st.markdown("No M-step yet: θ₀ comes from the initialisation.")
+        return
+    st.latex(M_STEP_GENERAL)
+    stats = session.cached_statistics(data.data_id, x, source)
+    for line in m_step_lines(stats, target, state.settings.equal_variance):
+        st.latex(line)
+
+
+def view() -> None:
+    state = session.get_stepper()
+    if st.session_state["playing"] and not st.session_state.pop("acted", False):
+        state = play_tick(state)
+        session.set_stepper(state)
+    st.session_state.pop("acted", None)
+    if st.session_state.pop("play_changed", False):
+        st.rerun()  # a full run re-creates this fragment with (or without) its autoplay timer
+    if st.session_state.pop("pending_run", False):
+        bar = st.progress(0.0, text="Running EM…")
+
+        def progress(i: int, total: int) -> None:
+            if i == total or i % max(1, total // 50) == 0:
+                bar.progress(i / total, text=f"Running EM… iteration {state.frontier + i}")
+
+        state = rs.run_to_convergence(state, x, on_iteration=progress)
+        session.set_stepper(state)
+        bar.empty()
+    controls(state)
+    done = rs.converged_at(state, x.size)
+    status(state, done)
+    for message in state.report.messages() if state.report else ():
+        st.warning(message)
+
+    left, right = st.columns([3, 1.2])
+    edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
+    resp_params = state.responsibility_params
+    shares = (
+        session.cached_shares(data.data_id, x, resp_params, edges) if resp_params else None
+    )
+    show_maths = st.session_state.get("show_maths", False)
+    n_pick = min(int(st.session_state["maths_n"]), x.size)
+    highlight = float(x[n_pick - 1]) if show_maths else None
+    figure = mixture_figure(
+        edges, counts, state.params, bin_shares=shares, responsibility_params=resp_params,
+        truth=data.truth if st.session_state.get("show_truth") else None,
+        highlight_x=highlight, x_label=data.axis_label,
+    )
+    left.plotly_chart(figure, key="mixture_chart", width="stretch")
+    with right:
+        lls = state.run.log_likelihoods
+        right.plotly_chart(
+            trace_figure(lls, current=state.t, converged_at=done), key="trace_chart",
+            width="stretch",
+        )
+        bad = decreases(lls)
+        if bad.size:
+            st.error(
+                f"log L decreased at iteration {int(bad[0])}. EM never lowers the likelihood: "
+                "this is a numerical failure, please report it."
+            )
+        if state.frontier > 0:
+            st.session_state["scrub"] = state.t
+            st.slider("Scrub through the run", 0, state.frontier, key="scrub", on_change=scrub)
+        st.select_slider(
+            "Autoplay speed (steps per second)", SPEEDS, key="play_speed",
+            format_func=lambda s: f"{s:g}",
+        )
+        st.toggle("Autoplay in half steps (E, then M)", key="play_half")
+        st.number_input(
+            "Histogram bins (0 = automatic)", min_value=0, max_value=200, step=5, key="bins"
+        )
+    st.subheader("Parameters θ_t")
+    st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
+    st.toggle("Show the maths of this step", key="show_maths")
+    if st.session_state.get("show_maths"):
+        maths(state)
+
+
+interval = 1.0 / st.session_state["play_speed"] if st.session_state["playing"] else None
+st.fragment(view, run_every=interval)()

@@ -1,0 +1,1 @@
+"""The Streamlit layer's shared pieces: session state, sidebar panels, pure stepper state."""

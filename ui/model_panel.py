@@ -1,0 +1,89 @@
+"""Model controls: K, equal variances, initialisation, seed, tolerance, iteration limit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from gmm_core import MixtureParams, initial_params
+
+from .run_state import INIT_CHOICES, ModelSettings
+from .session import ActiveData
+from .widgets import keep_values, persistent_editor, reset_editor, rows_as_floats
+
+__all__ = ["INIT_LABELS", "render_model_panel"]
+
+INIT_LABELS = {
+    "kmeans++": "k-means++ seeding",
+    "random": "Random points from the data",
+    "quantile": "Quantiles (mclust's default)",
+    "kmeans": "A few k-means iterations",
+    "manual": "Manual: type μ, σ, π",
+}
+TOLERANCES = (1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10)
+MAX_K = 10
+DEFAULTS = {
+    "n_components": 3,
+    "equal_variance": False,
+    "init_method": "kmeans++",
+    "seed": 1,
+    "tol": 1e-6,
+    "max_iter": 500,
+}
+
+
+def _manual_default(x: np.ndarray, k: int) -> pd.DataFrame:
+    """A starting table from the quantile initialisation (deterministic), one row per component."""
+    k = max(1, min(k, int(np.unique(x[:10_000]).size)))
+    start = initial_params(x, k, "quantile", np.random.default_rng(0))
+    return pd.DataFrame({"μ": start.means, "σ": start.stds, "π": start.weights})
+
+
+def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str | None]:
+    """The manual θ₀ table, kept at K rows; returns (params, error message)."""
+    name = "manual"
+    table = st.session_state.get(f"{name}_table")
+    if table is None or len(table) != k or st.session_state.get("manual_for") != data.data_id:
+        reset_editor(name, _manual_default(data.x, k))
+        st.session_state["manual_for"] = data.data_id
+    table = persistent_editor(
+        name, _manual_default(data.x, k), hide_index=True, width="stretch",
+        column_config={c: st.column_config.NumberColumn(c, format="%.4g") for c in "μσπ"},
+    )
+    means, stds, weights = (np.array(c) for c in rows_as_floats(table, ("μ", "σ", "π")))
+    if not (np.isfinite(means).all() and np.isfinite(stds).all() and np.isfinite(weights).all()):
+        return None, "Every μ, σ and π in the manual table must be a number."
+    if (stds <= 0).any() or (weights < 0).any() or weights.sum() <= 0:
+        return None, "In the manual table σ must be > 0 and π ≥ 0 (not all zero)."
+    if not np.isclose(weights.sum(), 1.0):
+        st.caption(f"π sums to {weights.sum():.4g}: it is rescaled to sum to 1.")
+    return MixtureParams.from_stds(weights / weights.sum(), means, stds), None
+
+
+def render_model_panel(data: ActiveData) -> tuple[ModelSettings, str | None]:
+    """Draw the model controls and return the chosen settings and any error message."""
+    keep_values(DEFAULTS)
+    k = st.number_input("Components K", min_value=1, max_value=MAX_K, key="n_components")
+    st.toggle("Equal variances (one shared σ²)", key="equal_variance")
+    method = st.selectbox(
+        "Initialisation", INIT_CHOICES, key="init_method", format_func=INIT_LABELS.__getitem__
+    )
+    manual, error = (None, None)
+    if method == "manual":
+        manual, error = _manual_params(data, int(k))
+    else:
+        st.number_input("Seed", min_value=0, max_value=2**31 - 1, key="seed")
+    col1, col2 = st.columns(2)
+    col1.selectbox("Tolerance (per point)", TOLERANCES, key="tol", format_func="{:.0e}".format)
+    col2.number_input("Max iterations", min_value=1, max_value=5000, key="max_iter")
+    settings = ModelSettings(
+        n_components=int(k),
+        equal_variance=bool(st.session_state.equal_variance),
+        init_method=method,
+        seed=int(st.session_state.seed),
+        tol=float(st.session_state.tol),
+        max_iter=int(st.session_state.max_iter),
+        manual=manual,
+    )
+    return settings, error

@@ -1,0 +1,202 @@
+"""Per-user state in ``st.session_state`` (explicit keys) and cached pure computations.
+
+Nothing here lives at module level but constants: every user has their own session state, and
+``st.cache_data`` results are immutable copies keyed on their arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from gmm_core import MixtureParams, SufficientStats, sample, sufficient_statistics
+from gmm_core.binning import bin_edges, histogram, responsibility_by_bin
+from gmm_core.data import DATASETS, load_dataset
+
+from .run_state import ModelSettings, StepperState, new_state
+
+__all__ = [
+    "DATA_KEY",
+    "STEPPER_KEY",
+    "ActiveData",
+    "cached_bins",
+    "cached_dataset",
+    "cached_sample",
+    "cached_shares",
+    "cached_statistics",
+    "get_data",
+    "get_stepper",
+    "notify",
+    "pop_notices",
+    "set_data",
+    "set_stepper",
+]
+
+DATA_KEY = "active_data"
+STEPPER_KEY = "stepper"
+NOTICE_KEY = "notices"
+DEFAULT_TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
+DEFAULT_N = 1000
+DEFAULT_GEN_SEED = 7
+
+
+@dataclass(frozen=True, eq=False)
+class ActiveData:
+    """The data every page works on.
+
+    Attributes
+    ----------
+    x : ndarray, shape (N,)
+        Finite values, read-only.
+    data_id : str
+        Changes whenever the values may have changed (the EM run resets then).
+    title : str
+        What the data is, for captions.
+    axis_label : str
+        x-axis title with the unit.
+    truth : MixtureParams or None
+        The generating mixture, for generated data.
+    notes : tuple of str
+        What the loader had to say (e.g. dropped values).
+    source : str
+        "Generate", "Data set" or "Upload".
+    """
+
+    x: np.ndarray
+    data_id: str
+    title: str
+    axis_label: str
+    truth: MixtureParams | None = None
+    notes: tuple[str, ...] = ()
+    source: str = "Generate"
+
+
+@st.cache_data(max_entries=6, show_spinner="Drawing points…")
+def cached_sample(
+    weights: tuple[float, ...], means: tuple[float, ...], variances: tuple[float, ...],
+    n: int, seed: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``gmm_core.sample`` of the given mixture, (x, labels), each shape (n,)."""
+    return sample(MixtureParams(weights, means, variances), n, np.random.default_rng(seed))
+
+
+@st.cache_data(max_entries=10, show_spinner=False)
+def cached_dataset(key: str) -> np.ndarray:
+    """A bundled data set's values, shape (N,)."""
+    return load_dataset(key)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_bins(
+    data_id: str,  # noqa: ARG001 (the cache key standing for the unhashed x)
+    _x: np.ndarray,
+    n_bins: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(edges (B+1,), counts (B,)) of the active data; keyed on ``data_id``, not on x."""
+    edges = bin_edges(_x, n_bins)
+    return edges, histogram(_x, edges)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_shares(
+    data_id: str,  # noqa: ARG001 (the cache key standing for the unhashed x)
+    _x: np.ndarray,
+    params: MixtureParams,
+    edges: np.ndarray,
+) -> np.ndarray:
+    """Σγ per bin and component, shape (B, K) (see ``responsibility_by_bin``)."""
+    return responsibility_by_bin(_x, params, edges)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_statistics(
+    data_id: str,  # noqa: ARG001 (the cache key standing for the unhashed x)
+    _x: np.ndarray,
+    params: MixtureParams,
+) -> SufficientStats:
+    """The E-step's sums from ``params`` on the active data."""
+    return sufficient_statistics(_x, params)
+
+
+def default_data() -> ActiveData:
+    """Generated data from ``DEFAULT_TRUTH`` (what a first visit shows)."""
+    t = DEFAULT_TRUTH
+    x, _ = cached_sample(
+        tuple(t.weights), tuple(t.means), tuple(t.variances), DEFAULT_N, DEFAULT_GEN_SEED
+    )
+    return ActiveData(
+        x, f"gen:{t.to_dict()}:{DEFAULT_N}:{DEFAULT_GEN_SEED}",
+        f"Generated: {DEFAULT_N} points from 3 components", "x", truth=t,
+    )
+
+
+def dataset_data(key: str) -> ActiveData:
+    """A bundled data set as ActiveData."""
+    ds = DATASETS[key]
+    return ActiveData(
+        cached_dataset(key), f"ds:{key}", ds.title, f"{ds.column} ({ds.unit})",
+        source="Data set",
+    )
+
+
+def get_data() -> ActiveData:
+    """The active data (the default generated set on a first visit)."""
+    if DATA_KEY not in st.session_state:
+        st.session_state[DATA_KEY] = default_data()
+    return st.session_state[DATA_KEY]
+
+
+def set_data(data: ActiveData) -> None:
+    """Make ``data`` active (the stepper notices the new ``data_id`` and restarts)."""
+    st.session_state[DATA_KEY] = data
+
+
+def get_stepper() -> StepperState | None:
+    """The stepper's state, or None before the first run."""
+    return st.session_state.get(STEPPER_KEY)
+
+
+def set_stepper(state: StepperState) -> None:
+    """Store the stepper's state."""
+    st.session_state[STEPPER_KEY] = state
+
+
+def sync_stepper(data: ActiveData, settings: ModelSettings) -> str | None:
+    """Restart the run at iteration 0 when the data or the model settings changed.
+
+    Returns
+    -------
+    str or None
+        A message when the new settings cannot be used on this data (the previous run stays).
+    """
+    state = get_stepper()
+    if state is not None and state.data_id == data.data_id and state.settings == settings:
+        return None
+    try:
+        fresh = new_state(data.x, data.data_id, settings)
+    except ValueError as err:
+        if state is None or state.data_id != data.data_id:
+            # No usable run for this data: fall back to the largest K the data allows.
+            distinct = int(np.unique(data.x).size)
+            k = min(settings.n_components, distinct)
+            fallback = ModelSettings(n_components=k, seed=settings.seed)
+            set_stepper(new_state(data.x, data.data_id, fallback))
+        return f"{str(err)[0].upper()}{str(err)[1:]}. The run shown is unchanged."
+    if state is not None:
+        why = "data" if state.data_id != data.data_id else "model settings"
+        notify(f"New {why}: the run restarts at iteration 0.")
+    set_stepper(fresh)
+    st.session_state["playing"] = False
+    return None
+
+
+def notify(message: str) -> None:
+    """Queue a toast for the next render."""
+    st.session_state.setdefault(NOTICE_KEY, []).append(message)
+
+
+def pop_notices() -> list[str]:
+    """Messages queued by callbacks, emptied."""
+    return st.session_state.pop(NOTICE_KEY, [])

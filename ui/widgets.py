@@ -1,0 +1,80 @@
+"""Small widget helpers: values that survive page changes, and an editable table that keeps
+its edits when it is hidden and shown again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+__all__ = ["apply_editor_delta", "keep_values", "persistent_editor"]
+
+
+def keep_values(defaults: dict[str, Any]) -> None:
+    """Give widget keys their defaults once, and keep their values while the widget is hidden.
+
+    Streamlit forgets a widget's value when a run does not draw it (another page, another data
+    source); re-assigning the key turns it into plain session state that survives. Widgets using
+    these keys must not pass ``value=``/``index=``: their value comes from the session.
+    """
+    for key, default in defaults.items():
+        st.session_state[key] = st.session_state.get(key, default)
+
+
+def apply_editor_delta(base: pd.DataFrame, delta: dict[str, Any]) -> pd.DataFrame:
+    """``st.data_editor``'s edit record (edited/added/deleted rows) applied to ``base``."""
+    df = base.copy()
+    for row, changes in delta.get("edited_rows", {}).items():
+        for column, value in changes.items():
+            df.loc[df.index[int(row)], column] = value
+    added = delta.get("added_rows", [])
+    if added:
+        df = pd.concat([df, pd.DataFrame(added, columns=df.columns)], ignore_index=True)
+    deleted = delta.get("deleted_rows", [])
+    if deleted:
+        df = df.drop(index=df.index[list(deleted)])
+    return df.reset_index(drop=True)
+
+
+def persistent_editor(
+    name: str, default: pd.DataFrame, *, max_rows: int | None = None, **editor_kwargs: Any
+) -> pd.DataFrame:
+    """A data editor whose table is kept in session state under ``name``.
+
+    Each edit is folded into the stored table by a callback and the editor is re-keyed, so the
+    table survives being hidden (page or source changes). ``max_rows`` caps added rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table as the user has edited it.
+    """
+    table_key, version_key = f"{name}_table", f"{name}_version"
+    st.session_state.setdefault(table_key, default)
+    st.session_state.setdefault(version_key, 0)
+    widget_key = f"{name}_editor_{st.session_state[version_key]}"
+
+    def fold_edits() -> None:
+        table = apply_editor_delta(st.session_state[table_key], st.session_state[widget_key])
+        if max_rows is not None:
+            table = table.head(max_rows)
+        st.session_state[table_key] = table
+        st.session_state[version_key] += 1
+
+    st.data_editor(
+        st.session_state[table_key], key=widget_key, on_change=fold_edits, **editor_kwargs
+    )
+    return st.session_state[table_key]
+
+
+def reset_editor(name: str, table: pd.DataFrame) -> None:
+    """Replace the stored table of :func:`persistent_editor` ``name``."""
+    st.session_state[f"{name}_table"] = table
+    st.session_state[f"{name}_version"] = st.session_state.get(f"{name}_version", 0) + 1
+
+
+def rows_as_floats(table: pd.DataFrame, columns: Iterable[str]) -> list[list[float]]:
+    """The table's columns as floats, blank cells as NaN (for validation)."""
+    return [pd.to_numeric(table[c], errors="coerce").astype(float).tolist() for c in columns]
