@@ -12,7 +12,7 @@ from ui.model_panel import render_model_panel
 st.set_page_config(page_title="EM Lab", page_icon="🔔", layout="wide")
 
 pages = [
-    st.Page("pages/stepper.py", title="EM stepper", icon="👣", default=True),
+    st.Page("app_pages/stepper.py", title="EM stepper", icon="👣", default=True),
 ]
 navigation = st.navigation(pages)
 

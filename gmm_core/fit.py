@@ -396,6 +396,9 @@ def fit(
             start, label = init, "given"
         else:
             start, label = initial_params(x, n_components, init, rng), init
+            if equal_variance:  # θ_0 inside the tied model, or the first step may lower log L
+                pooled = np.full(n_components, float(np.dot(start.weights, start.variances)))
+                start = MixtureParams(start.weights, start.means, pooled)
         runs.append(
             run_em(
                 x, start, var_floor=floor, tol=tol, max_iter=max_iter,

@@ -131,6 +131,7 @@ def initial_params(
     Returns
     -------
     MixtureParams
+        Components ordered by increasing mean (component 1 is the leftmost).
     """
     if method not in INIT_METHODS:
         raise ValueError(f"unknown init method {method!r}; choose one of {', '.join(INIT_METHODS)}")
@@ -146,4 +147,4 @@ def initial_params(
         labels = _nearest(x, _kmeans_plus_plus(x, k, rng))
     else:
         labels = _nearest(x, _random_centres(x, k, rng))
-    return params_from_labels(x, labels, k)
+    return params_from_labels(x, labels, k).sorted_by_mean()

@@ -16,11 +16,15 @@ def keep_values(defaults: dict[str, Any]) -> None:
     """Give widget keys their defaults once, and keep their values while the widget is hidden.
 
     Streamlit forgets a widget's value when a run does not draw it (another page, another data
-    source); re-assigning the key turns it into plain session state that survives. Widgets using
-    these keys must not pass ``value=``/``index=``: their value comes from the session.
+    source, a fragment-only run). Each value is mirrored under ``_kept_<key>`` (plain session
+    state, never cleaned up) and put back before the widget is drawn. Widgets using these keys
+    must not pass ``value=``/``index=``: their value comes from the session.
     """
     for key, default in defaults.items():
-        st.session_state[key] = st.session_state.get(key, default)
+        kept = f"_kept_{key}"
+        if key in st.session_state:
+            st.session_state[kept] = st.session_state[key]
+        st.session_state[key] = st.session_state.get(kept, default)
 
 
 def apply_editor_delta(base: pd.DataFrame, delta: dict[str, Any]) -> pd.DataFrame:

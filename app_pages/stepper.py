@@ -133,20 +133,16 @@ def parameter_table(state: rs.StepperState) -> pd.DataFrame:
     theta = state.params
     before = state.run.history[state.t - 1] if state.t > 0 else None
     resp_params = state.responsibility_params
-    n_k = (
-        session.cached_statistics(data.data_id, x, resp_params).n_k
-        if resp_params is not None
-        else np.full(theta.n_components, np.nan)
-    )
     table = pd.DataFrame(
         {
             "k": np.arange(1, theta.n_components + 1),
             "π_k": theta.weights,
             "μ_k": theta.means,
             "σ_k²": theta.variances,
-            "N_k": n_k,
         }
     )
+    if resp_params is not None:  # N_k = Σγ of the responsibilities on screen
+        table["N_k"] = session.cached_statistics(data.data_id, x, resp_params).n_k
     if before is not None:
         table["Δπ_k"] = theta.weights - before.weights
         table["Δμ_k"] = theta.means - before.means
@@ -157,7 +153,7 @@ def parameter_table(state: rs.StepperState) -> pd.DataFrame:
 def styled(table: pd.DataFrame):
     colours = [f"background-color: {component_color(k)}; color: white" for k in range(len(table))]
     return table.style.apply(lambda _: colours, subset=["k"]).format(
-        {c: "{:.5g}" for c in table.columns if c != "k"}, na_rep="—"
+        {c: "{:.5g}" for c in table.columns if c != "k"}
     )
 
 
@@ -189,14 +185,20 @@ def maths(state: rs.StepperState) -> None:
         st.latex(line)
 
 
-def view() -> None:
+def view(truth) -> None:
+    """Controls, status, charts and tables; an autoplay fragment while playing."""
+    if st.session_state.pop("play_changed", False):
+        # A full run re-creates this fragment with (or without) its autoplay timer; the
+        # click that got us here was the move of this run, so the rerun must not tick.
+        st.session_state["acted"] = True
+        st.rerun()
     state = session.get_stepper()
     if st.session_state["playing"] and not st.session_state.pop("acted", False):
         state = play_tick(state)
         session.set_stepper(state)
+        if st.session_state.pop("play_changed", False):
+            st.rerun()  # autoplay ended (converged or max_iter): drop the timer
     st.session_state.pop("acted", None)
-    if st.session_state.pop("play_changed", False):
-        st.rerun()  # a full run re-creates this fragment with (or without) its autoplay timer
     if st.session_state.pop("pending_run", False):
         bar = st.progress(0.0, text="Running EM…")
 
@@ -224,7 +226,7 @@ def view() -> None:
     highlight = float(x[n_pick - 1]) if show_maths else None
     figure = mixture_figure(
         edges, counts, state.params, bin_shares=shares, responsibility_params=resp_params,
-        truth=data.truth if st.session_state.get("show_truth") else None,
+        truth=truth,
         highlight_x=highlight, x_label=data.axis_label,
     )
     left.plotly_chart(figure, key="mixture_chart", width="stretch")
@@ -258,5 +260,8 @@ def view() -> None:
         maths(state)
 
 
-interval = 1.0 / st.session_state["play_speed"] if st.session_state["playing"] else None
-st.fragment(view, run_every=interval)()
+truth = data.truth if st.session_state.get("show_truth") else None
+if st.session_state["playing"]:
+    st.fragment(view, run_every=1.0 / st.session_state["play_speed"])(truth)
+else:
+    view(truth)

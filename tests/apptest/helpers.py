@@ -1,0 +1,73 @@
+"""Reading what an AppTest run shows: plotly figures (plotly 7 base64 arrays) and state."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT = 120
+
+
+def new_app() -> AppTest:
+    """The app after its first run."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def decode(values) -> np.ndarray:
+    """A plotly JSON array: a list, or plotly 7's {"dtype", "bdata"} (base64, maybe shaped)."""
+    if isinstance(values, dict) and "bdata" in values:
+        array = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+        if "shape" in values:
+            shape = [int(s) for s in str(values["shape"]).split(",")]
+            array = array.reshape(shape)
+        return array
+    return np.asarray(values)
+
+
+def figure(at: AppTest, key: str) -> dict:
+    """The figure JSON of the plotly chart with widget key ``key``."""
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if chart.proto.id and key in chart.proto.id:
+            return spec
+    raise AssertionError(f"no plotly chart with key {key!r}")
+
+
+def traces(spec: dict, name: str | None = None, prefix: str | None = None) -> list[dict]:
+    """Traces of a figure by exact name or name prefix."""
+    data = spec["data"]
+    if name is not None:
+        return [t for t in data if t.get("name") == name]
+    return [t for t in data if str(t.get("name", "")).startswith(prefix or "")]
+
+
+def trace_log_likelihoods(at: AppTest) -> np.ndarray:
+    """The y values of the log-likelihood trace chart."""
+    (line,) = traces(figure(at, "trace_chart"), name="log L")
+    return decode(line["y"])
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def stepper(at: AppTest):
+    """The stepper's state object in the session."""
+    return at.session_state["stepper"]
+
+
+def status_text(at: AppTest) -> str:
+    """The status line (info, success or warning) that says where the run is."""
+    for element in (*at.info, *at.success, *at.warning):
+        if "teration" in element.value:
+            return element.value
+    raise AssertionError("no status line")

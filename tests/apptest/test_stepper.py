@@ -1,0 +1,177 @@
+"""The stepper page through Streamlit's AppTest: stepping, half steps, back, run, reset, play."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from gmm_core import MixtureParams
+
+from .helpers import (
+    click,
+    decode,
+    figure,
+    new_app,
+    status_text,
+    stepper,
+    trace_log_likelihoods,
+    traces,
+)
+
+
+def curve_heights(at) -> list[np.ndarray]:
+    """y values of every π_k N(x|μ_k,σ_k²) curve in the main chart."""
+    return [decode(t["y"]) for t in traces(figure(at, "mixture_chart"), prefix="π")]
+
+
+def bar_heights(at) -> list[np.ndarray]:
+    return [decode(t["y"]) for t in figure(at, "mixture_chart")["data"] if t["type"] == "bar"]
+
+
+def test_first_page_loads_at_iteration_zero():
+    at = new_app()
+    assert at.title[0].value == "EM stepper"
+    assert "Iteration 0" in status_text(at)
+    assert len(trace_log_likelihoods(at)) == 1
+    # Before any E-step the histogram is one grey trace; K curves and the mixture are drawn.
+    assert len(bar_heights(at)) == 1
+    assert len(curve_heights(at)) == 3
+    assert traces(figure(at, "mixture_chart"), name="mixture f(x)")
+
+
+def test_five_steps_give_five_more_points_never_decreasing():
+    at = new_app()
+    for _ in range(5):
+        click(at, "step")
+    ll = trace_log_likelihoods(at)
+    assert ll.size == 6
+    assert np.all(np.diff(ll) >= -1e-9 * np.abs(ll[1:]))
+    assert "Iteration 5 · after M-step" in status_text(at)
+    assert stepper(at).t == 5
+
+
+def test_e_step_then_m_step_equals_one_step():
+    a, b = new_app(), new_app()
+    click(a, "e_step")
+    assert "after E-step" in status_text(a)
+    # E recolours the bars (K stacked traces) and leaves the curves where they were.
+    assert len(bar_heights(a)) == 3
+    before = curve_heights(b)
+    for got, want in zip(curve_heights(a), before, strict=True):
+        np.testing.assert_array_equal(got, want)
+    click(a, "m_step")
+    click(b, "step")
+    assert stepper(a).params == stepper(b).params
+    for got, want in zip(curve_heights(a), curve_heights(b), strict=True):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(trace_log_likelihoods(a), trace_log_likelihoods(b))
+
+
+def test_e_step_stacks_shares_summing_to_the_bin_density():
+    at = new_app()
+    grey = bar_heights(at)[0].astype(float)
+    click(at, "e_step")
+    stacked = np.sum([h.astype(float) for h in bar_heights(at)], axis=0)
+    np.testing.assert_allclose(stacked, grey, rtol=1e-5, atol=1e-9)
+
+
+def test_back_restores_the_previous_parameters_exactly():
+    at = new_app()
+    click(at, "step")
+    click(at, "step")
+    theta_1 = stepper(at).run.history[1]
+    previous: MixtureParams = stepper(at).params
+    click(at, "step")
+    assert stepper(at).params != previous
+    click(at, "back")
+    assert stepper(at).params == previous
+    click(at, "e_step")
+    click(at, "back")
+    assert stepper(at).phase == "M" and stepper(at).params == previous
+    click(at, "back")
+    assert stepper(at).params == theta_1
+    assert "Iteration 1" in status_text(at)
+
+
+def test_run_to_convergence_marks_convergence_and_keeps_rising():
+    at = new_app()
+    click(at, "run")
+    state = stepper(at)
+    assert "converged at iteration" in status_text(at)
+    ll = trace_log_likelihoods(at)
+    assert ll.size == state.t + 1 > 3
+    assert np.all(np.diff(ll) >= -1e-9 * np.abs(ll[1:]))
+    spec = figure(at, "trace_chart")
+    assert any("converged" in str(s.get("text", "")) for s in spec["layout"].get("annotations", []))
+
+
+def test_reset_returns_to_iteration_zero_with_the_same_start():
+    at = new_app()
+    theta_0 = stepper(at).params
+    for _ in range(3):
+        click(at, "step")
+    click(at, "reset")
+    assert stepper(at).t == 0 and stepper(at).params == theta_0
+    assert "Iteration 0" in status_text(at)
+
+
+def test_play_advances_on_each_tick_and_pause_stops():
+    at = new_app()
+    click(at, "play")
+    assert at.session_state["playing"]
+    assert at.button(key="play").label.endswith("Pause")
+    at.run()  # an autoplay tick
+    at.run()
+    assert stepper(at).t == 2
+    click(at, "play")
+    assert not at.session_state["playing"]
+    at.run()
+    assert stepper(at).t == 2
+
+
+def test_scrub_slider_moves_through_the_history():
+    at = new_app()
+    for _ in range(4):
+        click(at, "step")
+    at.slider(key="scrub").set_value(2).run()
+    assert stepper(at).t == 2
+    assert stepper(at).params == stepper(at).run.history[2]
+
+
+def test_changing_a_model_control_resets_visibly():
+    at = new_app()
+    click(at, "step")
+    click(at, "step")
+    at.number_input(key="n_components").set_value(2).run()
+    assert not at.exception
+    assert stepper(at).t == 0 and stepper(at).params.n_components == 2
+    assert any("restarts at iteration 0" in t.value for t in at.toast)
+    at.selectbox(key="init_method").set_value("quantile").run()
+    assert stepper(at).run.init == "quantile"
+    at.number_input(key="seed").set_value(5).run()
+    assert stepper(at).settings.seed == 5 and stepper(at).t == 0
+
+
+def test_maths_panel_shows_the_numbers_of_the_step():
+    at = new_app()
+    click(at, "step")
+    at.toggle(key="show_maths").set_value(True).run()
+    latex = [e.value.strip("$\n") for e in at.get("latex")]
+    # The general formulas, one E-step line per component, two M-step lines per component.
+    assert any(r"\gamma(z_{nk})" in s for s in latex)
+    assert sum(re.match(r"\\gamma\(z_\{n\d", s) is not None for s in latex) == 3
+    assert sum(re.match(r"N_\d", s) is not None for s in latex) == 3
+    mu = stepper(at).params.means
+    assert any(f"{mu[0]:.6g}" in s for s in latex)
+
+
+def test_parameter_table_has_values_and_changes():
+    at = new_app()
+    click(at, "step")
+    df = at.dataframe[0].value
+    assert list(df.columns)[:5] == ["k", "π_k", "μ_k", "σ_k²", "N_k"]
+    assert "N_k" not in new_app().dataframe[0].value.columns  # no E-step yet at iteration 0
+    np.testing.assert_allclose(df["π_k"].sum(), 1.0)
+    np.testing.assert_allclose(df["N_k"].sum(), 1000)
+    assert "Δμ_k" in df.columns
