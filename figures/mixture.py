@@ -178,6 +178,12 @@ def mixture_figure(
     if responsibility_params is not None:
         for trace in _responsibility_traces(grid, responsibility_params):
             fig.add_trace(trace, row=2, col=1)
+    else:
+        fig.add_annotation(
+            text="γ_k(x), each x's split between the components, appears after the first E-step",
+            xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,
+            font={"color": "#666", "size": 13},
+        )
     if highlight_x is not None:
         fig.add_vline(x=highlight_x, line={"color": "#444", "width": 1.5, "dash": "dot"})
     fig.update_layout(

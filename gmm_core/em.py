@@ -22,7 +22,8 @@ Degeneracy rule (stated once, applied in :func:`update_params`):
   of the M-step objective, so the log-likelihood still never decreases.
 * **Empty component.** If N_k < ``EMPTY_THRESHOLD`` (a component responsible for less than
   1e-8 of one point) its μ_k and σ_k² are kept from the previous iteration and π_k = N_k/N (≈ 0);
-  it is reported as empty. Nothing is re-seeded, which would break monotonicity.
+  it is reported as empty. Nothing is re-seeded, which would break monotonicity. (Tied model:
+  it keeps its μ_k but shares the new common σ², like every component.)
 """
 
 from __future__ import annotations
@@ -190,6 +191,8 @@ def _numpy_statistics(x: np.ndarray, params: MixtureParams) -> tuple[np.ndarray,
 def _use_fused(n_points: int, backend: Backend) -> bool:
     if backend == "numpy":
         return False
+    if backend not in ("auto", "fused"):
+        raise ValueError(f"unknown backend {backend!r}; choose 'auto', 'numpy' or 'fused'")
     from . import _fused
 
     if backend == "fused":
@@ -336,14 +339,19 @@ def update_params(
     safe_n = np.where(empty, 1.0, n_k)
     offset = np.where(empty, 0.0, stats.s1 / safe_n)
     means = stats.shift + offset
-    # Σγ(x − μ_new)² = S2 − N_k·offset², clipped at 0 against rounding.
-    scatter = np.maximum(np.where(empty, 0.0, stats.s2 - n_k * offset * offset), 0.0)
-    if equal_variance:
+    # Σγ(x − μ)² about the mean as stored, μ = μ_new + r (r: its rounding, which near 1e12 is
+    # not negligible against σ): S2 − N_k·offset² + N_k·r², clipped at 0 against rounding.
+    rounding = (means - stats.shift) - offset
+    scatter = stats.s2 - n_k * offset * offset + n_k * rounding * rounding
+    means = np.where(empty, previous.means, means)
+    # An empty component's (tiny) scatter about its kept mean still belongs in the tied σ².
+    kept = means - stats.shift
+    scatter = np.where(empty, stats.s2 - 2.0 * kept * stats.s1 + n_k * kept * kept, scatter)
+    scatter = np.maximum(scatter, 0.0)
+    if equal_variance:  # one σ² for all components, empty ones included
         variances = np.full(n_k.shape, scatter.sum() / max(float(n_k.sum()), EMPTY_THRESHOLD))
     else:
-        variances = scatter / safe_n
-    means = np.where(empty, previous.means, means)
-    variances = np.where(empty, previous.variances, variances)
+        variances = np.where(empty, previous.variances, scatter / safe_n)
     collapsed = ~empty & (variances < var_floor)
     variances = np.maximum(variances, var_floor)
     weights = n_k / n_k.sum()

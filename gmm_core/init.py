@@ -52,9 +52,11 @@ def params_from_labels(x: np.ndarray, labels: np.ndarray, n_components: int) -> 
         σ_k² the group variance raised to at least ``INIT_VAR_FRACTION`` × var(x).
     """
     counts = np.bincount(labels, minlength=n_components).astype(np.float64)
-    sums = np.bincount(labels, weights=x, minlength=n_components)
+    # Sums about a point inside the data: raw sums of values near 1e12 would lose the spread.
+    centre = float(np.mean(x))
+    sums = np.bincount(labels, weights=x - centre, minlength=n_components)
     safe = np.maximum(counts, 1.0)
-    means = np.where(counts > 0, sums / safe, np.mean(x))
+    means = centre + np.where(counts > 0, sums / safe, 0.0)
     dev = x - means[labels]
     variances = np.bincount(labels, weights=dev * dev, minlength=n_components) / safe
     total_var = float(np.var(x))
