@@ -23,11 +23,18 @@ __all__ = ["GRID_POINTS", "mixture_figure"]
 GRID_POINTS = 300
 _BAR_ALPHA = 0.45
 _GREY_BARS = "rgba(140,140,140,0.45)"
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _display(values: np.ndarray) -> np.ndarray:
-    """Heights sent to the browser in float32: half the bytes, ample for drawing and hover."""
-    return np.asarray(values, dtype=np.float32)
+    """Heights sent to the browser in float32: half the bytes, ample for drawing and hover.
+
+    Clipped to float32's range first: the peak of a collapsed component (σ² = 1e-300 gives
+    ~1e149) would otherwise become inf.
+    """
+    return np.clip(np.asarray(values, dtype=np.float64), -_FLOAT32_MAX, _FLOAT32_MAX).astype(
+        np.float32
+    )
 
 
 def _histogram_traces(
@@ -35,7 +42,9 @@ def _histogram_traces(
 ) -> list[go.Bar]:
     n_points = max(int(counts.sum()), 1)
     centres = 0.5 * (edges[1:] + edges[:-1])
-    width = float(edges[1] - edges[0])
+    # The nominal width: near 1e12 the doubles are 1.2e-4 apart, so equal-width edges finer
+    # than that come out unequal, some of zero width.
+    width = float(edges[-1] - edges[0]) / (edges.size - 1)
     scale = 1.0 / (n_points * width)
     if bin_shares is None:
         custom = np.column_stack([edges[:-1], edges[1:], counts])
@@ -165,9 +174,10 @@ def mixture_figure(
     fig = make_subplots(
         rows=2, cols=1, shared_xaxes=True, row_heights=[0.74, 0.26], vertical_spacing=0.05
     )
-    grid = curve_grid(edges, params, GRID_POINTS)
-    if truth is not None:
-        grid = np.union1d(grid, curve_grid(edges, truth, GRID_POINTS // 3))
+    shown = [params] if truth is None else [params, truth]
+    n_curves = 2 * params.n_components + 1 + (0 if truth is None else truth.n_components)
+    # One shared grid; fewer points when many curves, so the JSON stays small (< 300 KB).
+    grid = curve_grid(edges, *shown, n=GRID_POINTS if n_curves <= 21 else GRID_POINTS * 2 // 3)
     for trace in _histogram_traces(edges, counts, bin_shares):
         fig.add_trace(trace, row=1, col=1)
     if truth is not None:

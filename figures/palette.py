@@ -1,7 +1,8 @@
 """A colour-blind-safe palette: component k keeps its colour for the whole run.
 
-The first seven are Okabe & Ito's (2008) palette without black, ordered so that neighbours
-differ most; the last three are from Paul Tol's "muted" scheme (also colour-blind safe).
+Seven are Okabe & Ito's (2008) palette without black: the first six, ordered so that neighbours
+differ most, and yellow (the hardest to see on white) kept for the tenth; the seventh to ninth
+are from Paul Tol's "muted" scheme (also colour-blind safe).
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ statistics Σγ, Σγ(x−μ_k), Σγ(x−μ_k)² about the *current* means μ_k
 Degeneracy rule (stated once, applied in :func:`update_params`):
 
 * **Variance floor.** σ_k² is never below ``var_floor`` (by default 1e-6 × the data's variance,
-  so it scales with the units). A component whose update falls below the floor is held *at* the
-  floor and reported as collapsed onto x ≈ μ_k. Holding at the floor is the constrained maximiser
-  of the M-step objective, so the log-likelihood still never decreases.
+  measured robustly so one far outlier does not inflate it; it scales with the units). A
+  component whose update falls below the floor is held *at* the floor and reported as collapsed
+  onto x ≈ μ_k. Holding at the floor is the constrained maximiser of the M-step objective, so
+  the log-likelihood still never decreases. Runs start inside this model (:func:`within_model`).
 * **Empty component.** If N_k < ``EMPTY_THRESHOLD`` (a component responsible for less than
   1e-8 of one point) its μ_k and σ_k² are kept from the previous iteration and π_k = N_k/N (≈ 0);
   it is reported as empty. Nothing is re-seeded, which would break monotonicity. (Tied model:
@@ -42,6 +43,8 @@ __all__ = [
     "EMStep",
     "StepReport",
     "SufficientStats",
+    "data_scale_variance",
+    "data_variance",
     "default_var_floor",
     "e_step",
     "em_step",
@@ -51,6 +54,7 @@ __all__ = [
     "statistics_from_resp",
     "sufficient_statistics",
     "update_params",
+    "within_model",
 ]
 
 #: The default variance floor, as a fraction of the data's variance.
@@ -63,22 +67,63 @@ CHUNK = 65_536
 FUSED_MIN_POINTS = 20_000
 
 LOG_2PI = float(np.log(2.0 * np.pi))
+#: Cap on (x − μ)²/(2σ²): exp(−1e300) is 0 like exp(−inf), but the difference of two stays finite.
+MAX_QUADRATIC = 1e300
 
 Backend = Literal["auto", "numpy", "fused"]
 
 
-def default_var_floor(x: np.ndarray) -> float:
-    """The variance floor for data ``x`` (shape (N,)): ``VAR_FLOOR_FRACTION`` × var(x).
-
-    Raises
-    ------
-    ValueError
-        If all values are equal (the data has no scale to fit).
-    """
-    variance = float(np.var(x))
-    if not variance > 0:
+def data_variance(x: np.ndarray) -> float:
+    """var(x) of data ``x`` (shape (N,)), or ValueError saying why the data has no usable scale."""
+    with np.errstate(over="ignore"):
+        variance = float(np.var(x))
+    if not np.isfinite(variance):
+        raise ValueError(
+            "the values span too wide a range to square in double precision (above ~1e154): "
+            "rescale the data, e.g. change its unit"
+        )
+    if np.ptp(x) == 0:
         raise ValueError("all values are equal: EM needs at least two different values")
-    return VAR_FLOOR_FRACTION * variance
+    if not variance > 0:
+        raise ValueError(
+            "the differences between the values are too small for double precision (below "
+            "~1e-150): rescale the data, e.g. change its unit"
+        )
+    return variance
+
+
+def data_scale_variance(x: np.ndarray) -> float:
+    """The data's variance, robust to outliers: min(var(x), (IQR / 1.349)²).
+
+    The IQR term is the variance a normal sample with that interquartile range would have, so a
+    single far outlier does not inflate the scale; for data with heavy ties (IQR = 0) the plain
+    variance is used. Raises ValueError when the data has no usable scale.
+    """
+    variance = data_variance(x)
+    q1, q3 = np.quantile(x, [0.25, 0.75])
+    robust = ((q3 - q1) / 1.349) ** 2
+    return float(min(variance, robust)) if robust > 0 else variance
+
+
+def default_var_floor(x: np.ndarray) -> float:
+    """The variance floor for data ``x`` (shape (N,)): ``VAR_FLOOR_FRACTION`` × the data's
+    variance, as :func:`data_scale_variance` measures it (robust to a far outlier)."""
+    return VAR_FLOOR_FRACTION * data_scale_variance(x)
+
+
+def within_model(
+    params: MixtureParams, *, var_floor: float, equal_variance: bool = False
+) -> MixtureParams:
+    """θ moved into the model EM works in: every σ_k² ≥ ``var_floor`` and, for the tied model,
+    one σ² = Σ_k π_k σ_k² for all k. EM only guarantees a non-decreasing log-likelihood from
+    parameters inside its model, so every run starts from ``within_model(θ₀)``."""
+    variances = params.variances
+    if equal_variance and np.ptp(variances) > 0:
+        variances = np.full(variances.shape, float(np.dot(params.weights, variances)))
+    variances = np.maximum(variances, var_floor)
+    if np.array_equal(variances, params.variances):
+        return params
+    return MixtureParams(params.weights, params.means, variances)
 
 
 def _log_coefficients(params: MixtureParams) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +149,17 @@ def log_weighted_densities(x: np.ndarray, params: MixtureParams) -> np.ndarray:
     """
     log_coef, half_prec = _log_coefficients(params)
     d = np.asarray(x, dtype=np.float64)[None, :] - params.means[:, None]
-    return log_coef[:, None] - half_prec[:, None] * d * d
+    return log_coef[:, None] - _quadratic(half_prec[:, None], d * d)
+
+
+def _quadratic(half_prec: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """(x − μ_k)² / (2σ_k²), capped at ``MAX_QUADRATIC`` so it never overflows to inf.
+
+    Without the cap a point far from components of tiny variance gets log density −inf for every
+    k and γ = NaN; with it, it is split by the components' weights. Zero weights stay −inf.
+    """
+    with np.errstate(over="ignore"):
+        return np.minimum(half_prec * d2, MAX_QUADRATIC)
 
 
 def _logsumexp_rows(lp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +234,7 @@ def _numpy_statistics(x: np.ndarray, params: MixtureParams) -> tuple[np.ndarray,
     for start in range(0, x.size, CHUNK):
         d = x[None, start : start + CHUNK] - means
         d2 = d * d
-        scaled, lse = _logsumexp_rows(lc - hp * d2)
+        scaled, lse = _logsumexp_rows(lc - _quadratic(hp, d2))
         gamma = scaled / scaled.sum(axis=0)
         total_ll += float(lse.sum())
         sums[0] += gamma.sum(axis=1)

@@ -17,7 +17,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .em import Backend, EMStep, StepReport, default_var_floor, e_step, em_step
+from .em import (
+    Backend,
+    EMStep,
+    StepReport,
+    data_variance,
+    default_var_floor,
+    e_step,
+    em_step,
+    within_model,
+)
 from .init import InitMethod, initial_params
 from .params import MixtureParams
 
@@ -74,8 +83,7 @@ def check_data(x: np.ndarray, n_components: int) -> np.ndarray:
                 f"K = {n_components} components but the data has only {distinct} distinct "
                 f"value{'s' if distinct != 1 else ''}: choose K ≤ {distinct}"
             )
-    if np.ptp(x) == 0:
-        raise ValueError("all values are equal: EM needs at least two different values")
+    data_variance(x)  # raises when the values have no usable spread
     return x
 
 
@@ -172,10 +180,13 @@ def start_run(
     backend: Backend = "auto",
     init: str = "given",
 ) -> Run:
-    """A run at iteration 0 from θ_0 = ``start`` (one pass over ``x``, shape (N,)).
+    """A run at iteration 0 from θ_0 = ``within_model(start)`` (one pass over ``x``, shape (N,)).
 
-    ``init`` labels how ``start`` was chosen; the other parameters are as in :func:`fit`.
+    θ_0 is ``start`` with variances raised to the floor and, for the tied model, pooled
+    (σ² = Σ π_k σ_k²): from there the log-likelihood never decreases. ``init`` labels how
+    ``start`` was chosen; the other parameters are as in :func:`fit`.
     """
+    start = within_model(start, var_floor=var_floor, equal_variance=equal_variance)
     step = em_step(x, start, var_floor=var_floor, equal_variance=equal_variance, backend=backend)
     return Run((start,), np.array([step.log_likelihood]), (), False, init, step)
 
@@ -396,9 +407,6 @@ def fit(
             start, label = init, "given"
         else:
             start, label = initial_params(x, n_components, init, rng), init
-            if equal_variance:  # θ_0 inside the tied model, or the first step may lower log L
-                pooled = np.full(n_components, float(np.dot(start.weights, start.variances)))
-                start = MixtureParams(start.weights, start.means, pooled)
         runs.append(
             run_em(
                 x, start, var_floor=floor, tol=tol, max_iter=max_iter,

@@ -6,13 +6,14 @@ variances then come from the data assigned to each component (never a fixed σ =
 * ``"random"``: K distinct data values chosen uniformly at random as means.
 * ``"kmeans++"``: means by k-means++ seeding (D² sampling, Arthur & Vassilvitskii 2007).
 * ``"quantile"``: the sorted data cut into K groups of equal size (mclust's 1-D default);
-  deterministic.
+  deterministic (it never uses the generator).
 * ``"kmeans"``: k-means++ seeding followed by up to ``KMEANS_ITERATIONS`` Lloyd iterations.
 
 Centres become a partition by nearest-centre assignment; a partition becomes θ₀ by
 π_k ∝ n_k, μ_k = group mean, σ_k² = group variance, with the variance of a group of fewer than two
 points or of tied values raised to ``INIT_VAR_FRACTION`` × var(x). On more than ``MAX_INIT_POINTS``
-points the methods run on a random subsample of that size (drawn from the same generator).
+points the methods run on a random subsample of that size (drawn from the same generator;
+"quantile" takes every ⌈N / MAX_INIT_POINTS⌉-th point instead).
 """
 
 from __future__ import annotations
@@ -98,10 +99,12 @@ def _random_centres(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarr
 def _kmeans_labels(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     centres = _kmeans_plus_plus(x, k, rng)
     labels = _nearest(x, centres)
+    origin = float(np.mean(x))  # sums about a point inside the data (values near 1e12)
+    dx = x - origin
     for _ in range(KMEANS_ITERATIONS):
         counts = np.bincount(labels, minlength=k)
-        sums = np.bincount(labels, weights=x, minlength=k)
-        centres = np.where(counts > 0, sums / np.maximum(counts, 1), centres)
+        sums = np.bincount(labels, weights=dx, minlength=k)
+        centres = np.where(counts > 0, origin + sums / np.maximum(counts, 1), centres)
         new = _nearest(x, centres)
         if np.array_equal(new, labels):
             break
@@ -139,7 +142,10 @@ def initial_params(
         raise ValueError(f"unknown init method {method!r}; choose one of {', '.join(INIT_METHODS)}")
     x = np.asarray(x, dtype=np.float64)
     if x.size > MAX_INIT_POINTS:
-        x = x[rng.integers(0, x.size, size=MAX_INIT_POINTS)]
+        if method == "quantile":  # stays deterministic: an even stride through the data
+            x = x[:: -(-x.size // MAX_INIT_POINTS)]
+        else:
+            x = x[rng.integers(0, x.size, size=MAX_INIT_POINTS)]
     k = n_components
     if method == "quantile":
         labels = _quantile_labels(x, k)

@@ -118,7 +118,9 @@ class MixtureParams:
         )
 
     def __hash__(self) -> int:
-        return hash((self.weights.tobytes(), self.means.tobytes(), self.variances.tobytes()))
+        # + 0.0 turns −0.0 into 0.0: equal objects (array_equal) must hash equal.
+        arrays = (self.weights, self.means, self.variances)
+        return hash(tuple((a + 0.0).tobytes() for a in arrays))
 
     def __repr__(self) -> str:
         fmt = np.array2string

@@ -35,27 +35,38 @@ M_STEP_GENERAL = (
 
 
 def latex_number(value: float, digits: int = 4) -> str:
-    """A number in LaTeX with ``digits`` significant digits, as a × 10^{b} when large or small."""
+    """A number in LaTeX with ``digits`` significant digits, as a × 10^{b} when large or small.
+
+    Plain below 10⁶ and from 10⁻³ on, with every digit of the integer part (12346, not
+    1.235e+04); the exponent is that of the rounded value (9.99996e-5 → 1.000 × 10^{-4}).
+    """
+    value = float(value)
     if not math.isfinite(value):
         return r"\text{undefined}"
     if value == 0:
         return "0"
-    exponent = math.floor(math.log10(abs(value)))
+    mantissa, exp_text = f"{value:.{digits - 1}e}".split("e")
+    exponent = int(exp_text)
     if -3 <= exponent < 6:
-        return f"{value:.{digits}g}"
-    mantissa = value / 10.0**exponent
-    return rf"{mantissa:.{digits - 1}f} \times 10^{{{exponent}}}"
+        return f"{value:.{max(digits, exponent + 1)}g}"
+    return rf"{mantissa} \times 10^{{{exponent}}}"
 
 
 def latex_exp(log_value: float, digits: int = 4) -> str:
-    """exp(``log_value``) in LaTeX without underflow (e.g. log = −950 → 1.7 × 10^{-413})."""
+    """exp(``log_value``) in LaTeX without under- or overflow (log = −950 → 1.7 × 10^{-413})."""
+    log_value = float(log_value)
     if log_value == -math.inf:
         return "0"
-    if log_value > -700:
+    if not math.isfinite(log_value):
+        return r"\text{undefined}"
+    if -700 < log_value < 700:
         return latex_number(math.exp(log_value), digits)
     log10 = log_value / math.log(10.0)
     exponent = math.floor(log10)
-    return rf"{10 ** (log10 - exponent):.{digits - 1}f} \times 10^{{{exponent}}}"
+    mantissa = f"{10 ** (log10 - exponent):.{digits - 1}f}"
+    if float(mantissa) >= 10:  # 9.99996 rounds up
+        mantissa, exponent = f"{1:.{digits - 1}f}", exponent + 1
+    return rf"{mantissa} \times 10^{{{exponent}}}"
 
 
 def e_step_lines(x_n: float, params: MixtureParams) -> list[str]:
@@ -72,12 +83,17 @@ def e_step_lines(x_n: float, params: MixtureParams) -> list[str]:
     lines = []
     for k in range(params.n_components):
         j = k + 1
-        gamma = math.exp(float(log_terms[k]) - log_f)
+        # 0/0 when every density underflows (σ² = 1e-300 and x_n far away): say so, not "nan".
+        gamma = (
+            f"{math.exp(float(log_terms[k]) - log_f):.4f}"
+            if math.isfinite(log_f)
+            else r"\text{undefined}"
+        )
         lines.append(
             rf"\gamma(z_{{n{j}}}) = \frac{{{params.weights[k]:.4f} \cdot "
             rf"\mathcal{{N}}({latex_number(x_n)} \mid {latex_number(params.means[k])},\,"
             rf"{latex_number(params.variances[k])})}}{{f(x_n)}}"
-            rf" = \frac{{{latex_exp(float(log_terms[k]))}}}{{{f_str}}} = {gamma:.4f}"
+            rf" = \frac{{{latex_exp(float(log_terms[k]))}}}{{{f_str}}} = {gamma}"
         )
     return lines
 

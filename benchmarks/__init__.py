@@ -1,0 +1,1 @@
+"""Benchmarks of EM Lab: ``python -m benchmarks.em``."""

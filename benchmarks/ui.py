@@ -1,0 +1,243 @@
+"""Server time of one "Next iteration" rerun of the app and its charts' size: benchmarks.ui.
+
+The app runs headless in Streamlit's ``AppTest`` (``AppTest.from_file("app.py")``), in this
+process. For every N the data is set through the sidebar (``number_input(key="n_points")``), one
+untimed warm-up step is taken (it fills the caches of the new data and, the first time a large N
+is seen, may compile or load the numba kernel), then ``button(key="step").click().run()`` is timed
+``--repeats`` times. The table gives, per N:
+
+* ``warm-up``: the first step on that data, in ms (not part of the median);
+* ``step``: median, min and max ms of the timed steps (the whole rerun: EM iteration, binned
+  responsibilities, figures, protobuf), against the target (< 300 ms at N = 1e6);
+* the JSON size of every plotly chart on the page (``plotly_chart.proto.spec``, KB = 1000 bytes)
+  after the last step, against the target (every chart < 300 KB).
+
+If numba is installed, ``gmm_core._fused.warmup()`` runs first and its time (compile, or load
+from numba's disk cache) is printed on its own line, so no timed step includes a compile.
+
+Options: ``--sizes 1e4,1e5,1e6``, ``--repeats R``, ``--k K`` (components; the app's default 3),
+``--bins B`` (histogram bins; 0 = the app's automatic choice). The app's pages live in
+``app_pages/`` (not ``pages/``, which would switch Streamlit to its legacy multipage mode).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "app.py"
+DEFAULT_SIZES: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+DEFAULT_REPEATS = 7
+#: Targets: one step rerun at N = 1e6, and the JSON of any chart.
+STEP_TARGET_MS = 300.0
+STEP_TARGET_N = 1_000_000
+CHART_TARGET_BYTES = 300_000
+TIMEOUT_S = 600.0
+CHART_KEYS: tuple[str, ...] = ("mixture_chart", "trace_chart")
+
+
+@dataclass
+class Row:
+    """One N: step times in ms and chart sizes in bytes."""
+
+    n: int
+    warmup_ms: float
+    step_ms: list[float]
+    chart_bytes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def median_ms(self) -> float:
+        return float(np.median(self.step_ms))
+
+    @property
+    def min_ms(self) -> float:
+        return float(np.min(self.step_ms))
+
+    @property
+    def max_ms(self) -> float:
+        return float(np.max(self.step_ms))
+
+    @property
+    def step_ok(self) -> bool:
+        """The step target applies from N = 1e6 down (a smaller N must not be slower)."""
+        return self.median_ms < STEP_TARGET_MS
+
+    @property
+    def charts_ok(self) -> bool:
+        return all(size < CHART_TARGET_BYTES for size in self.chart_bytes.values())
+
+
+def _check(at, what: str):
+    """``at`` after a run, or RuntimeError with the app's exception."""
+    if at.exception:
+        messages = "; ".join(str(e.message) for e in at.exception)
+        raise RuntimeError(f"the app raised during {what}: {messages}")
+    return at
+
+
+def _timed_run(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return 1e3 * (time.perf_counter() - start)
+
+
+def chart_sizes(at) -> dict[str, int]:
+    """Bytes of every plotly chart's JSON on the page, by widget key (or position)."""
+    sizes = {}
+    for i, chart in enumerate(at.get("plotly_chart")):
+        chart_id = chart.proto.id or ""
+        name = next((k for k in CHART_KEYS if k in chart_id), None)
+        if name is None:
+            name = chart_id.rsplit("-", 1)[-1] if chart_id else f"chart {i}"
+        sizes[name] = len(chart.proto.spec.encode("utf-8"))
+    return sizes
+
+
+def warm_numba() -> float | None:
+    """Compile (or load from cache) the fused kernel; seconds, or None without it."""
+    if importlib.util.find_spec("gmm_core._fused") is None:
+        return None
+    from gmm_core import _fused
+
+    if not getattr(_fused, "NUMBA_AVAILABLE", False):
+        return None
+    start = time.perf_counter()
+    _fused.warmup()
+    return time.perf_counter() - start
+
+
+def run_benchmark(
+    sizes: Sequence[int],
+    repeats: int,
+    *,
+    n_components: int | None = None,
+    n_bins: int | None = None,
+    app: Path = APP,
+    progress: Callable[[str], None] | None = None,
+) -> list[Row]:
+    """Measure one step rerun and the chart sizes at every N.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Numbers of points N (the data panel accepts 10 to 1e6).
+    repeats : int
+        Timed steps per N (the median is reported).
+    n_components : int, optional
+        K set in the sidebar (default: the app's).
+    n_bins : int, optional
+        Histogram bins set on the page (default: the app's automatic choice).
+    app : Path
+        The app's entry point.
+    progress : callable, optional
+        Called with a short message before each N.
+
+    Returns
+    -------
+    list of Row
+    """
+    from streamlit.testing.v1 import AppTest
+
+    if repeats < 1:
+        raise ValueError("repeats must be >= 1")
+    at = _check(AppTest.from_file(str(app), default_timeout=TIMEOUT_S).run(), "the first run")
+    if n_components is not None:
+        _check(at.number_input(key="n_components").set_value(n_components).run(), "setting K")
+    if n_bins is not None:
+        _check(at.number_input(key="bins").set_value(n_bins).run(), "setting the bins")
+    rows = []
+    for n in sizes:
+        if progress is not None:
+            progress(f"N={n:.0e}")
+        _check(at.number_input(key="n_points").set_value(int(n)).run(), f"setting N = {n}")
+        size = at.session_state["active_data"].x.size
+        if size != n:
+            raise RuntimeError(f"the app holds {size} points, not N = {n}")
+        warmup = _timed_run(lambda: _check(at.button(key="step").click().run(), "a step"))
+        times = []
+        for _ in range(repeats):
+            if at.button(key="step").disabled:
+                raise RuntimeError("the step button is disabled (iteration limit reached)")
+            times.append(_timed_run(lambda: _check(at.button(key="step").click().run(), "a step")))
+        rows.append(Row(int(n), warmup, times, chart_sizes(at)))
+    return rows
+
+
+def _kb(size: int | None) -> str:
+    return "-" if size is None else f"{size / 1e3:.1f}"
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """The table as text: ms per step rerun, chart JSON in KB (1000 bytes)."""
+    charts = list(dict.fromkeys(name for r in rows for name in r.chart_bytes))
+    header = (
+        f"{'N':>9} | {'warm-up':>8} | {'step':>8} {'min':>8} {'max':>8} {'target':>9} | "
+        + " ".join(f"{name + ' KB':>17}" for name in charts)
+        + f" {'target':>9}"
+    )
+    lines = [
+        f"one 'Next iteration' rerun, ms (median of the timed steps); chart JSON in KB; "
+        f"targets: step < {STEP_TARGET_MS:.0f} ms at N = {STEP_TARGET_N:.0e}, "
+        f"every chart < {CHART_TARGET_BYTES / 1e3:.0f} KB",
+        header,
+        "-" * len(header),
+    ]
+    for r in rows:
+        step_verdict = "ok" if r.step_ok else ("FAIL" if r.n >= STEP_TARGET_N else "slow")
+        chart_verdict = "ok" if r.charts_ok else "FAIL"
+        lines.append(
+            f"{r.n:>9.0e} | {r.warmup_ms:>8.1f} | {r.median_ms:>8.1f} {r.min_ms:>8.1f} "
+            f"{r.max_ms:>8.1f} {'<300 ' + step_verdict:>9} | "
+            + " ".join(f"{_kb(r.chart_bytes.get(name)):>17}" for name in charts)
+            + f" {'<300 ' + chart_verdict:>9}"
+        )
+    return "\n".join(lines)
+
+
+def _int_list(text: str) -> list[int]:
+    return [int(float(item)) for item in text.split(",") if item.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; prints the table. Returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.ui", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--sizes", type=_int_list, help="comma-separated N, e.g. 1e4,1e6")
+    parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="timed steps per N")
+    parser.add_argument("--k", type=int, help="components K (default: the app's)")
+    parser.add_argument("--bins", type=int, help="histogram bins (default: automatic)")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be >= 1")
+    sizes = args.sizes or list(DEFAULT_SIZES)
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{os.cpu_count()} CPUs; load {load:.2f}; K = {args.k or 'app default'}; "
+          f"bins = {args.bins or 'automatic'}; {args.repeats} timed steps per N", flush=True)
+    compile_s = warm_numba()
+    if compile_s is None:
+        print("numba kernel: not available (numpy path)", flush=True)
+    else:
+        print(f"numba kernel: compiled or loaded from cache in {compile_s:.2f} s "
+              "(before timing)", flush=True)
+    rows = run_benchmark(
+        sizes, args.repeats, n_components=args.k, n_bins=args.bins,
+        progress=lambda msg: print(f"  measuring {msg} ...", file=sys.stderr, flush=True),
+    )
+    print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
