@@ -107,8 +107,14 @@ def controls(state: rs.StepperState) -> None:
     cols[5].button("Reset", key="reset", on_click=reset, width="stretch")
     playing = st.session_state["playing"]
     cols[6].button(
-        "⏸ Pause" if playing else "▶ Play", key="play", on_click=toggle_play, width="stretch"
+        "Pause" if playing else "Play", key="play", on_click=toggle_play, width="stretch",
+        icon=":material/pause:" if playing else ":material/play_arrow:",
     )
+
+
+def subscript(n: int) -> str:
+    """n in Unicode subscript digits (θ₁₂)."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def status(state: rs.StepperState, done: int | None) -> None:
@@ -117,7 +123,7 @@ def status(state: rs.StepperState, done: int | None) -> None:
     else:
         where = f"iteration {state.t} · after {'E' if state.phase == 'E' else 'M'}-step"
     log_l = state.run.log_likelihoods[state.t]
-    line = f"**{where[0].upper()}{where[1:]}** · log L(θ_{state.t}) = {log_l:.6f}"
+    line = f"**{where[0].upper()}{where[1:]}** · log L(θ{subscript(state.t)}) = {log_l:.6f}"
     if done is not None and state.t >= done:
         st.success(
             f"{line} · **converged at iteration {done}** (log L rose by less than "
@@ -152,9 +158,9 @@ def parameter_table(state: rs.StepperState) -> pd.DataFrame:
 
 def styled(table: pd.DataFrame):
     colours = [f"background-color: {component_color(k)}; color: white" for k in range(len(table))]
-    return table.style.apply(lambda _: colours, subset=["k"]).format(
-        {c: "{:.5g}" for c in table.columns if c != "k"}
-    )
+    formats = {c: "{:+.2e}" if c.startswith("Δ") else "{:.5g}" for c in table.columns}
+    formats.pop("k")
+    return table.style.apply(lambda _: colours, subset=["k"]).format(formats)
 
 
 def maths(state: rs.StepperState) -> None:
@@ -199,8 +205,9 @@ def view(truth) -> None:
         if st.session_state.pop("play_changed", False):
             st.rerun()  # autoplay ended (converged or max_iter): drop the timer
     st.session_state.pop("acted", None)
+    notices = st.container()  # variable content in one slot keeps later elements in place
     if st.session_state.pop("pending_run", False):
-        bar = st.progress(0.0, text="Running EM…")
+        bar = notices.progress(0.0, text="Running EM…")
 
         def progress(i: int, total: int) -> None:
             if i == total or i % max(1, total // 50) == 0:
@@ -209,11 +216,12 @@ def view(truth) -> None:
         state = rs.run_to_convergence(state, x, on_iteration=progress)
         session.set_stepper(state)
         bar.empty()
-    controls(state)
-    done = rs.converged_at(state, x.size)
-    status(state, done)
-    for message in state.report.messages() if state.report else ():
-        st.warning(message)
+    with notices:
+        controls(state)
+        done = rs.converged_at(state, x.size)
+        status(state, done)
+        for message in state.report.messages() if state.report else ():
+            st.warning(message)
 
     left, right = st.columns([3, 1.2])
     edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
@@ -249,11 +257,11 @@ def view(truth) -> None:
             "Autoplay speed (steps per second)", SPEEDS, key="play_speed",
             format_func=lambda s: f"{s:g}",
         )
-        st.toggle("Autoplay in half steps (E, then M)", key="play_half")
+        st.toggle("Half steps (E, then M)", key="play_half", help="Autoplay E and M separately")
         st.number_input(
             "Histogram bins (0 = automatic)", min_value=0, max_value=200, step=5, key="bins"
         )
-    st.subheader("Parameters θ_t")
+    st.subheader(f"Parameters θ{subscript(state.t)}")
     st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
     st.toggle("Show the maths of this step", key="show_maths")
     if st.session_state.get("show_maths"):

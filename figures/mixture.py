@@ -188,7 +188,14 @@ def mixture_figure(
     if responsibility_params is not None:
         for trace in _responsibility_traces(grid, responsibility_params):
             fig.add_trace(trace, row=2, col=1)
-    else:
+    else:  # keep row 2 (plotly drops an empty subplot, and the shared x axis with it)
+        fig.add_trace(
+            go.Scatter(
+                x=[grid[0], grid[-1]], y=[0.0, 0.0], mode="lines", showlegend=False,
+                hoverinfo="skip", line={"color": "rgba(0,0,0,0)"}, name="placeholder",
+            ),
+            row=2, col=1,
+        )
         fig.add_annotation(
             text="γ_k(x), each x's split between the components, appears after the first E-step",
             xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,

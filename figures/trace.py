@@ -81,12 +81,29 @@ def trace_figure(
     if converged_at is not None:
         fig.add_vline(
             x=converged_at, line={"color": "#009E73", "width": 2, "dash": "dash"},
-            annotation_text=f"converged at {converged_at}", annotation_position="bottom right",
+            annotation_text=f"converged at {converged_at}", annotation_position="top left",
         )
     fig.update_layout(
         height=height, template="plotly_white", showlegend=False,
-        margin={"l": 60, "r": 20, "t": 20, "b": 45}, uirevision="trace",
+        margin={"l": 60, "r": 20, "t": 30, "b": 45}, uirevision="trace",
     )
-    fig.update_xaxes(title_text="iteration t", rangemode="tozero")
-    fig.update_yaxes(title_text="log L(θ_t)")
+    last = max(int(ll.size) - 1, 1)
+    fig.update_xaxes(
+        title_text="iteration t", range=[-0.5, last + 0.5], tick0=0,
+        dtick=max(1, int(np.ceil(last / 8))),
+    )
+    fig.update_yaxes(title_text="log L(θ_t)", range=_focus_range(ll))
     return fig
+
+
+def _focus_range(ll: np.ndarray) -> list[float] | None:
+    """A y range that shows the approach to convergence: when the first step's jump dwarfs the
+    rest, start just below log L(θ_1) (θ_0's point is then off the bottom, its value in hover)."""
+    if ll.size < 3 or not np.all(np.isfinite(ll)):
+        return None
+    rest = float(ll[1:].max() - ll[1:].min())
+    first = float(ll[1] - ll[0])
+    if not first > 5 * max(rest, 1e-12):
+        return None
+    pad = 0.15 * max(rest, 1e-9 * abs(float(ll[-1])), 1e-9)
+    return [float(ll[1:].min()) - pad, float(ll[1:].max()) + pad]

@@ -64,6 +64,12 @@ GROUPS_PER_THREAD: int = 8
 #: responsibility instead of NaN. ``exp(-700) ~ 9.9e-305`` is still a normal number.
 EXP_CLAMP: float = -700.0
 
+#: Cap on the quadratic term half_prec * d**2 (the same as ``gmm_core.em.MAX_QUADRATIC``):
+#: without it a point far from components of tiny variance overflows to lp = -inf for
+#: every k, and lp - max is NaN. With it such a point gets lp ~ -1e300 for every k. The cap
+#: changes nothing where half_prec * d**2 <= 1e300, i.e. for any realistic data.
+QUADRATIC_CAP: float = 1e300
+
 #: Points per block whose sums s_n in [1, K] are multiplied before one ``log``;
 #: K**64 stays finite for K < 65,000.
 LOG_BLOCK: int = 64
@@ -170,7 +176,8 @@ def _fused_statistics_numpy(
     for start in range(0, x.shape[0], chunk):
         xc = x[None, start : start + chunk]
         d = xc - mu  # (K, C)
-        lp = lc - hp * (d * d)
+        with np.errstate(over="ignore"):
+            lp = lc - np.minimum(hp * (d * d), QUADRATIC_CAP)
         m = lp.max(axis=0)
         a = np.maximum(lp - m, EXP_CLAMP)
         e = np.exp(a)
@@ -270,7 +277,10 @@ if NUMBA_AVAILABLE:
             row = buf[k]
             for j in range(n):
                 d = x[start + j] - mu
-                row[j] = lc - hp * (d * d)
+                q = hp * (d * d)
+                if q > QUADRATIC_CAP:
+                    q = QUADRATIC_CAP
+                row[j] = lc - q
         row0 = buf[0]
         for j in range(n):
             mx[j] = row0[j]
@@ -475,7 +485,8 @@ def fused_statistics(
 ) -> tuple[np.ndarray, float]:
     """E-step and shifted sufficient statistics of a 1-D Gaussian mixture in one pass.
 
-    With ``d_nk = x_n - mu_k``, ``lp_nk = log_coef_k - half_prec_k * d_nk**2``,
+    With ``d_nk = x_n - mu_k``, ``lp_nk = log_coef_k - min(half_prec_k * d_nk**2, 1e300)``
+    (the cap, :data:`QUADRATIC_CAP`, only matters where the square would overflow),
     ``lse_n = logsumexp_k lp_nk`` and ``gamma_nk = exp(lp_nk - lse_n)``.
 
     Parameters

@@ -81,7 +81,8 @@ def component_curves(fig: go.Figure) -> list[go.Scatter]:
 
 
 def gamma_traces(fig: go.Figure) -> list[go.Scatter]:
-    return [t for t in fig.data if t.yaxis == "y2"]
+    """The γ_k(x) areas of row 2 (not the invisible placeholder drawn before any E-step)."""
+    return [t for t in fig.data if t.yaxis == "y2" and t.name != "placeholder"]
 
 
 def truth_traces(fig: go.Figure) -> list[go.Scatter]:
@@ -196,7 +197,11 @@ def test_bare_figure_has_one_grey_bar_trace_no_gamma_no_truth(binned):
     assert len(by_name(fig, "mixture f(x)")) == 1
     assert gamma_traces(fig) == []
     assert truth_traces(fig) == []
-    assert len(fig.data) == 1 + 2 + 1
+    # One invisible placeholder keeps row 2 (and the shared x axis) drawn, with a note.
+    (placeholder,) = by_name(fig, "placeholder")
+    assert placeholder.yaxis == "y2" and placeholder.showlegend is False
+    assert "after the first E-step" in fig.layout.annotations[0].text
+    assert len(fig.data) == 1 + 2 + 1 + 1
     assert fig.layout.shapes == ()
 
 

@@ -39,7 +39,8 @@ def reference(
     of its terms; likewise ``loglik_scale = sum |lse_n|``.
     """
     d = x[None, :] - means[:, None]  # (K, N)
-    lp = log_coef[:, None] - half_prec[:, None] * d**2
+    with np.errstate(over="ignore"):  # the documented cap; a no-op unless d**2 overflows
+        lp = log_coef[:, None] - np.minimum(half_prec[:, None] * d**2, _fused.QUADRATIC_CAP)
     lse = logsumexp(lp, axis=0)  # (N,)
     g = np.exp(lp - lse[None, :])
     terms = (g, g * d, g * d * d)
@@ -154,6 +155,28 @@ def test_points_a_million_sigma_away() -> None:
     assert stats[0].sum() == pytest.approx(x_far.size, rel=1e-15)
     assert loglik < -1e10
     assert_matches((stats, loglik), x_far, log_coef, means, half_prec)
+
+
+def test_overflowing_quadratic_is_capped() -> None:
+    """half_prec * d**2 = inf for every k would give lp - max = NaN; the cap keeps it finite."""
+    from gmm_core.em import MAX_QUADRATIC
+
+    assert _fused.QUADRATIC_CAP == MAX_QUADRATIC  # same rule as gmm_core.em's numpy path
+    log_coef, means, half_prec = to_kernel([0.5, 0.0, 0.5], [0.0, 1.0, 2.0], [1e-100, 1.0, 1.0])
+    x = np.array([0.0, 1.5, 1e160, -1e200, 2.0])
+    for parallel in (False, True):
+        stats, loglik = _fused_statistics_impl(x, log_coef, means, half_prec, parallel=parallel)
+        assert np.all(np.isfinite(stats[0])) and np.isfinite(loglik) and loglik < -1e299
+        assert stats[0].sum() == pytest.approx(x.size, rel=1e-15)
+        # far points are shared by the two components of positive weight (lp ~ -1e300 each)
+        np.testing.assert_allclose(stats[0, [0, 2]], [2.0, 3.0], rtol=1e-15)
+        assert stats[0, 1] < 1e-290
+    fallback = _fused_statistics_numpy(x, log_coef, means, half_prec)
+    np.testing.assert_allclose(fallback[0][0], stats[0], rtol=1e-15, atol=1e-290)
+    assert fallback[1] == pytest.approx(loglik, rel=1e-15)
+    near = x[np.abs(x) < 1e3]
+    assert_matches(fused_statistics(near, log_coef, means, half_prec), near, log_coef, means,
+                   half_prec)
 
 
 def test_component_with_weight_zero() -> None:

@@ -154,7 +154,7 @@ def _upload() -> ActiveData | None:
 def render_data_panel() -> ActiveData:
     """Draw the data panel (in the current container) and return the active data."""
     keep_values(DEFAULTS)
-    source = st.radio("Source", SOURCES, key="data_source", horizontal=True)
+    source = st.radio("Source", SOURCES, key="data_source")
     candidate = {"Generate": _generate, "Data set": _dataset, "Upload": _upload}[source]()
     if candidate is not None and candidate.data_id != get_data().data_id:
         set_data(candidate)

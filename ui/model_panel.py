@@ -75,7 +75,10 @@ def render_model_panel(data: ActiveData) -> tuple[ModelSettings, str | None]:
     else:
         st.number_input("Seed", min_value=0, max_value=2**31 - 1, key="seed")
     col1, col2 = st.columns(2)
-    col1.selectbox("Tolerance (per point)", TOLERANCES, key="tol", format_func="{:.0e}".format)
+    col1.selectbox(
+        "Tolerance", TOLERANCES, key="tol", format_func="{:.0e}".format,
+        help="Converged when log L rises by less than this per point",
+    )
     col2.number_input("Max iterations", min_value=1, max_value=5000, key="max_iter")
     settings = ModelSettings(
         n_components=int(k),
