@@ -237,7 +237,7 @@ def test_e_step_lines_when_every_density_underflows_to_zero():
 
 N_LINE = re.compile(
     rf"^N_(\d+) = \\textstyle\\sum_n \\gamma\(z_\{{n\d+\}}\) = (?P<nk>{NUM}),\\quad "
-    rf"\\mu_\d+\^\{{new\}} = \\frac\{{(?P<sx>{NUM})\}}\{{(?P<nk2>{NUM})\}} = (?P<mu>{NUM})$"
+    rf"\\mu_\d+\^\{{new\}} = \\dfrac\{{(?P<sx>{NUM})\}}\{{(?P<nk2>{NUM})\}} = (?P<mu>{NUM})$"
 )
 VAR_UNEQUAL = re.compile(
     rf"^\(\\sigma_(\d+)\^\{{new\}}\)\^2 = \\frac\{{(?P<scatter>{NUM})\}}\{{(?P<nk>{NUM})\}} = "

@@ -119,7 +119,7 @@ def m_step_lines(stats: SufficientStats, new: MixtureParams, equal_variance: boo
         n_k = float(stats.n_k[k])
         lines.append(
             rf"N_{j} = \textstyle\sum_n \gamma(z_{{n{j}}}) = {latex_number(n_k)},\quad "
-            rf"\mu_{j}^{{new}} = \frac{{{latex_number(float(stats.weighted_sums[k]), 6)}}}"
+            rf"\mu_{j}^{{new}} = \dfrac{{{latex_number(float(stats.weighted_sums[k]), 6)}}}"
             rf"{{{latex_number(n_k)}}} = {latex_number(float(new.means[k]), 6)}"
         )
         if equal_variance:
