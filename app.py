@@ -1,27 +1,48 @@
 """EM Lab: see the EM algorithm fit a Gaussian mixture to 1-D data.
 
-Entry point: page config, navigation, and the sidebar shared by every page (data and model).
+Entry point: page config, navigation, and what every page shares — the sidebar (data, model,
+presets, lecture mode), the EM run in the session, and the shareable link in the URL.
 Run with ``bash scripts/app.sh`` (or ``streamlit run app.py`` inside the environment).
 """
 
 import streamlit as st
 
+from ui import links, session
 from ui.data_panel import render_data_panel
+from ui.lecture import lecture_style
 from ui.model_panel import render_model_panel
+from ui.widgets import keep_values
 
-st.set_page_config(page_title="EM Lab", page_icon="🔔", layout="wide")
+lecture = st.query_params.get("lecture") == "1" or st.session_state.get("lecture", False)
+st.set_page_config(
+    page_title="EM Lab", page_icon="🔔", layout="wide",
+    initial_sidebar_state="collapsed" if lecture else "auto",
+)
+keep_values({"lecture": False})
+links.apply_link_once()
 
-pages = [
-    st.Page("app_pages/stepper.py", title="EM stepper", icon="👣", default=True),
-]
-navigation = st.navigation(pages)
+navigation = st.navigation(
+    [
+        st.Page("app_pages/stepper.py", title="EM stepper", icon="👣", default=True),
+    ]
+)
 
 with st.sidebar:
+    st.toggle(
+        "Lecture mode", key="lecture",
+        help="Large type, high contrast, controls folded away, one big Next button",
+    )
     st.subheader("Data")
     data = render_data_panel()
     st.subheader("Model")
     settings, settings_error = render_model_panel(data)
+    with st.expander("Scenario presets"):
+        links.preset_buttons()
 
+if st.session_state.get("lecture"):
+    lecture_style()
 st.session_state["model_settings"] = settings
-st.session_state["model_settings_error"] = settings_error
+st.session_state["stepper_problem"] = settings_error or session.sync_stepper(data, settings)
+links.apply_goto(data.x)
+links.publish_link(data)
 navigation.run()

@@ -13,26 +13,33 @@ import streamlit as st
 
 from figures import component_color, mixture_figure, trace_figure
 from figures.trace import decreases
+from ui import links, session
 from ui import run_state as rs
-from ui import session
 from ui.formulas import E_STEP_GENERAL, M_STEP_GENERAL, e_step_lines, m_step_lines
+from ui.lecture import presentation
 from ui.widgets import keep_values
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 
 data = session.get_data()
 x = data.x
-settings: rs.ModelSettings = st.session_state["model_settings"]
-problem = st.session_state["model_settings_error"] or session.sync_stepper(data, settings)
+problem = st.session_state["stepper_problem"]
 keep_values({"playing": False, "play_speed": 1.0, "play_half": False, "bins": 0, "maths_n": 1})
 
+lecture = bool(st.session_state.get("lecture"))
 st.title("EM stepper")
-st.caption(
-    f"{data.title}. Press **E-step** to recolour each point by its responsibilities γ(z_nk), "
-    "**M-step** to move the curves, or **Next iteration** for both."
-)
+if lecture:
+    st.caption(data.title)
+else:
+    st.caption(
+        f"{data.title}. Press **E-step** to recolour each point by its responsibilities "
+        "γ(z_nk), **M-step** to move the curves, or **Next iteration** for both."
+    )
 if problem:
     st.error(problem)
+note = links.preset_note()
+if note:
+    st.info(f"**{note[0]}** — what to watch: {note[1]}", icon=":material/visibility:")
 for notice in session.pop_notices():
     st.toast(notice)
 
@@ -83,7 +90,25 @@ def play_tick(state: rs.StepperState) -> rs.StepperState:
     return rs.next_iteration(state, x)
 
 
+def lecture_next(state: rs.StepperState) -> rs.StepperState:
+    """The big button: the next half step (E, then M, then E, …)."""
+    return rs.e_half_step(state) if state.phase == "M" else rs.m_half_step(state, x)
+
+
 def controls(state: rs.StepperState) -> None:
+    if lecture:
+        half = "E-step: recolour by γ" if state.phase == "M" else "M-step: move the curves"
+        st.button(
+            f"Next ▸  {half}", key="lecture_next", on_click=move(lecture_next),
+            width="stretch", disabled=state.at_max_iter,
+        )
+        with st.expander("More controls"):
+            button_row(state)
+    else:
+        button_row(state)
+
+
+def button_row(state: rs.StepperState) -> None:
     at_start = state.t == 0 and state.phase == "M" and not state.trail
     cols = st.columns([1, 1, 1.3, 0.9, 1.5, 0.9, 1.1])
     cols[0].button(
@@ -237,12 +262,14 @@ def view(truth) -> None:
         truth=truth,
         highlight_x=highlight, x_label=data.axis_label,
     )
+    if lecture:
+        figure = presentation(figure)
     left.plotly_chart(figure, key="mixture_chart", width="stretch")
     with right:
         lls = state.run.log_likelihoods
+        trace = trace_figure(lls, current=state.t, converged_at=done)
         right.plotly_chart(
-            trace_figure(lls, current=state.t, converged_at=done), key="trace_chart",
-            width="stretch",
+            presentation(trace) if lecture else trace, key="trace_chart", width="stretch"
         )
         bad = decreases(lls)
         if bad.size:
@@ -250,17 +277,22 @@ def view(truth) -> None:
                 f"log L decreased at iteration {int(bad[0])}. EM never lowers the likelihood: "
                 "this is a numerical failure, please report it."
             )
-        if state.frontier > 0:
-            st.session_state["scrub"] = state.t
-            st.slider("Scrub through the run", 0, state.frontier, key="scrub", on_change=scrub)
-        st.select_slider(
-            "Autoplay speed (steps per second)", SPEEDS, key="play_speed",
-            format_func=lambda s: f"{s:g}",
-        )
-        st.toggle("Half steps (E, then M)", key="play_half", help="Autoplay E and M separately")
-        st.number_input(
-            "Histogram bins (0 = automatic)", min_value=0, max_value=200, step=5, key="bins"
-        )
+        with st.expander("Playback and display") if lecture else st.container():
+            if state.frontier > 0:
+                st.session_state["scrub"] = state.t
+                st.slider(
+                    "Scrub through the run", 0, state.frontier, key="scrub", on_change=scrub
+                )
+            st.select_slider(
+                "Autoplay speed (steps per second)", SPEEDS, key="play_speed",
+                format_func=lambda s: f"{s:g}",
+            )
+            st.toggle(
+                "Half steps (E, then M)", key="play_half", help="Autoplay E and M separately"
+            )
+            st.number_input(
+                "Histogram bins (0 = automatic)", min_value=0, max_value=200, step=5, key="bins"
+            )
     st.subheader(f"Parameters θ{subscript(state.t)}")
     st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
     st.toggle("Show the maths of this step", key="show_maths")

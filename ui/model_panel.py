@@ -44,7 +44,11 @@ def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str 
     """The manual θ₀ table, kept at K rows; returns (params, error message)."""
     name = "manual"
     table = st.session_state.get(f"{name}_table")
-    if table is None or len(table) != k or st.session_state.get("manual_for") != data.data_id:
+    pending = st.session_state.pop("manual_pending", None)  # from a preset or a shared link
+    if pending is not None:
+        reset_editor(name, pending)
+        st.session_state["manual_for"] = data.data_id
+    elif table is None or len(table) != k or st.session_state.get("manual_for") != data.data_id:
         reset_editor(name, _manual_default(data.x, k))
         st.session_state["manual_for"] = data.data_id
     table = persistent_editor(

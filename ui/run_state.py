@@ -25,6 +25,7 @@ __all__ = [
     "converged_at",
     "e_half_step",
     "go_to",
+    "jump_to",
     "m_half_step",
     "new_state",
     "next_iteration",
@@ -182,6 +183,17 @@ def go_to(state: StepperState, t: int) -> StepperState:
     if (t, "M") == (state.t, state.phase):
         return state
     return _move(state, t, "M")
+
+
+def jump_to(state: StepperState, x: np.ndarray, t: int, phase: Phase = "M") -> StepperState:
+    """Position (t, phase), computing the run up to iteration t first (a shared link's target).
+
+    The iterations are the same arithmetic as stepping one by one, so the parameters agree bit
+    for bit with a run stepped there by hand.
+    """
+    t = int(np.clip(t, 0, state.settings.max_iter))
+    moved = _move(state, t, "M", _extend(state, x, t))
+    return e_half_step(moved) if phase == "E" else moved
 
 
 def converged_at(state: StepperState, n_points: int) -> int | None:

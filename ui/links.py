@@ -1,0 +1,125 @@
+"""Scenarios in the session: one-click presets and the shareable link (``st.query_params``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from . import run_state as rs
+from .presets import PRESETS, Preset
+from .scenario import WIDGET_KEYS, decode, encode
+from .session import ActiveData, get_stepper, notify, set_stepper
+from .widgets import reset_editor
+
+__all__ = [
+    "apply_goto",
+    "apply_link_once",
+    "apply_scenario",
+    "current_scenario",
+    "load_preset",
+    "preset_note",
+    "publish_link",
+]
+
+GOTO_KEY = "goto_position"
+LINK_APPLIED_KEY = "link_applied"
+PRESET_NOTE_KEY = "preset_note"
+
+
+def apply_scenario(values: dict[str, Any]) -> None:
+    """Put a scenario's values into the widgets (call before they are drawn, e.g. a callback).
+
+    The run then restarts from the new settings; "t"/"phase" are applied after that restart.
+    """
+    for key in WIDGET_KEYS:
+        if key in values:
+            st.session_state[key] = values[key]
+            st.session_state[f"_kept_{key}"] = values[key]
+    if "truth_table" in values:
+        reset_editor("truth", values["truth_table"])
+    if "manual_table" in values:
+        st.session_state["manual_pending"] = values["manual_table"]
+    if "lecture" in values:
+        st.session_state["lecture"] = st.session_state["_kept_lecture"] = values["lecture"]
+    st.session_state[GOTO_KEY] = (int(values.get("t", 0)), values.get("phase", "M"))
+    st.session_state["playing"] = False
+
+
+def load_preset(preset: Preset) -> None:
+    """Button callback: load a preset and remember what to watch."""
+    apply_scenario(preset.scenario())
+    st.session_state[PRESET_NOTE_KEY] = (preset.title, preset.watch)
+    st.session_state.pop("preset_run", None)
+
+
+def preset_note() -> tuple[str, str] | None:
+    """(title, what to watch) of the loaded preset while its data and model are on screen."""
+    note = st.session_state.get(PRESET_NOTE_KEY)
+    state = get_stepper()
+    if note is None or state is None:
+        return None
+    identity = (state.data_id, state.settings)
+    if st.session_state.setdefault("preset_run", identity) != identity:
+        del st.session_state[PRESET_NOTE_KEY]  # the user has moved on from the preset
+        return None
+    return note
+
+
+def apply_link_once() -> None:
+    """On a session's first run, take the scenario from the URL's query parameters."""
+    if st.session_state.get(LINK_APPLIED_KEY):
+        return
+    st.session_state[LINK_APPLIED_KEY] = True
+    values, problems = decode(st.query_params.to_dict())
+    for problem in problems:
+        notify(problem)
+    if values.get("data_source") == "Upload":
+        notify("Shared links cannot carry uploaded data: upload the file again to continue.")
+    if values:
+        apply_scenario(values)
+
+
+def apply_goto(x) -> None:
+    """Move a freshly (re)started run to the position a link or preset asked for."""
+    target = st.session_state.pop(GOTO_KEY, None)
+    state = get_stepper()
+    if not target or state is None or target == (0, "M"):
+        return
+    t, phase = target
+    state = rs.jump_to(state, x, min(t, state.settings.max_iter), phase)
+    set_stepper(state)
+
+
+def current_scenario(data: ActiveData) -> dict[str, Any]:
+    """The scenario on screen: widget values, tables, position and lecture mode."""
+    values = {
+        key: st.session_state.get(key, st.session_state.get(f"_kept_{key}"))
+        for key in WIDGET_KEYS
+    }
+    values["data_source"] = data.source
+    if data.source == "Generate":
+        values["truth_table"] = st.session_state.get("truth_table")
+    if values.get("init_method") == "manual":
+        values["manual_table"] = st.session_state.get("manual_table")
+    state = get_stepper()
+    if state is not None:
+        values["t"], values["phase"] = state.t, state.phase
+    values["lecture"] = bool(st.session_state.get("lecture"))
+    return values
+
+
+def publish_link(data: ActiveData) -> None:
+    """Keep the URL's query parameters equal to the scenario on screen (the shareable link)."""
+    query = encode(current_scenario(data))
+    if query != st.query_params.to_dict():
+        st.query_params.from_dict(query)
+
+
+def preset_buttons() -> None:
+    """One button per preset (in the current container)."""
+    for preset in PRESETS:
+        st.button(
+            preset.title, key=f"preset_{preset.key}", on_click=load_preset, args=(preset,),
+            width="stretch", help=preset.watch,
+        )

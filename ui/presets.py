@@ -1,0 +1,94 @@
+"""One-click demo scenarios, each with a sentence on what to watch (pure: no streamlit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .scenario import TABLE_COLUMNS
+
+__all__ = ["PRESETS", "Preset"]
+
+
+def _table(*rows: tuple[float, float, float]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+_MODEL = {"equal_variance": False, "init_method": "kmeans++", "seed": 1, "tol": 1e-6,
+          "max_iter": 500}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named scenario: widget values (see :mod:`ui.scenario`) and what to watch."""
+
+    key: str
+    title: str
+    watch: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def scenario(self) -> dict[str, Any]:
+        """Complete widget values: the model defaults overridden by the preset's own."""
+        return {**_MODEL, **self.values}
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset(
+        "separated", "Well separated",
+        "Two clear bumps: EM finds them in a handful of iterations, and the responsibilities "
+        "are 0 or 1 everywhere except a narrow band in the middle.",
+        {"data_source": "Generate", "truth_table": _table((-4, 1, 0.5), (4, 1, 0.5)),
+         "n_points": 1000, "gen_seed": 7, "n_components": 2},
+    ),
+    Preset(
+        "overlapping", "Overlapping",
+        "The components overlap: the γ panel is mixed over a wide band, the curves creep, and "
+        "the log-likelihood rises slowly for many iterations before it converges.",
+        {"data_source": "Generate", "truth_table": _table((0, 1, 0.6), (1.8, 1, 0.4)),
+         "n_points": 1000, "gen_seed": 7, "n_components": 2},
+    ),
+    Preset(
+        "bad_start", "Bad start: two means in one bump",
+        "Both means start in the left bump. Watch the right one be pulled over to the other "
+        "bump by the points it is responsible for; the log-likelihood jumps when it gets there.",
+        {"data_source": "Generate", "truth_table": _table((-3, 1, 0.5), (3, 1, 0.5)),
+         "n_points": 1000, "gen_seed": 7, "n_components": 2, "init_method": "manual",
+         "manual_table": _table((-3.5, 1, 0.5), (-2.5, 1, 0.5))},
+    ),
+    Preset(
+        "collapse", "A component collapses onto a repeated value",
+        "Old Faithful's eruption times hold seven eruptions of exactly 1.833 min. Component 1 "
+        "starts narrow there and shrinks onto that single value: its variance hits the floor "
+        "(the page says so) while log L keeps rising — a degenerate spike, not a better model.",
+        {"data_source": "Data set", "dataset": "old_faithful_eruptions", "n_components": 3,
+         "init_method": "manual",
+         "manual_table": _table((1.833, 0.003, 0.05), (2.0, 0.3, 0.3), (4.3, 0.45, 0.65))},
+    ),
+    Preset(
+        "too_many", "K too large",
+        "The data has two bumps but the model six components: they split the bumps between "
+        "them or fade to small weights. log L still creeps up — compare BIC on the "
+        "'How many components?' page.",
+        {"data_source": "Generate", "truth_table": _table((-2, 1, 0.5), (2.5, 1, 0.5)),
+         "n_points": 1000, "gen_seed": 7, "n_components": 6},
+    ),
+    Preset(
+        "old_faithful", "Old Faithful",
+        "The textbook fit (equal variances, started at μ = 55 and 80, σ = 5): it converges to "
+        "π ≈ (0.361, 0.639), μ ≈ (54.61, 80.09), σ ≈ 5.869 and log L = −1034.002, the "
+        "published R mixtools result.",
+        {"data_source": "Data set", "dataset": "old_faithful_waiting", "n_components": 2,
+         "equal_variance": True, "init_method": "manual",
+         "manual_table": _table((55, 5, 0.5), (80, 5, 0.5)), "tol": 1e-10},
+    ),
+    Preset(
+        "galaxies", "Galaxies: spurious maxima",
+        "82 galaxy velocities with tiny clusters of 2–3 points. With K = 5 different random "
+        "starts end in different local maxima, some with a component on a tiny cluster; change "
+        "the seed (1, 2, 3, …) and compare the final log L, or use the initialisation explorer.",
+        {"data_source": "Data set", "dataset": "galaxies", "n_components": 5,
+         "init_method": "random", "seed": 3},
+    ),
+)
