@@ -27,10 +27,10 @@ problem = st.session_state["stepper_problem"]
 keep_values({"playing": False, "play_speed": 1.0, "play_half": False, "bins": 0, "maths_n": 1})
 
 lecture = bool(st.session_state.get("lecture"))
-st.title("EM stepper")
 if lecture:
-    st.caption(data.title)
+    st.subheader(f"EM on {data.title}")
 else:
+    st.title("EM stepper")
     st.caption(
         f"{data.title}. Press **E-step** to recolour each point by its responsibilities "
         "γ(z_nk), **M-step** to move the curves, or **Next iteration** for both."
@@ -95,17 +95,13 @@ def lecture_next(state: rs.StepperState) -> rs.StepperState:
     return rs.e_half_step(state) if state.phase == "M" else rs.m_half_step(state, x)
 
 
-def controls(state: rs.StepperState) -> None:
-    if lecture:
-        half = "E-step: recolour by γ" if state.phase == "M" else "M-step: move the curves"
-        st.button(
-            f"Next ▸  {half}", key="lecture_next", on_click=move(lecture_next),
-            width="stretch", disabled=state.at_max_iter,
-        )
-        with st.expander("More controls"):
-            button_row(state)
-    else:
-        button_row(state)
+def big_next(state: rs.StepperState) -> None:
+    """Lecture mode's one control: the next half step, named."""
+    half = "E-step: recolour by γ" if state.phase == "M" else "M-step: move the curves"
+    st.button(
+        f"Next ▸  {half}", key="lecture_next", on_click=move(lecture_next),
+        width="stretch", disabled=state.at_max_iter,
+    )
 
 
 def button_row(state: rs.StepperState) -> None:
@@ -241,12 +237,19 @@ def view(truth) -> None:
         state = rs.run_to_convergence(state, x, on_iteration=progress)
         session.set_stepper(state)
         bar.empty()
+    done = rs.converged_at(state, x.size)
     with notices:
-        controls(state)
-        done = rs.converged_at(state, x.size)
-        status(state, done)
-        for message in state.report.messages() if state.report else ():
-            st.warning(message)
+        if lecture:
+            where, action = st.columns([2.2, 1], vertical_alignment="center")
+            with action:
+                big_next(state)
+        else:
+            button_row(state)
+            where = st.container()
+        with where:
+            status(state, done)
+            for message in state.report.messages() if state.report else ():
+                st.warning(message)
 
     left, right = st.columns([3, 1.2])
     edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
@@ -260,16 +263,19 @@ def view(truth) -> None:
     figure = mixture_figure(
         edges, counts, state.params, bin_shares=shares, responsibility_params=resp_params,
         truth=truth,
-        highlight_x=highlight, x_label=data.axis_label,
+        highlight_x=highlight, x_label=data.axis_label, height=500 if lecture else 640,
     )
-    if lecture:
-        figure = presentation(figure)
-    left.plotly_chart(figure, key="mixture_chart", width="stretch")
+    theme = None if lecture else "streamlit"  # Streamlit's chart theme would shrink the type
+    left.plotly_chart(
+        presentation(figure) if lecture else figure, key="mixture_chart", width="stretch",
+        theme=theme,
+    )
     with right:
         lls = state.run.log_likelihoods
         trace = trace_figure(lls, current=state.t, converged_at=done)
         right.plotly_chart(
-            presentation(trace) if lecture else trace, key="trace_chart", width="stretch"
+            presentation(trace) if lecture else trace, key="trace_chart", width="stretch",
+            theme=theme,
         )
         bad = decreases(lls)
         if bad.size:
@@ -293,6 +299,9 @@ def view(truth) -> None:
             st.number_input(
                 "Histogram bins (0 = automatic)", min_value=0, max_value=200, step=5, key="bins"
             )
+    if lecture:
+        with st.expander("More controls"):
+            button_row(state)
     st.subheader(f"Parameters θ{subscript(state.t)}")
     st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
     st.toggle("Show the maths of this step", key="show_maths")

@@ -20,7 +20,7 @@ LECTURE_CSS = """
     background: #0b3d91 !important; color: #ffffff !important; border: 3px solid #000 !important;
 }
 [data-testid="stAlert"] { border: 2px solid #000; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.6rem !important; }
 </style>
 """
 
