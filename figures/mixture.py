@@ -18,7 +18,17 @@ from gmm_core.params import MixtureParams
 
 from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
 
-__all__ = ["GRID_POINTS", "mixture_figure"]
+__all__ = [
+    "GRID_POINTS",
+    "curve_traces",
+    "display_values",
+    "histogram_traces",
+    "mixture_figure",
+    "mixture_trace",
+    "responsibility_traces",
+    "truth_traces",
+    "weighted_densities",
+]
 
 GRID_POINTS = 300
 _BAR_ALPHA = 0.45
@@ -26,7 +36,7 @@ _GREY_BARS = "rgba(140,140,140,0.45)"
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def _display(values: np.ndarray) -> np.ndarray:
+def display_values(values: np.ndarray) -> np.ndarray:
     """Heights sent to the browser in float32: half the bytes, ample for drawing and hover.
 
     Clipped to float32's range first: the peak of a collapsed component (σ² = 1e-300 gives
@@ -37,9 +47,11 @@ def _display(values: np.ndarray) -> np.ndarray:
     )
 
 
-def _histogram_traces(
+def histogram_traces(
     edges: np.ndarray, counts: np.ndarray, bin_shares: np.ndarray | None
 ) -> list[go.Bar]:
+    """The histogram as a density: one grey bar trace, or (``bin_shares`` of shape (B, K))
+    K bar traces stacked by each component's share Σγ, in the component's colour."""
     n_points = max(int(counts.sum()), 1)
     centres = 0.5 * (edges[1:] + edges[:-1])
     # The nominal width: near 1e12 the doubles are 1.2e-4 apart, so equal-width edges finer
@@ -50,7 +62,7 @@ def _histogram_traces(
         custom = np.column_stack([edges[:-1], edges[1:], counts])
         return [
             go.Bar(
-                x=centres, y=_display(counts * scale), width=width, name="histogram",
+                x=centres, y=display_values(counts * scale), width=width, name="histogram",
                 marker={"color": _GREY_BARS, "line": {"width": 0}}, customdata=custom,
                 hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g})<br>"
                 "%{customdata[2]} points<br>density %{y:.4g}<extra>histogram</extra>",
@@ -61,10 +73,10 @@ def _histogram_traces(
     with np.errstate(invalid="ignore", divide="ignore"):
         fraction = np.where(counts[:, None] > 0, bin_shares / counts[:, None], 0.0)
     for k in range(bin_shares.shape[1]):
-        custom = _display(np.column_stack([bin_shares[:, k], 100 * fraction[:, k], counts]))
+        custom = display_values(np.column_stack([bin_shares[:, k], 100 * fraction[:, k], counts]))
         traces.append(
             go.Bar(
-                x=centres, y=_display(bin_shares[:, k] * scale), width=width,
+                x=centres, y=display_values(bin_shares[:, k] * scale), width=width,
                 name=f"Σγ share of {k + 1}", legendgroup=f"c{k}", showlegend=False,
                 marker={"color": with_alpha(component_color(k), _BAR_ALPHA), "line": {"width": 0}},
                 customdata=custom,
@@ -76,13 +88,36 @@ def _histogram_traces(
     return traces
 
 
-def _curve_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
-    dens = np.exp(log_weighted_densities(grid, params))
+def weighted_densities(grid: np.ndarray, params: MixtureParams) -> np.ndarray:
+    """π_k N(x | μ_k, σ_k²) on ``grid`` (shape (n,)), shape (K, n)."""
+    return np.exp(log_weighted_densities(grid, params))
+
+
+def mixture_trace(
+    grid: np.ndarray,
+    density: np.ndarray,
+    *,
+    name: str = "mixture f(x)",
+    color: str = MIXTURE_COLOR,
+    width: float = 3,
+    hover_label: str = "mixture",
+) -> go.Scatter:
+    """The line of a mixture density f(x) (values ``density`` on ``grid``, both shape (n,))."""
+    return go.Scatter(
+        x=grid, y=display_values(density), mode="lines", name=name,
+        line={"color": color, "width": width},
+        hovertemplate=f"x = %{{x:.4g}}<br>f(x) = %{{y:.4g}}<extra>{hover_label}</extra>",
+    )
+
+
+def curve_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
+    """K weighted component curves π_k N(x | μ_k, σ_k²), then the mixture f(x), on ``grid``."""
+    dens = weighted_densities(grid, params)
     traces = []
     for k in range(params.n_components):
         traces.append(
             go.Scatter(
-                x=grid, y=_display(dens[k]), mode="lines",
+                x=grid, y=display_values(dens[k]), mode="lines",
                 name=f"π{k + 1}·N(x | μ{k + 1}, σ{k + 1}²)", legendgroup=f"c{k}",
                 line={"color": component_color(k), "width": 2.5},
                 hovertemplate=f"x = %{{x:.4g}}<br>π{k + 1}·N = %{{y:.4g}}"
@@ -90,21 +125,16 @@ def _curve_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
                 f"π{k + 1} = {params.weights[k]:.3f}<extra>component {k + 1}</extra>",
             )
         )
-    traces.append(
-        go.Scatter(
-            x=grid, y=_display(dens.sum(axis=0)), mode="lines", name="mixture f(x)",
-            line={"color": MIXTURE_COLOR, "width": 3},
-            hovertemplate="x = %{x:.4g}<br>f(x) = %{y:.4g}<extra>mixture</extra>",
-        )
-    )
+    traces.append(mixture_trace(grid, dens.sum(axis=0)))
     return traces
 
 
-def _truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
-    dens = np.exp(log_weighted_densities(grid, truth))
+def truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
+    """The true weighted components, dashed grey, one legend entry for all."""
+    dens = weighted_densities(grid, truth)
     return [
         go.Scatter(
-            x=grid, y=_display(dens[k]), mode="lines", name="true components",
+            x=grid, y=display_values(dens[k]), mode="lines", name="true components",
             legendgroup="truth", showlegend=k == 0,
             line={"color": TRUTH_COLOR, "width": 1.5, "dash": "dash"},
             hovertemplate=f"true π·N = %{{y:.4g}}<br>μ = {truth.means[k]:.4g}, "
@@ -114,11 +144,12 @@ def _truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
     ]
 
 
-def _responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
+def responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
+    """γ_k(x) on ``grid`` as K stacked areas (they add up to one)."""
     resp, _ = e_step(grid, params)
     return [
         go.Scatter(
-            x=grid, y=_display(resp[:, k]), mode="lines", stackgroup="gamma",
+            x=grid, y=display_values(resp[:, k]), mode="lines", stackgroup="gamma",
             name=f"γ{k + 1}(x)", legendgroup=f"c{k}", showlegend=False,
             line={"color": component_color(k), "width": 0.5},
             fillcolor=with_alpha(component_color(k), 0.55),
@@ -178,15 +209,15 @@ def mixture_figure(
     n_curves = 2 * params.n_components + 1 + (0 if truth is None else truth.n_components)
     # One shared grid; fewer points when many curves, so the JSON stays small (< 300 KB).
     grid = curve_grid(edges, *shown, n=GRID_POINTS if n_curves <= 21 else GRID_POINTS * 2 // 3)
-    for trace in _histogram_traces(edges, counts, bin_shares):
+    for trace in histogram_traces(edges, counts, bin_shares):
         fig.add_trace(trace, row=1, col=1)
     if truth is not None:
-        for trace in _truth_traces(grid, truth):
+        for trace in truth_traces(grid, truth):
             fig.add_trace(trace, row=1, col=1)
-    for trace in _curve_traces(grid, params):
+    for trace in curve_traces(grid, params):
         fig.add_trace(trace, row=1, col=1)
     if responsibility_params is not None:
-        for trace in _responsibility_traces(grid, responsibility_params):
+        for trace in responsibility_traces(grid, responsibility_params):
             fig.add_trace(trace, row=2, col=1)
     else:  # keep row 2 (plotly drops an empty subplot, and the shared x axis with it)
         fig.add_trace(

@@ -24,6 +24,7 @@ from .em import (
     sufficient_statistics,
     update_params,
 )
+from .explore import Exploration, Optimum, RestartRun, explore_restarts, same_optimum
 from .fit import (
     FitResult,
     Run,
@@ -41,13 +42,19 @@ from .fit import (
 )
 from .init import INIT_METHODS, initial_params
 from .params import MixtureParams
+from .selection import Selection, SelectionRow, select_components
 
 __all__ = [
     "INIT_METHODS",
     "EMStep",
+    "Exploration",
     "FitResult",
     "MixtureParams",
+    "Optimum",
+    "RestartRun",
     "Run",
+    "Selection",
+    "SelectionRow",
     "StepReport",
     "SufficientStats",
     "advance",
@@ -58,6 +65,7 @@ __all__ = [
     "default_var_floor",
     "e_step",
     "em_step",
+    "explore_restarts",
     "fit",
     "icl",
     "initial_params",
@@ -65,7 +73,9 @@ __all__ = [
     "m_step",
     "n_parameters",
     "run_em",
+    "same_optimum",
     "sample",
+    "select_components",
     "start_run",
     "sufficient_statistics",
     "update_params",

@@ -1,27 +1,37 @@
-"""Fused single-pass E-step and sufficient statistics for 1-D Gaussian mixtures.
+"""Fused single-pass E-step kernels for 1-D Gaussian mixtures.
 
 One pass over the data computes, chunk by chunk, the K log-densities, their
-log-sum-exp, the responsibilities and the shifted sufficient statistics
-``sum(gamma)``, ``sum(gamma * d)``, ``sum(gamma * d**2)`` (``d = x - mu_old``) plus the
-log-likelihood. Extra memory is ``O(chunk * K)``, never ``O(N * K)``.
+log-sum-exp and the responsibilities, and reduces them at once to either
+
+* :func:`fused_statistics`: the shifted sufficient statistics ``sum(gamma)``,
+  ``sum(gamma * d)``, ``sum(gamma * d**2)`` (``d = x - mu_old``) plus the log-likelihood;
+* :func:`fused_bin_responsibilities`: ``sum(gamma)`` per equal-width bin (the (B, K) table
+  behind the app's responsibility colouring).
+
+Extra memory is ``O(chunk * K)`` per thread (plus one small table per 65,536 points for the
+bins), never ``O(N * K)``.
 
 The E-step is compute-bound on ``exp``: numpy's float64 ``exp`` is not SIMD on the
 target CPUs and a compiled loop calling scalar ``math.exp`` is no faster. The kernels
 here use their own ``exp`` (Cody-Waite range reduction, degree-13 polynomial, ``2**k``
 built from integer bits) which LLVM vectorises.
 
-Results are deterministic: every chunk writes its partial sums into its own row and
-the rows are added in chunk order, so the bits do not depend on the number of threads
-or on their scheduling; the serial and the parallel path give identical bits.
+Results are deterministic: the chunks are grouped into fixed rows (one chunk per row for
+the statistics, :data:`BIN_TABLE_POINTS` points per row for the bins), each row's partial
+sums are accumulated in chunk order into its own storage, and the rows are added in row
+order, so the bits do not depend on the number of threads or on their scheduling; the
+serial and the parallel path give identical bits.
 
-Without numba the module still imports (``NUMBA_AVAILABLE`` is False) and
-:func:`fused_statistics` falls back to a chunked numpy implementation.
+Without numba the module still imports (``NUMBA_AVAILABLE`` is False) and both functions
+fall back to chunked numpy implementations.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import threading
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -36,7 +46,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     numba = None
     NUMBA_AVAILABLE = False
 
-__all__ = ["NUMBA_AVAILABLE", "fused_statistics", "warmup"]
+__all__ = ["NUMBA_AVAILABLE", "fused_bin_responsibilities", "fused_statistics", "warmup"]
 
 #: Points per chunk. Layout inside a chunk is (K, CHUNK); at K = 8 the scratch is
 #: 8 * 8 * 4096 B = 256 KiB per thread, which stays in the 512 KiB L2 of Zen 3.
@@ -54,6 +64,11 @@ CHUNK: int = 4096
 #: saves ~2.5 ms and a busy one loses at most ~5 ms (N = 1e6 at K = 5, 2.5e6 at K = 2).
 #: ``NUMBA_NUM_THREADS=1`` disables threads altogether.
 PARALLEL_MIN_WORK: int = 5_000_000
+
+#: Points whose binned responsibilities share one partial (n_bins, K) table (16 chunks):
+#: the tables are added in order at the end, so their number (N / 65,536) bounds the
+#: extra memory (200 bins, K = 10, N = 1e6: 16 tables of 16 KB).
+BIN_TABLE_POINTS: int = 65_536
 
 #: Runs of consecutive chunks per thread in the parallel kernel (load balance on a busy
 #: machine versus one scratch allocation per run).
@@ -145,6 +160,44 @@ def _check_inputs(
 # --------------------------------------------------------------------------------------
 
 
+def _numpy_chunks(
+    x: np.ndarray, log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray, chunk: int
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The numpy E-step, chunk by chunk (the fallback's counterpart of the compiled kernels).
+
+    Parameters
+    ----------
+    x : np.ndarray, shape (N,)
+    log_coef, means, half_prec : np.ndarray, shape (K,)
+        Already checked by :func:`_check_inputs`.
+    chunk : int
+        Points per chunk; extra memory is ``O(chunk * K)``.
+
+    Yields
+    ------
+    start : int
+        Index of the chunk's first point.
+    d : np.ndarray, shape (K, C)
+        ``x - mu_k``.
+    gamma : np.ndarray, shape (K, C)
+        Responsibilities.
+    peak, total : np.ndarray, shape (C,)
+        ``max_k lp`` and ``sum_k exp(lp - max)``: ``lse = peak + log(total)``.
+    """
+    lc = log_coef[:, None]
+    mu = means[:, None]
+    hp = half_prec[:, None]
+    for start in range(0, x.shape[0], chunk):
+        d = x[None, start : start + chunk] - mu  # (K, C)
+        # Overflow only for |d| ~ 1e154 and beyond, where S2 is inf as in the compiled path.
+        with np.errstate(over="ignore"):
+            lp = lc - np.minimum(hp * (d * d), QUADRATIC_CAP)
+        peak = lp.max(axis=0)
+        e = np.exp(np.maximum(lp - peak, EXP_CLAMP))
+        total = e.sum(axis=0)
+        yield start, d, e * (1.0 / total), peak, total
+
+
 def _fused_statistics_numpy(
     x: np.ndarray,
     log_coef: np.ndarray,
@@ -167,29 +220,41 @@ def _fused_statistics_numpy(
     loglik : float
     """
     x, log_coef, means, half_prec = _check_inputs(x, log_coef, means, half_prec)
-    k = means.shape[0]
-    stats = np.zeros((3, k))
+    stats = np.zeros((3, means.shape[0]))
     loglik = 0.0
-    lc = log_coef[:, None]
-    mu = means[:, None]
-    hp = half_prec[:, None]
-    for start in range(0, x.shape[0], chunk):
-        xc = x[None, start : start + chunk]
-        d = xc - mu  # (K, C)
-        # Overflow only for |d| ~ 1e154 and beyond, where S2 is inf as in the compiled path.
-        with np.errstate(over="ignore"):
-            lp = lc - np.minimum(hp * (d * d), QUADRATIC_CAP)
-            m = lp.max(axis=0)
-            a = np.maximum(lp - m, EXP_CLAMP)
-            e = np.exp(a)
-            s = e.sum(axis=0)
-            g = e * (1.0 / s)
+    for _, d, g, m, s in _numpy_chunks(x, log_coef, means, half_prec, chunk):
+        with np.errstate(over="ignore"):  # S2 overflows to inf where |d| ~ 1e154 (as compiled)
             gd = g * d
             stats[0] += g.sum(axis=1)
             stats[1] += gd.sum(axis=1)
             stats[2] += (gd * d).sum(axis=1)
-            loglik += float(np.sum(m) + np.sum(np.log(s)))
+        loglik += float(np.sum(m) + np.sum(np.log(s)))
     return stats, loglik
+
+
+def _bin_responsibilities_numpy(
+    x: np.ndarray,
+    log_coef: np.ndarray,
+    means: np.ndarray,
+    half_prec: np.ndarray,
+    bins: tuple[float, float, int],
+    chunk: int = 65536,
+) -> np.ndarray:
+    """Chunked numpy version of :func:`fused_bin_responsibilities` (same contract, slower).
+
+    The inputs are already checked (:func:`_check_inputs`, :func:`_check_bins`); ``bins``
+    is ``(lo, hi, n_bins)``. Returns the (n_bins, K) table.
+    """
+    lo, hi, n_bins = bins
+    factor = n_bins / (hi - lo)
+    table = np.zeros((means.shape[0], n_bins))
+    for start, _, g, _, _ in _numpy_chunks(x, log_coef, means, half_prec, chunk):
+        xc = x[start : start + g.shape[1]]
+        inside = (xc >= lo) & (xc <= hi)
+        idx = np.minimum(((xc[inside] - lo) * factor).astype(np.intp), n_bins - 1)
+        for k in range(means.shape[0]):
+            table[k] += np.bincount(idx, weights=g[k, inside], minlength=n_bins)
+    return np.ascontiguousarray(table.T)
 
 
 # --------------------------------------------------------------------------------------
@@ -319,7 +384,7 @@ if NUMBA_AVAILABLE:
         ssum: np.ndarray,
         out: np.ndarray,
     ) -> None:
-        """Write ``[S0 (K), S1 (K), S2 (K), loglik]`` of one chunk into ``out``.
+        """Add ``[S0 (K), S1 (K), S2 (K), loglik]`` of one chunk to ``out``.
 
         ``ssum`` is overwritten with ``1 / ssum``.
         """
@@ -354,47 +419,98 @@ if NUMBA_AVAILABLE:
                 s0 += g
                 s1 += gd
                 s2 += gd * d
-            out[k] = s0
-            out[kk + k] = s1
-            out[2 * kk + k] = s2
-        out[3 * kk] = ll
+            out[k] += s0
+            out[kk + k] += s1
+            out[2 * kk + k] += s2
+        out[3 * kk] += ll
+
+    # No fastmath: the bin must be computed exactly as ``binning.bin_index`` computes it.
+    @njit(cache=True)
+    def _chunk_bins(
+        x: np.ndarray,
+        start: int,
+        n: int,
+        buf: np.ndarray,
+        ssum: np.ndarray,
+        lo: float,
+        hi: float,
+        n_bins: int,
+        table: np.ndarray,
+    ) -> None:
+        """Add ``gamma[k, j]`` of every point of the chunk in ``[lo, hi]`` to ``table[b * K + k]``.
+
+        ``b = min(int((x - lo) * (n_bins / (hi - lo))), n_bins - 1)``; points outside
+        ``[lo, hi]`` (and NaN) are skipped. ``buf`` holds ``exp(lp - max)``, ``ssum`` its
+        column sums (:func:`_chunk_exp`).
+        """
+        kk = buf.shape[0]
+        factor = n_bins / (hi - lo)
+        last = n_bins - 1
+        for j in range(n):
+            v = x[start + j]
+            if v >= lo and v <= hi:
+                b = int((v - lo) * factor)
+                row = (b if b < last else last) * kk
+                inv = 1.0 / ssum[j]
+                for k in range(kk):
+                    table[row + k] += buf[k, j] * inv
 
     @njit(cache=True)
-    def _chunk_range(
+    def _row_range(
         x: np.ndarray,
         log_coef: np.ndarray,
         means: np.ndarray,
         half_prec: np.ndarray,
         chunk: int,
-        c0: int,
-        c1: int,
+        per_row: int,
+        bins: tuple[float, float, int],
+        r0: int,
+        r1: int,
         partial: np.ndarray,
     ) -> None:
-        """Process chunks ``c0 <= c < c1``, writing their partial sums to ``partial[c]``."""
+        """Add chunks ``r * per_row`` to ``(r + 1) * per_row - 1`` to ``partial[r]``, in
+        chunk order, for ``r0 <= r < r1``.
+
+        ``bins = (lo, hi, n_bins)``: with ``n_bins == 0`` a row holds the statistics
+        ``[S0, S1, S2, loglik]`` (:func:`_chunk_reduce`), else the (n_bins, K) table of
+        the responsibilities per bin, flattened (:func:`_chunk_bins`).
+        """
         kk = means.shape[0]
         n_total = x.shape[0]
+        lo, hi, n_bins = bins
         buf = np.empty((kk, chunk))
         mx = np.empty(chunk)
         ssum = np.empty(chunk)
-        for c in range(c0, c1):
-            start = c * chunk
-            n = min(chunk, n_total - start)
-            _chunk_logp(x, start, n, log_coef, means, half_prec, buf, mx)
-            _chunk_exp(n, buf, mx, ssum)
-            _chunk_reduce(x, start, n, means, buf, mx, ssum, partial[c])
+        span = per_row * chunk
+        for r in range(r0, r1):
+            stop = min(n_total, (r + 1) * span)
+            for start in range(r * span, stop, chunk):
+                n = min(chunk, stop - start)
+                _chunk_logp(x, start, n, log_coef, means, half_prec, buf, mx)
+                _chunk_exp(n, buf, mx, ssum)
+                if n_bins == 0:
+                    _chunk_reduce(x, start, n, means, buf, mx, ssum, partial[r])
+                else:
+                    _chunk_bins(x, start, n, buf, ssum, lo, hi, n_bins, partial[r])
 
     @njit(cache=True)
-    def _combine(partial: np.ndarray, kk: int) -> tuple[np.ndarray, float]:
-        """Add the per-chunk rows in chunk order; return ``(stats (3, K), loglik)``."""
-        stats = np.zeros((3, kk))
-        ll = 0.0
-        for c in range(partial.shape[0]):
-            row = partial[c]
-            for i in range(3):
-                for k in range(kk):
-                    stats[i, k] += row[i * kk + k]
-            ll += row[3 * kk]
-        return stats, ll
+    def _partial_rows(
+        n_points: int, kk: int, chunk: int, per_row: int, n_bins: int
+    ) -> np.ndarray:
+        """Zeroed partial sums, shape ``(rows, width)`` (see :func:`_row_range`)."""
+        n_rows = (n_points + per_row * chunk - 1) // (per_row * chunk)
+        width = 3 * kk + 1 if n_bins == 0 else n_bins * kk
+        return np.zeros((n_rows, width))
+
+    @njit(cache=True)
+    def _combine(partial: np.ndarray) -> np.ndarray:
+        """The rows of ``partial`` added in row order, shape ``(width,)``."""
+        total = np.zeros(partial.shape[1])
+        for r in range(partial.shape[0]):
+            row = partial[r]
+            for i in range(total.shape[0]):
+                total[i] += row[i]
+        return total
 
     # nogil: the caller may be one of several threads (Streamlit sessions, its server).
     @njit(cache=True, nogil=True)
@@ -404,13 +520,14 @@ if NUMBA_AVAILABLE:
         means: np.ndarray,
         half_prec: np.ndarray,
         chunk: int,
-    ) -> tuple[np.ndarray, float]:
-        """Single-threaded fused statistics; see :func:`fused_statistics`."""
-        kk = means.shape[0]
-        n_chunks = (x.shape[0] + chunk - 1) // chunk
-        partial = np.empty((n_chunks, 3 * kk + 1))
-        _chunk_range(x, log_coef, means, half_prec, chunk, 0, n_chunks, partial)
-        return _combine(partial, kk)
+        per_row: int,
+        bins: tuple[float, float, int],
+    ) -> np.ndarray:
+        """Single-threaded kernel: the rows of :func:`_row_range`, added in order."""
+        partial = _partial_rows(x.shape[0], means.shape[0], chunk, per_row, bins[2])
+        _row_range(x, log_coef, means, half_prec, chunk, per_row, bins, 0,
+                   partial.shape[0], partial)
+        return _combine(partial)
 
     @njit(cache=True, nogil=True, parallel=True)
     def _fused_parallel(
@@ -419,22 +536,69 @@ if NUMBA_AVAILABLE:
         means: np.ndarray,
         half_prec: np.ndarray,
         chunk: int,
+        per_row: int,
+        bins: tuple[float, float, int],
         n_groups: int,
-    ) -> tuple[np.ndarray, float]:
-        """Multi-threaded fused statistics (bit-identical to :func:`_fused_serial`).
+    ) -> np.ndarray:
+        """Multi-threaded kernel (bit-identical to :func:`_fused_serial`).
 
-        The chunks are split into ``n_groups`` runs of consecutive chunks (several per
+        The rows are split into ``n_groups`` runs of consecutive rows (several per
         thread, for load balance); each run allocates its scratch once.
         """
-        kk = means.shape[0]
-        n_chunks = (x.shape[0] + chunk - 1) // chunk
-        partial = np.empty((n_chunks, 3 * kk + 1))
-        n_groups = max(1, min(n_chunks, n_groups))
+        partial = _partial_rows(x.shape[0], means.shape[0], chunk, per_row, bins[2])
+        n_rows = partial.shape[0]
+        n_groups = max(1, min(n_rows, n_groups))
         for g in prange(n_groups):
-            c0 = (g * n_chunks) // n_groups
-            c1 = ((g + 1) * n_chunks) // n_groups
-            _chunk_range(x, log_coef, means, half_prec, chunk, c0, c1, partial)
-        return _combine(partial, kk)
+            r0 = (g * n_rows) // n_groups
+            r1 = ((g + 1) * n_rows) // n_groups
+            _row_range(x, log_coef, means, half_prec, chunk, per_row, bins, r0, r1, partial)
+        return _combine(partial)
+
+
+def _run_kernel(
+    inputs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    chunk: int,
+    per_row: int,
+    bins: tuple[float, float, int],
+    parallel: bool | None,
+) -> np.ndarray:
+    """Run the serial or the threaded kernel; returns the summed rows (see :func:`_row_range`).
+
+    ``parallel=None`` picks threads for ``N * K >= PARALLEL_MIN_WORK`` when more than one
+    numba thread is available.
+    """
+    x, log_coef, means, half_prec = inputs
+    if parallel is None:
+        work = x.shape[0] * means.shape[0]
+        parallel = work >= PARALLEL_MIN_WORK and numba.get_num_threads() > 1
+    if parallel:
+        n_groups = GROUPS_PER_THREAD * numba.get_num_threads()
+        with _PARALLEL_LOCK:
+            return _fused_parallel(x, log_coef, means, half_prec, chunk, per_row, bins,
+                                   n_groups)
+    return _fused_serial(x, log_coef, means, half_prec, chunk, per_row, bins)
+
+
+def _compiled_path(
+    x: np.ndarray, log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray, chunk: int
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], bool]:
+    """Checked inputs (see :func:`_check_inputs`) and whether the compiled kernel runs
+    (False for no data, without numba, or above ``MAX_COMPILED_COMPONENTS``)."""
+    inputs = _check_inputs(x, log_coef, means, half_prec)
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1, got {chunk}")
+    compiled = NUMBA_AVAILABLE and inputs[2].shape[0] <= MAX_COMPILED_COMPONENTS
+    return inputs, compiled and inputs[0].shape[0] > 0
+
+
+def _check_bins(lo: float, hi: float, n_bins: int) -> tuple[float, float, int]:
+    """``(lo, hi, n_bins)`` as (float, float, int), or ValueError."""
+    lo, hi, n_bins = float(lo), float(hi), operator.index(n_bins)
+    if n_bins < 1:
+        raise ValueError(f"n_bins must be >= 1, got {n_bins}")
+    if not (hi > lo and math.isfinite(hi - lo)):
+        raise ValueError(f"need finite lo < hi with a finite width, got lo={lo!r}, hi={hi!r}")
+    return lo, hi, n_bins
 
 
 def _fused_statistics_impl(
@@ -462,23 +626,14 @@ def _fused_statistics_impl(
     stats : np.ndarray, shape (3, K)
     loglik : float
     """
-    x, log_coef, means, half_prec = _check_inputs(x, log_coef, means, half_prec)
-    if chunk < 1:
-        raise ValueError(f"chunk must be >= 1, got {chunk}")
-    if x.shape[0] == 0:
-        return np.zeros((3, means.shape[0])), 0.0
-    if not NUMBA_AVAILABLE or means.shape[0] > MAX_COMPILED_COMPONENTS:
-        return _fused_statistics_numpy(x, log_coef, means, half_prec)
-    if parallel is None:
-        work = x.shape[0] * means.shape[0]
-        parallel = work >= PARALLEL_MIN_WORK and numba.get_num_threads() > 1
-    if parallel:
-        n_groups = GROUPS_PER_THREAD * numba.get_num_threads()
-        with _PARALLEL_LOCK:
-            stats, loglik = _fused_parallel(x, log_coef, means, half_prec, chunk, n_groups)
-    else:
-        stats, loglik = _fused_serial(x, log_coef, means, half_prec, chunk)
-    return stats, float(loglik)
+    inputs, compiled = _compiled_path(x, log_coef, means, half_prec, chunk)
+    kk = inputs[2].shape[0]
+    if inputs[0].shape[0] == 0:
+        return np.zeros((3, kk)), 0.0
+    if not compiled:
+        return _fused_statistics_numpy(*inputs)
+    total = _run_kernel(inputs, chunk, 1, (0.0, 0.0, 0), parallel)
+    return total[: 3 * kk].reshape(3, kk), float(total[3 * kk])
 
 
 def fused_statistics(
@@ -523,18 +678,88 @@ def fused_statistics(
     return _fused_statistics_impl(x, log_coef, means, half_prec)
 
 
+def _bin_responsibilities_impl(
+    x: np.ndarray,
+    log_coef: np.ndarray,
+    means: np.ndarray,
+    half_prec: np.ndarray,
+    bins: tuple[float, float, int],
+    chunk: int = CHUNK,
+    parallel: bool | None = None,
+) -> np.ndarray:
+    """:func:`fused_bin_responsibilities` with the chunk size and the threading choice
+    exposed (``bins = (lo, hi, n_bins)``; ``chunk`` and ``parallel`` as in
+    :func:`_fused_statistics_impl`). Returns shape (n_bins, K)."""
+    inputs, compiled = _compiled_path(x, log_coef, means, half_prec, chunk)
+    bins = _check_bins(*bins)
+    kk = inputs[2].shape[0]
+    if inputs[0].shape[0] == 0:
+        return np.zeros((bins[2], kk))
+    if not compiled:
+        return _bin_responsibilities_numpy(*inputs, bins)
+    per_row = max(1, BIN_TABLE_POINTS // chunk)
+    return _run_kernel(inputs, chunk, per_row, bins, parallel).reshape(bins[2], kk)
+
+
+def fused_bin_responsibilities(
+    x: np.ndarray,
+    log_coef: np.ndarray,
+    means: np.ndarray,
+    half_prec: np.ndarray,
+    lo: float,
+    hi: float,
+    n_bins: int,
+) -> np.ndarray:
+    """Each component's responsibilities summed over the points of every bin, in one pass.
+
+    The E-step is that of :func:`fused_statistics` (same ``lp``, cap and clamped exp).
+    Bins are equal-width on ``[lo, hi]``: point ``x_n`` with ``lo <= x_n <= hi`` is in bin
+    ``b = min(int((x_n - lo) * (n_bins / (hi - lo))), n_bins - 1)`` (the rule of
+    ``gmm_core.binning.bin_index``; the last bin is closed); other points are not counted.
+
+    Parameters
+    ----------
+    x : np.ndarray, shape (N,)
+        Data, float64 (converted to C-contiguous float64 if needed).
+    log_coef, means, half_prec : np.ndarray, shape (K,)
+        As in :func:`fused_statistics`.
+    lo, hi : float
+        The outer bin edges, ``lo < hi``.
+    n_bins : int
+        Number of bins, >= 1.
+
+    Returns
+    -------
+    np.ndarray, shape (n_bins, K)
+        ``out[b, k] = sum_{n in bin b} gamma_nk``; row b sums to the count of bin b (to
+        rounding).
+
+    Notes
+    -----
+    Chunks of :data:`CHUNK` points; the bins of :data:`BIN_TABLE_POINTS` consecutive points
+    are added into one partial (n_bins, K) table, and the tables are added in order, so the
+    bits do not depend on the number of threads. Threads only for
+    ``N * K >= PARALLEL_MIN_WORK``. Without numba a chunked numpy implementation is used.
+    """
+    return _bin_responsibilities_impl(x, log_coef, means, half_prec, (lo, hi, n_bins))
+
+
 def warmup() -> None:
     """Compile, or load from numba's on-disk cache, every kernel specialisation used.
 
-    Runs the serial and the parallel kernel on a tiny input (and the test helper
-    ``_exp_array``). A no-op without numba.
+    Runs the serial and the parallel kernel on a tiny input, for the statistics and for
+    the binned responsibilities (and the test helper ``_exp_array``). A no-op without
+    numba.
     """
     if not NUMBA_AVAILABLE:
         return
-    x = np.linspace(-1.0, 1.0, 8)
-    log_coef = np.array([-1.0, -np.inf])
-    means = np.array([0.0, 0.5])
-    half_prec = np.array([0.5, 2.0])
-    _fused_serial(x, log_coef, means, half_prec, 4)
-    _fused_parallel(x, log_coef, means, half_prec, 4, 2)
+    inputs = _check_inputs(
+        np.linspace(-1.0, 1.0, 8),
+        np.array([-1.0, -np.inf]),
+        np.array([0.0, 0.5]),
+        np.array([0.5, 2.0]),
+    )
+    for bins in ((0.0, 0.0, 0), (-1.0, 1.0, 3)):
+        for parallel in (False, True):
+            _run_kernel(inputs, 4, 1, bins, parallel)
     _exp_array(np.zeros(1), np.empty(1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .em import e_step
+from .em import Backend, _log_coefficients, _use_fused, e_step
 from .params import MixtureParams
 
 __all__ = [
@@ -67,12 +67,15 @@ def bin_index(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def histogram(x: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts per bin, shape (B,); points outside the edges are not counted."""
-    counts, _ = np.histogram(x, bins=edges)
-    return counts
+    """Counts per bin, shape (B,), by the same rule as :func:`bin_index` (so the stacked
+    responsibility shares of a bin always add up to its count); points outside are not counted."""
+    inside = x[(x >= edges[0]) & (x <= edges[-1])]
+    return np.bincount(bin_index(inside, edges), minlength=edges.size - 1)
 
 
-def responsibility_by_bin(x: np.ndarray, params: MixtureParams, edges: np.ndarray) -> np.ndarray:
+def responsibility_by_bin(
+    x: np.ndarray, params: MixtureParams, edges: np.ndarray, *, backend: Backend = "auto"
+) -> np.ndarray:
     """Σ_{n in bin b} γ(z_nk): each component's share of every bin, in points.
 
     Parameters
@@ -81,14 +84,28 @@ def responsibility_by_bin(x: np.ndarray, params: MixtureParams, edges: np.ndarra
     params : MixtureParams with K components
         The parameters whose E-step gives γ.
     edges : ndarray, shape (B + 1,)
-        Equal-width edges (see :func:`bin_edges`).
+        Equal-width edges (see :func:`bin_edges`); points outside them are not counted.
+    backend : {"auto", "numpy", "fused"}
+        "fused" is the compiled single-pass kernel (numba,
+        :func:`gmm_core._fused.fused_bin_responsibilities`); "auto" uses it from
+        ``FUSED_MIN_POINTS`` points on when numba is installed (as
+        :func:`gmm_core.em.sufficient_statistics` does). They agree to ~1e-15 relative
+        (measured 4e-16 at N = 1e6; tested at 1e-12).
 
     Returns
     -------
     ndarray, shape (B, K)
         Row b sums to the count of bin b (to rounding).
     """
+    x = np.asarray(x, dtype=np.float64)
     n_bins, k = edges.size - 1, params.n_components
+    if _use_fused(x.size, backend):
+        from ._fused import fused_bin_responsibilities
+
+        log_coef, half_prec = _log_coefficients(params)
+        return fused_bin_responsibilities(
+            x, log_coef, params.means, half_prec, float(edges[0]), float(edges[-1]), n_bins
+        )
     out = np.zeros((n_bins, k))
     for start in range(0, x.size, _CHUNK):
         chunk = x[start : start + _CHUNK]

@@ -18,7 +18,14 @@ import pytest
 from scipy.special import logsumexp
 
 from gmm_core import _fused
-from gmm_core._fused import _fused_statistics_impl, _fused_statistics_numpy, fused_statistics
+from gmm_core._fused import (
+    _bin_responsibilities_impl,
+    _bin_responsibilities_numpy,
+    _fused_statistics_impl,
+    _fused_statistics_numpy,
+    fused_bin_responsibilities,
+    fused_statistics,
+)
 
 needs_numba = pytest.mark.skipif(not _fused.NUMBA_AVAILABLE, reason="numba is not installed")
 
@@ -326,10 +333,12 @@ def test_threshold_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     log_coef, means, half_prec = to_kernel([0.5, 0.5], [0.0, 1.0], [1.0, 1.0])
     fused_statistics(np.zeros(499), log_coef, means, half_prec)
     fused_statistics(np.zeros(500), log_coef, means, half_prec)
+    fused_bin_responsibilities(np.zeros(499), log_coef, means, half_prec, -1.0, 1.0, 3)
+    fused_bin_responsibilities(np.zeros(500), log_coef, means, half_prec, -1.0, 1.0, 3)
     import numba
 
     expected_big = "parallel" if numba.get_num_threads() > 1 else "serial"
-    assert calls == ["serial", expected_big]
+    assert calls == ["serial", expected_big] * 2
 
 
 # ------------------------------------------------------------------------------------
@@ -417,6 +426,9 @@ def test_imports_and_works_without_numba() -> None:
         "s, ll = _fused.fused_statistics(np.linspace(-2, 2, 101), np.array([-1.0, -2.0]),"
         " np.array([0.0, 1.0]), np.array([0.5, 0.5]))\n"
         "assert s.shape == (3, 2) and abs(s[0].sum() - 101) < 1e-12 and np.isfinite(ll)\n"
+        "t = _fused.fused_bin_responsibilities(np.linspace(-2, 2, 101), np.array([-1.0, -2.0]),"
+        " np.array([0.0, 1.0]), np.array([0.5, 0.5]), -1.0, 1.0, 4)\n"
+        "assert t.shape == (4, 2) and abs(t.sum() - 51) < 1e-12, t\n"
         "print('ok')\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -450,3 +462,90 @@ def test_concurrent_calls_from_threads() -> None:
     for stats, loglik in results:
         np.testing.assert_array_equal(stats, expected[0])
         assert loglik == expected[1]
+
+
+# ------------------------------------------------------------------------------------
+# binned responsibilities (more in tests/test_binning.py)
+# ------------------------------------------------------------------------------------
+
+
+def bin_reference(
+    x: np.ndarray, log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray,
+    lo: float, hi: float, n_bins: int,
+) -> np.ndarray:
+    """(n_bins, K) sums of gamma per bin from the float64 scipy reference."""
+    inside = x[(x >= lo) & (x <= hi)]
+    d = inside[None, :] - means[:, None]
+    with np.errstate(over="ignore"):
+        lp = log_coef[:, None] - np.minimum(half_prec[:, None] * d**2, _fused.QUADRATIC_CAP)
+    g = np.exp(lp - logsumexp(lp, axis=0)[None, :])
+    idx = np.minimum(((inside - lo) * (n_bins / (hi - lo))).astype(np.intp), n_bins - 1)
+    return np.stack([np.bincount(idx, weights=row, minlength=n_bins) for row in g], axis=1)
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "n_bins", "chunk"),
+    [
+        (1, 1, 1, _fused.CHUNK),
+        (7, 3, 5, _fused.CHUNK),
+        (_fused.CHUNK + 1, 10, 200, _fused.CHUNK),
+        (_fused.BIN_TABLE_POINTS * 2 + 3, 4, 64, _fused.CHUNK),  # three tables, the last tiny
+        (5_001, 2, 9, 64),
+        (2_000, 3, 13, 1),
+    ],
+)
+def test_bins_match_reference(n: int, k: int, n_bins: int, chunk: int) -> None:
+    rng = np.random.default_rng(2000 + n + k)
+    x = 3.0 * rng.normal(size=n)
+    log_coef, means, half_prec = make_params(rng, k)
+    lo, hi = -4.0, 5.0  # some points fall outside
+    expected = bin_reference(x, log_coef, means, half_prec, lo, hi, n_bins)
+    results = [_bin_responsibilities_numpy(x, log_coef, means, half_prec, (lo, hi, n_bins),
+                                           chunk=max(chunk, 100))]
+    if _fused.NUMBA_AVAILABLE:
+        results += [_bin_responsibilities_impl(x, log_coef, means, half_prec, (lo, hi, n_bins),
+                                               chunk=chunk, parallel=parallel)
+                    for parallel in (False, True)]
+    for got in results:
+        assert got.shape == (n_bins, k) and got.dtype == np.float64
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=ATOL_PER_POINT * n)
+    if len(results) == 3:
+        np.testing.assert_array_equal(results[1], results[2])
+
+
+def test_bins_empty_and_bad_inputs() -> None:
+    log_coef, means, half_prec = to_kernel([0.5, 0.5], [0.0, 1.0], [1.0, 1.0])
+    empty = fused_bin_responsibilities(np.empty(0), log_coef, means, half_prec, 0.0, 1.0, 4)
+    assert empty.shape == (4, 2) and not empty.any()
+    for lo, hi, n_bins in [(0.0, 1.0, 0), (1.0, 1.0, 3), (1.0, 0.0, 3), (0.0, np.inf, 3),
+                           (np.nan, 1.0, 3), (-1e308, 1e308, 3)]:
+        with pytest.raises(ValueError):
+            fused_bin_responsibilities(np.zeros(3), log_coef, means, half_prec, lo, hi, n_bins)
+    with pytest.raises(TypeError):
+        fused_bin_responsibilities(np.zeros(3), log_coef, means, half_prec, 0.0, 1.0, 2.5)
+    with pytest.raises(ValueError):
+        fused_bin_responsibilities(np.zeros((2, 2)), log_coef, means, half_prec, 0.0, 1.0, 2)
+
+
+def test_bins_fallback_above_max_compiled_components(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(15)
+    x = rng.normal(size=3_000)
+    log_coef, means, half_prec = make_params(rng, 3)
+    compiled = fused_bin_responsibilities(x, log_coef, means, half_prec, -2.0, 2.0, 10)
+    monkeypatch.setattr(_fused, "MAX_COMPILED_COMPONENTS", 2)
+    monkeypatch.setattr(_fused, "_run_kernel", None)  # must not be reached
+    fallback = fused_bin_responsibilities(x, log_coef, means, half_prec, -2.0, 2.0, 10)
+    np.testing.assert_allclose(fallback, compiled, rtol=1e-12)
+
+
+def test_bins_accept_other_layouts_and_readonly() -> None:
+    rng = np.random.default_rng(16)
+    base = rng.normal(size=4001)
+    log_coef, means, half_prec = make_params(rng, 3)
+    expected = fused_bin_responsibilities(base, log_coef, means, half_prec, -1.0, 1.5, 7)
+    readonly = base.copy()
+    readonly.flags.writeable = False
+    for x in (readonly, np.repeat(base, 2)[::2], list(base)):
+        got = fused_bin_responsibilities(x, list(log_coef), tuple(means), half_prec[::1],
+                                         np.float64(-1.0), 1.5, np.int64(7))
+        np.testing.assert_array_equal(got, expected)

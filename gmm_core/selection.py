@@ -1,0 +1,265 @@
+"""How many components: fit K = 1..k_max for each variance model and compare BIC, AIC and ICL.
+
+Every criterion follows scikit-learn's convention, **lower is better**:
+BIC = −2 log L + p ln N, AIC = −2 log L + 2p, ICL = BIC + 2 × (classification entropy) ≥ BIC,
+with p = 3K − 1 free parameters (unequal variances) or 2K (one shared variance); see
+:mod:`gmm_core.fit`.
+
+Seeds: the row for (K, equal_variance) is exactly
+``fit(x, K, init=init, n_init=n_init, seed=seed, equal_variance=equal_variance, tol=tol,
+max_iter=max_iter, backend=backend)``: every K and model uses the same ``seed`` (common random
+numbers), so any row can be repeated on its own with a plain ``fit`` call.
+
+K larger than the number of distinct values in the data cannot be fitted; such K are skipped and
+listed in :attr:`Selection.skipped` (with a sentence in :attr:`Selection.note`), no exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from .em import Backend
+from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL, check_data, fit, icl
+from .init import InitMethod
+from .params import MixtureParams
+
+__all__ = ["CRITERIA", "Criterion", "Selection", "SelectionRow", "select_components"]
+
+Criterion = Literal["bic", "aic", "icl"]
+CRITERIA: tuple[str, ...] = ("bic", "aic", "icl")
+
+
+def _model_name(equal_variance: bool) -> str:
+    return "equal variance" if equal_variance else "unequal variances"
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionRow:
+    """One fitted model of a selection: K components, one variance model.
+
+    Attributes
+    ----------
+    n_components : int
+        K.
+    equal_variance : bool
+        True for one variance shared by all components.
+    log_likelihood : float
+        log L of the best of the ``n_init`` restarts.
+    n_parameters : int
+        p, free parameters (3K − 1, or 2K with equal variance).
+    bic, aic, icl : float
+        The criteria (lower is better).
+    params : MixtureParams
+        The fitted parameters, components sorted by increasing mean.
+    converged : bool
+        Whether the best restart met the convergence rule.
+    n_iter : int
+        Iterations of the best restart.
+    """
+
+    n_components: int
+    equal_variance: bool
+    log_likelihood: float
+    n_parameters: int
+    bic: float
+    aic: float
+    icl: float
+    params: MixtureParams
+    converged: bool
+    n_iter: int
+
+    def criterion(self, name: Criterion) -> float:
+        """The value of criterion ``name`` ("bic", "aic" or "icl")."""
+        if name not in CRITERIA:
+            raise ValueError(f"unknown criterion {name!r}; choose one of {', '.join(CRITERIA)}")
+        return float(getattr(self, name))
+
+    def to_record(self) -> dict[str, Any]:
+        """The row as plain scalars (no parameters), for a table.
+
+        Keys: ``K``, ``model`` ("unequal variances" / "equal variance"), ``equal_variance``,
+        ``log_likelihood``, ``n_parameters``, ``bic``, ``aic``, ``icl``, ``converged``,
+        ``n_iter``.
+        """
+        return {
+            "K": self.n_components,
+            "model": _model_name(self.equal_variance),
+            "equal_variance": self.equal_variance,
+            "log_likelihood": self.log_likelihood,
+            "n_parameters": self.n_parameters,
+            "bic": self.bic,
+            "aic": self.aic,
+            "icl": self.icl,
+            "converged": self.converged,
+            "n_iter": self.n_iter,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """The fits of :func:`select_components` (criteria: lower is better).
+
+    Attributes
+    ----------
+    rows : tuple of SelectionRow
+        One per fitted (K, variance model): grouped by variance model in the order asked for,
+        K increasing within each.
+    skipped : tuple of int
+        K values not fitted because the data has fewer distinct values.
+    n_points : int
+        N.
+    n_distinct : int
+        Number of distinct values in the data.
+    n_init : int
+        Restarts per fit.
+    seed : int
+        The seed every fit used.
+    """
+
+    rows: tuple[SelectionRow, ...]
+    skipped: tuple[int, ...]
+    n_points: int
+    n_distinct: int
+    n_init: int
+    seed: int
+
+    @property
+    def note(self) -> str | None:
+        """A sentence on the skipped K, or None when every K was fitted."""
+        if not self.skipped:
+            return None
+        ks = ", ".join(str(k) for k in self.skipped)
+        return (
+            f"K = {ks} not fitted: the data has only {self.n_distinct} distinct values, and "
+            f"K components need at least K."
+        )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Every row as a dict of plain scalars (see :meth:`SelectionRow.to_record`)."""
+        return [row.to_record() for row in self.rows]
+
+    def _rows(self, equal_variance: bool | None) -> list[SelectionRow]:
+        rows = [r for r in self.rows if equal_variance in (None, r.equal_variance)]
+        if not rows:
+            raise ValueError(f"no fitted rows for the {_model_name(bool(equal_variance))} model")
+        return rows
+
+    def best(
+        self, criterion: Criterion = "bic", equal_variance: bool | None = None
+    ) -> SelectionRow:
+        """The row with the LOWEST value of ``criterion`` (lower is better, as in scikit-learn).
+
+        Parameters
+        ----------
+        criterion : {"bic", "aic", "icl"}
+        equal_variance : bool, optional
+            Restrict the choice to one variance model; None compares all rows.
+
+        Ties go to the model with fewer parameters, then to the smaller K.
+        """
+        rows = self._rows(equal_variance)
+        return min(rows, key=lambda r: (r.criterion(criterion), r.n_parameters, r.n_components))
+
+    def curve(self, criterion: Criterion, equal_variance: bool) -> tuple[np.ndarray, np.ndarray]:
+        """K and the criterion's values for one variance model, for plotting.
+
+        Returns
+        -------
+        ks : ndarray of int, shape (M,)
+        values : ndarray, shape (M,)
+        """
+        rows = self._rows(equal_variance)
+        return (
+            np.array([r.n_components for r in rows]),
+            np.array([r.criterion(criterion) for r in rows]),
+        )
+
+
+def select_components(
+    x: np.ndarray,
+    k_max: int,
+    *,
+    n_init: int,
+    seed: int = 0,
+    variance_models: Sequence[bool] = (False, True),
+    init: InitMethod = "kmeans++",
+    tol: float = DEFAULT_TOL,
+    max_iter: int = DEFAULT_MAX_ITER,
+    backend: Backend = "auto",
+    on_fit: Callable[[int, int], None] | None = None,
+) -> Selection:
+    """Fit K = 1..``k_max`` components for each variance model and compute BIC, AIC and ICL.
+
+    Parameters
+    ----------
+    x : array_like, shape (N,)
+        Finite data with at least two distinct values.
+    k_max : int
+        Largest K (≥ 1). K above the number of distinct values is skipped (see
+        :attr:`Selection.skipped`).
+    n_init : int
+        Restarts per fit; each row is the best of them.
+    seed : int
+        Seed of every fit (the module docstring says how rows are reproduced).
+    variance_models : sequence of bool
+        False: unequal variances; True: one shared variance. Rows follow this order.
+    init : {"random", "kmeans++", "quantile", "kmeans"}
+        Initialisation method of every restart.
+    tol, max_iter, backend
+        As in :func:`gmm_core.fit.fit`.
+    on_fit : callable, optional
+        Called as ``on_fit(done, total)`` after each fit (progress bars); ``total`` counts the
+        fits actually run.
+
+    Returns
+    -------
+    Selection
+        Criteria follow scikit-learn's convention: lower is better.
+    """
+    if k_max < 1:
+        raise ValueError(f"k_max must be at least 1, got {k_max}")
+    if n_init < 1:
+        raise ValueError(f"n_init must be at least 1, got {n_init}")
+    models = tuple(bool(m) for m in variance_models)
+    if not models or len(set(models)) != len(models):
+        raise ValueError(f"give each variance model once, got {list(variance_models)}")
+    x = check_data(x, 1)
+    n_distinct = int(np.unique(x).size)
+    ks = range(1, min(k_max, n_distinct) + 1)
+    total, done = len(ks) * len(models), 0
+    rows = []
+    for equal_variance in models:
+        for k in ks:
+            result = fit(
+                x, k, init=init, n_init=n_init, seed=seed, tol=tol, max_iter=max_iter,
+                equal_variance=equal_variance, backend=backend,
+            )
+            rows.append(
+                SelectionRow(
+                    n_components=k,
+                    equal_variance=equal_variance,
+                    log_likelihood=float(result.log_likelihood),
+                    n_parameters=result.n_parameters,
+                    bic=float(result.bic),
+                    aic=float(result.aic),
+                    icl=float(icl(x, result.params, result.log_likelihood, equal_variance)),
+                    params=result.params.sorted_by_mean(),
+                    converged=bool(result.converged),
+                    n_iter=result.n_iter,
+                )
+            )
+            done += 1
+            if on_fit is not None:
+                on_fit(done, total)
+    return Selection(
+        rows=tuple(rows),
+        skipped=tuple(range(n_distinct + 1, k_max + 1)),
+        n_points=int(x.size),
+        n_distinct=n_distinct,
+        n_init=n_init,
+        seed=seed,
+    )
