@@ -21,11 +21,15 @@ st.set_page_config(
 keep_values({"lecture": False})
 links.apply_link_once()
 
+stepper_page = st.Page("app_pages/stepper.py", title="EM stepper", icon="👣", default=True)
 navigation = st.navigation(
     [
-        st.Page("app_pages/stepper.py", title="EM stepper", icon="👣", default=True),
+        stepper_page,
+        st.Page("app_pages/explorer.py", title="Initialisation explorer", icon="🧭"),
+        st.Page("app_pages/choose_k.py", title="How many components?", icon="⚖️"),
     ]
 )
+links.follow_switch(stepper_page)
 
 with st.sidebar:
     st.toggle(

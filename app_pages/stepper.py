@@ -11,9 +11,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from figures import component_color, mixture_figure, trace_figure
+from figures import (
+    component_color,
+    mixture_figure,
+    run_animation_figure,
+    run_animation_html,
+    trace_figure,
+)
 from figures.trace import decreases
-from ui import links, session
+from ui import export, links, session
 from ui import run_state as rs
 from ui.formulas import E_STEP_GENERAL, M_STEP_GENERAL, e_step_lines, m_step_lines
 from ui.lecture import presentation
@@ -212,6 +218,64 @@ def maths(state: rs.StepperState) -> None:
         st.latex(line)
 
 
+def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
+    """Downloads of the run computed so far (θ_0 … θ_frontier); files are built on click."""
+    run, n = state.run, state.frontier + 1
+    history, lls = run.history[:n], run.log_likelihoods[:n]
+    settings = state.settings
+    meta = {
+        "data": data.title, "source": data.source, "n_points": int(x.size),
+        "n_components": settings.n_components, "equal_variance": settings.equal_variance,
+        "init": run.init, "seed": None if settings.init_method == "manual" else settings.seed,
+        "tol": settings.tol, "max_iter": settings.max_iter, "var_floor": state.var_floor,
+        "converged_at": done, "link": st.query_params.to_dict(),
+    }
+    stem = f"em-lab-K{settings.n_components}-t{state.frontier}"
+    st.caption(
+        f"The run computed so far: θ₀ … θ{subscript(state.frontier)} "
+        f"({state.frontier} iterations)."
+    )
+    cols = st.columns(4)
+    cols[0].download_button(
+        "Parameters (CSV)", lambda: export.to_csv_bytes(export.params_table(history, lls)),
+        file_name=f"{stem}-parameters.csv", mime="text/csv", key="export_csv",
+        on_click="ignore", icon=":material/table:", width="stretch",
+        help="t, k, π_k, μ_k, σ_k² and log L of every iteration",
+    )
+    cols[1].download_button(
+        "Run (JSON)", lambda: export.run_json(history, lls, meta=meta),
+        file_name=f"{stem}.json", mime="application/json", key="export_json",
+        on_click="ignore", icon=":material/data_object:", width="stretch",
+        help="Every θ_t, the log-likelihood trace and the settings (with the shareable link)",
+    )
+    resp_params = state.responsibility_params or state.params
+    too_many = x.size > export.MAX_RESPONSIBILITY_EXPORT
+    cols[2].download_button(
+        "Responsibilities (CSV)", lambda: export.responsibilities_csv(x, resp_params),
+        file_name=f"{stem}-responsibilities.csv", mime="text/csv", key="export_resp",
+        on_click="ignore", icon=":material/palette:", width="stretch", disabled=too_many,
+        help=f"x_n and γ(z_nk) of every point, from θ{subscript(state.t)} "
+        f"(up to {export.MAX_RESPONSIBILITY_EXPORT:,} points)",
+    )
+    edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
+    cols[3].download_button(
+        "Animation (HTML)",
+        lambda: run_animation_html(run_animation_figure(
+            edges, counts, history, lls, truth=truth, x_label=data.axis_label
+        )),
+        file_name=f"{stem}-animation.html", mime="text/html", key="export_html",
+        on_click="ignore", icon=":material/movie:", width="stretch",
+        help="One standalone page with every iteration as a frame, a slider and Play: plays "
+        "offline in any browser, for slides and course pages",
+    )
+    if too_many:
+        st.caption(
+            f"Responsibilities are exported for up to {export.MAX_RESPONSIBILITY_EXPORT:,} "
+            f"points (this data has {x.size:,}); the parameters determine them: γ(z_nk) "
+            "follows from θ and x_n by the E-step formula."
+        )
+
+
 def view(truth) -> None:
     """Controls, status, charts and tables; an autoplay fragment while playing."""
     if st.session_state.pop("play_changed", False):
@@ -307,6 +371,8 @@ def view(truth) -> None:
     st.toggle("Show the maths of this step", key="show_maths")
     if st.session_state.get("show_maths"):
         maths(state)
+    with st.expander("Export this run", icon=":material/download:"):
+        export_panel(state, truth, done)
 
 
 truth = data.truth if st.session_state.get("show_truth") else None

@@ -17,7 +17,9 @@ __all__ = [
     "apply_link_once",
     "apply_scenario",
     "current_scenario",
+    "follow_switch",
     "load_preset",
+    "open_in_stepper",
     "preset_note",
     "publish_link",
 ]
@@ -25,6 +27,7 @@ __all__ = [
 GOTO_KEY = "goto_position"
 LINK_APPLIED_KEY = "link_applied"
 PRESET_NOTE_KEY = "preset_note"
+SWITCH_KEY = "switch_to_stepper"
 
 
 def apply_scenario(values: dict[str, Any]) -> None:
@@ -51,6 +54,20 @@ def load_preset(preset: Preset) -> None:
     apply_scenario(preset.scenario())
     st.session_state[PRESET_NOTE_KEY] = (preset.title, preset.watch)
     st.session_state.pop("preset_run", None)
+
+
+def open_in_stepper(values: dict[str, Any], notice: str) -> None:
+    """Button callback: load model settings (a scenario's widget values) into the stepper and
+    go there; the run restarts at iteration 0 from them."""
+    apply_scenario(values)
+    st.session_state[SWITCH_KEY] = True
+    notify(notice)
+
+
+def follow_switch(stepper_page: st.Page) -> None:
+    """Go to the stepper if :func:`open_in_stepper` asked for it (call after st.navigation)."""
+    if st.session_state.pop(SWITCH_KEY, False):
+        st.switch_page(stepper_page)
 
 
 def preset_note() -> tuple[str, str] | None:

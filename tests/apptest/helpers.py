@@ -71,3 +71,13 @@ def status_text(at: AppTest) -> str:
         if "teration" in element.value:
             return element.value
     raise AssertionError("no status line")
+
+
+def opened_in_stepper(at: AppTest) -> AppTest:
+    """After a button that switches to the stepper (``st.switch_page``): check the run ended on
+    the stepper, and stay there. (AppTest keeps requesting the page of its last
+    ``switch_page`` call, where a browser would follow the switch.)"""
+    assert not at.exception, at.exception
+    assert at.title[0].value == "EM stepper"
+    return at.switch_page("app_pages/stepper.py")
+

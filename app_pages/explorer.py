@@ -1,0 +1,228 @@
+"""Initialisation explorer: EM from many starting points, and the local optima it ends in.
+
+Storyboard: restart controls → ``gmm_core.explore_restarts`` (with a progress bar; the result
+is kept in the session, see :mod:`ui.experiment`) →
+figures (every run's final log L, all traces, the distinct optima over the histogram) → a
+summary per init method → pick a run and open it in the stepper at iteration 0 with exactly
+its θ₀ (run r's θ₀ is ``initial_params(x, K, method, default_rng(seed))``, as in the stepper).
+"""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from figures import final_loglik_figure, optima_figure, traces_figure
+from gmm_core import INIT_METHODS, Exploration, explore_restarts
+from gmm_core.explore import MAX_RESTARTS
+from ui import experiment, links, session
+from ui.model_panel import INIT_LABELS
+from ui.widgets import keep_values
+
+RESULT_KEY = "exploration"
+
+data = session.get_data()
+settings = st.session_state["model_settings"]
+keep_values({
+    "explorer_methods": list(INIT_METHODS), "explorer_restarts": 40, "explorer_seed": 0,
+    "explorer_pick": 0,
+})
+# What an exploration depends on besides its own controls: results for other data or another
+# model are not shown (they would not match the histogram or the sidebar).
+identity = (
+    data.data_id, settings.n_components, settings.equal_variance, settings.tol,
+    settings.max_iter,
+)
+
+st.title("Initialisation explorer")
+st.caption(
+    "EM climbs to the nearest hill of the log-likelihood, so where it ends depends on where it "
+    "starts. Run it from many starting points θ₀ and see which local optima it reaches, how "
+    "often, and how each initialisation method fares."
+)
+
+
+def pick_from_strip() -> None:
+    """Clicking a run in the strip chart selects it (customdata[0] is the run index)."""
+    points = st.session_state["explorer_strip"]["selection"]["points"]
+    if points and "customdata" in points[0]:
+        st.session_state["explorer_pick"] = int(points[0]["customdata"][0])
+
+
+def controls() -> None:
+    left, mid, right, run_col = st.columns([2.6, 1, 1, 1.2], vertical_alignment="bottom")
+    left.multiselect(
+        "Initialisation methods", INIT_METHODS, key="explorer_methods",
+        format_func=INIT_LABELS.__getitem__, help="Used in turn: run r uses method r mod M",
+    )
+    mid.number_input("Restarts R", min_value=1, max_value=MAX_RESTARTS, key="explorer_restarts")
+    right.number_input(
+        "First seed", min_value=0, max_value=2**31 - 1, key="explorer_seed",
+        help="Each method's runs use the seeds s, s + 1, s + 2, …",
+    )
+    run_col.button(
+        "Run restarts", key="explorer_run", type="primary", on_click=experiment.request,
+        args=(RESULT_KEY,), width="stretch", disabled=not st.session_state["explorer_methods"],
+    )
+    variances = "equal variances" if settings.equal_variance else "unequal variances"
+    st.caption(
+        f"Every run fits the model in the sidebar to **{data.title}** (N = {data.x.size:,}): "
+        f"K = {settings.n_components}, {variances}, until log L rises by less than "
+        f"{settings.tol:.0e} per point or {settings.max_iter} iterations."
+    )
+
+
+def explore(progress: experiment.Progress) -> Exploration:
+    """The restarts; the best run becomes the picked one."""
+    exploration = explore_restarts(
+        data.x, settings.n_components, methods=tuple(st.session_state["explorer_methods"]),
+        n_restarts=int(st.session_state["explorer_restarts"]),
+        seed=int(st.session_state["explorer_seed"]), tol=settings.tol,
+        max_iter=settings.max_iter, equal_variance=settings.equal_variance, on_run=progress,
+    )
+    st.session_state["explorer_pick"] = exploration.best_run.index
+    return exploration
+
+
+def headline(exploration: Exploration) -> None:
+    best = exploration.best
+    n_runs = len(exploration.runs)
+    cols = st.columns(4)
+    cols[0].metric("Runs", n_runs)
+    cols[1].metric("Distinct optima", len(exploration.optima))
+    cols[2].metric("Best log L", f"{best.log_likelihood:.4f}")
+    cols[3].metric("Runs reaching the best", f"{best.n_runs / n_runs:.0%}")
+    if len(exploration.optima) == 1:
+        st.success("Every run reached the same optimum: for this data and K, EM does not depend "
+                   "on where it starts.")
+    unsettled = [i + 1 for i, o in enumerate(exploration.optima) if not o.settled]
+    if unsettled:
+        st.warning(
+            f"Optimum {', '.join(map(str, unsettled))} still rose after "
+            "5,000 more iterations: a slow ridge, whose top may lie further on."
+        )
+
+
+def method_table(exploration: Exploration) -> pd.DataFrame:
+    rows = exploration.method_summary()
+    return pd.DataFrame({
+        "method": [INIT_LABELS[r["method"]] for r in rows],
+        "runs": [r["runs"] for r in rows],
+        "reached the best optimum": [r["best_share"] for r in rows],
+        "distinct optima reached": [r["optima"] for r in rows],
+        "median iterations": [r["median_iterations"] for r in rows],
+        "median final log L": [r["median_log_likelihood"] for r in rows],
+        "converged": [r["converged_share"] for r in rows],
+    })
+
+
+def optima_table(exploration: Exploration) -> pd.DataFrame:
+    n_runs = len(exploration.runs)
+    return pd.DataFrame({
+        "optimum": np.arange(1, len(exploration.optima) + 1),
+        "log L": [o.log_likelihood for o in exploration.optima],
+        "runs": [o.n_runs for o in exploration.optima],
+        "share": [o.n_runs / n_runs for o in exploration.optima],
+        "μ_k": [", ".join(f"{m:.4g}" for m in o.params.means) for o in exploration.optima],
+        "π_k": [", ".join(f"{w:.3f}" for w in o.params.weights) for o in exploration.optima],
+    })
+
+
+def run_picker(exploration: Exploration) -> None:
+    """Choose a run, say what it was, and open it in the stepper."""
+    n_runs = len(exploration.runs)
+    st.session_state["explorer_pick"] = min(int(st.session_state["explorer_pick"]), n_runs - 1)
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    pick = int(left.number_input(
+        "Run", min_value=0, max_value=n_runs - 1, key="explorer_pick",
+        help="Or click a run in the chart of final log-likelihoods",
+    ))
+    run = exploration.runs[pick]
+    ending = "converged" if run.converged else "stopped at the iteration limit"
+    right.markdown(
+        f"**Run {pick}**: {INIT_LABELS[run.method]}, seed {run.seed} → {ending} after "
+        f"{run.n_iter} iterations at log L = {run.log_likelihood:.4f} "
+        f"(optimum {run.optimum + 1} of {len(exploration.optima)})."
+    )
+    scenario = {
+        "n_components": exploration.n_components, "equal_variance": exploration.equal_variance,
+        "init_method": run.method, "seed": run.seed, "tol": exploration.tol,
+        "max_iter": exploration.max_iter,
+    }
+    st.button(
+        f"Open run {pick} in the stepper", key="explorer_open", type="primary",
+        on_click=links.open_in_stepper,
+        args=(scenario, f"Run {pick} of the explorer: {run.method}, seed {run.seed}, at θ₀."),
+        help="The stepper starts at iteration 0 from exactly this run's θ₀",
+    )
+
+
+def results(exploration: Exploration) -> None:
+    runs = exploration.runs
+    pick = min(int(st.session_state["explorer_pick"]), len(runs) - 1)
+    headline(exploration)
+    left, right = st.columns(2)
+    strip = final_loglik_figure(
+        np.array([r.log_likelihood for r in runs]), [r.method for r in runs],
+        np.array([r.optimum for r in runs]), selected=pick,
+        seeds=np.array([r.seed for r in runs]), iterations=np.array([r.n_iter for r in runs]),
+    )
+    left.markdown("**Where each run ended** (click a run to pick it)")
+    left.plotly_chart(
+        strip, key="explorer_strip", on_select=pick_from_strip, selection_mode="points",
+        width="stretch",
+    )
+    right.markdown("**How each run climbed**: log L(θ_t) per iteration")
+    right.plotly_chart(
+        traces_figure([r.log_likelihoods for r in runs], [r.method for r in runs], selected=pick),
+        key="explorer_traces", width="stretch",
+    )
+    st.markdown("**The distinct optima**: each one's mixture f(x) over the data")
+    edges, counts = session.cached_bins(data.data_id, data.x, None)
+    optima = exploration.optima
+    left, right = st.columns([3, 2])
+    left.plotly_chart(
+        optima_figure(
+            edges, counts, [o.params for o in optima],
+            np.array([o.log_likelihood for o in optima]),
+            np.array([o.n_runs / len(runs) for o in optima]), x_label=data.axis_label,
+        ),
+        key="explorer_optima", width="stretch",
+    )
+    right.dataframe(
+        optima_table(exploration), hide_index=True, width="stretch",
+        column_config={
+            "log L": st.column_config.NumberColumn(format="%.4f"),
+            "share": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+    right.caption(
+        "Runs count as one optimum when their parameters agree (up to relabelling) or no "
+        "valley of log L separates them; each optimum is its best run, refined."
+    )
+    st.markdown("**By initialisation method**")
+    st.dataframe(
+        method_table(exploration), hide_index=True, width="stretch",
+        column_config={
+            "reached the best optimum": st.column_config.NumberColumn(format="percent"),
+            "converged": st.column_config.NumberColumn(format="percent"),
+            "median final log L": st.column_config.NumberColumn(format="%.4f"),
+        },
+    )
+    st.subheader("Step through one run")
+    run_picker(exploration)
+
+
+controls()
+experiment.run_with_progress(
+    RESULT_KEY, identity, explore,
+    start=f"Running EM from {st.session_state['explorer_restarts']} starting points…",
+    step="Run {done} of {total}…",
+)
+exploration = experiment.kept_result(
+    RESULT_KEY, identity,
+    idle="Choose the methods and the number of restarts, then press **Run restarts**.",
+    stale="The data or the model in the sidebar changed since the last exploration: press "
+    "**Run restarts** to explore this one.",
+)
+if exploration is not None:
+    results(exploration)

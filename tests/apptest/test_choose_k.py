@@ -1,0 +1,106 @@
+"""The "How many components?" page through AppTest: BIC/AIC/ICL for K = 1…Kmax, both variance
+models, the best marked, the fit of any K, and taking a K to the stepper."""
+
+from __future__ import annotations
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from gmm_core import fit
+from gmm_core.data import load_dataset
+
+from .helpers import click, decode, figure, new_app, opened_in_stepper, stepper, traces
+
+PAGE = "app_pages/choose_k.py"
+
+
+def open_page(at: AppTest | None = None) -> AppTest:
+    at = at or new_app()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "How many components?"
+    return at
+
+
+def sweep(at: AppTest, k_max: int = 4, restarts: int = 2) -> AppTest:
+    at.number_input(key="k_max").set_value(k_max).run()
+    at.number_input(key="k_restarts").set_value(restarts).run()
+    return click(at, "k_run")
+
+
+def fits_table(at: AppTest):
+    return next(df.value for df in at.dataframe if "BIC" in df.value.columns)
+
+
+def test_the_page_states_the_sign_convention_before_any_fit():
+    at = open_page()
+    assert any("lower is better" in c.value.lower() for c in at.caption)
+    assert any(r"\mathrm{BIC}" in latex.value for latex in at.get("latex"))
+    assert any("Compare models" in i.value for i in at.info)
+
+
+def test_criteria_for_every_k_and_model_agree_with_a_plain_fit():
+    at = sweep(open_page(), k_max=4, restarts=2)
+    table = fits_table(at)
+    assert len(table) == 8  # K = 1..4, unequal and equal variances
+    assert list(table["p"]) == [2, 5, 8, 11, 2, 4, 6, 8]  # 3K − 1 and 2K
+    x = at.session_state["active_data"].x
+    settings = stepper(at).settings
+    for row in table.itertuples():
+        again = fit(
+            x, row.K, init="kmeans++", n_init=2, seed=0, tol=settings.tol,
+            max_iter=settings.max_iter, equal_variance=row.variances == "equal σ²",
+        )
+        np.testing.assert_allclose(row.BIC, again.bic, rtol=1e-12)
+        np.testing.assert_allclose(row.AIC, again.aic, rtol=1e-12)
+        assert row.ICL >= row.BIC - 1e-9
+
+
+def test_the_best_model_is_starred_and_said_in_words():
+    at = sweep(open_page(), k_max=4)
+    selection = at.session_state["selection"][1]
+    best = selection.best("bic")
+    assert any(f"BIC picks **K = {best.n_components}**" in s.value for s in at.success)
+    spec = figure(at, "k_criteria")
+    stars = traces(spec, prefix="best BIC")
+    assert len(stars) == 1
+    assert decode(stars[0]["x"]).tolist() == [best.n_components]
+    assert decode(stars[0]["y"])[0] == min(r.bic for r in selection.rows)
+
+
+def test_generated_three_component_data_is_given_three_by_bic():
+    # The default data: 1,000 points from three well separated components.
+    at = sweep(open_page(), k_max=5, restarts=3)
+    assert at.session_state["selection"][1].best("bic").n_components == 3
+
+
+def test_the_fit_of_any_k_is_drawn_and_can_be_stepped_through():
+    at = sweep(open_page(), k_max=4)
+    at.selectbox(key="k_show").set_value((2, True)).run()
+    assert not at.exception, at.exception
+    spec = figure(at, "k_mixture")
+    assert len(traces(spec, prefix="π")) == 2
+    opened_in_stepper(click(at, "k_use"))
+    state = stepper(at)
+    assert (state.settings.n_components, state.settings.equal_variance) == (2, True)
+    assert state.t == 0
+
+
+def test_k_above_the_distinct_values_is_skipped_with_a_note():
+    at = new_app()
+    at.radio(key="data_source").set_value("Upload").run()
+    at.file_uploader(key="upload").set_value(("three.csv", b"1\n2\n3\n1\n2\n3\n", "text/csv")).run()
+    at.number_input(key="n_components").set_value(2).run()
+    at = sweep(open_page(at), k_max=5, restarts=1)
+    assert set(fits_table(at)["K"]) == {1, 2, 3}
+    assert any("K = 4, 5 not fitted" in w.value for w in at.warning)
+
+
+def test_old_faithful_waiting_prefers_two_components():
+    at = new_app()
+    at.radio(key="data_source").set_value("Data set").run()
+    at.selectbox(key="dataset").set_value("old_faithful_waiting").run()
+    at = sweep(open_page(at), k_max=4, restarts=3)
+    np.testing.assert_array_equal(at.session_state["active_data"].x,
+                                  load_dataset("old_faithful_waiting"))
+    assert at.session_state["selection"][1].best("bic").n_components == 2
