@@ -336,13 +336,16 @@ if NUMBA_AVAILABLE:
         mx: np.ndarray,
     ) -> None:
         """``buf[k, j] = lp`` of point ``start + j``; ``mx[j] = max_k buf[k, j]``."""
+        # Index a slice, not x[start + j]: numba wraps negative indices, and with an
+        # offset index LLVM cannot prove the loads contiguous and emits gathers.
+        xs = x[start : start + n]
         for k in range(means.shape[0]):
             lc = log_coef[k]
             mu = means[k]
             hp = half_prec[k]
             row = buf[k]
             for j in range(n):
-                d = x[start + j] - mu
+                d = xs[j] - mu
                 q = hp * (d * d)
                 if q > QUADRATIC_CAP:
                     q = QUADRATIC_CAP
@@ -389,23 +392,20 @@ if NUMBA_AVAILABLE:
         ``ssum`` is overwritten with ``1 / ssum``.
         """
         kk = means.shape[0]
-        # log-likelihood: sum of maxima + one log per LOG_BLOCK points.
+        # log-likelihood: sum of maxima + one log per LOG_BLOCK points. The block's end is
+        # not a compile-time constant on purpose: with ``b + LOG_BLOCK`` LLVM unrolled the
+        # block and vectorised across blocks with strided gathers (~25 % slower at K = 5).
         ll = 0.0
         for j in range(n):
             ll += mx[j]
-        nfull = n - n % LOG_BLOCK
-        for b in range(0, nfull, LOG_BLOCK):
+        for b in range(0, n, LOG_BLOCK):
             prod = 1.0
-            for j in range(b, b + LOG_BLOCK):
-                prod *= ssum[j]
-            ll += math.log(prod)
-        if nfull < n:
-            prod = 1.0
-            for j in range(nfull, n):
+            for j in range(b, min(b + LOG_BLOCK, n)):
                 prod *= ssum[j]
             ll += math.log(prod)
         for j in range(n):
             ssum[j] = 1.0 / ssum[j]
+        xs = x[start : start + n]  # contiguous loads (see _chunk_logp)
         for k in range(kk):
             mu = means[k]
             row = buf[k]
@@ -414,7 +414,7 @@ if NUMBA_AVAILABLE:
             s2 = 0.0
             for j in range(n):
                 g = row[j] * ssum[j]
-                d = x[start + j] - mu
+                d = xs[j] - mu
                 gd = g * d
                 s0 += g
                 s1 += gd

@@ -21,6 +21,7 @@ import pytest
 
 import gmm_core
 from gmm_core import INIT_METHODS, MixtureParams, em_step, fit
+from gmm_core.data import load_dataset
 
 BACKENDS = ("numpy", "fused")
 REPO = Path(gmm_core.__file__).resolve().parent.parent
@@ -28,13 +29,6 @@ REPO = Path(gmm_core.__file__).resolve().parent.parent
 
 def old_faithful(column: str) -> np.ndarray:
     """The Old Faithful column ("waiting" or "eruptions"), 272 values in file order."""
-    try:
-        from gmm_core.data import load_dataset
-    except ImportError:  # the data module is optional here: fall back to the bundled CSV
-        path = Path(gmm_core.__file__).parent / "datasets" / "old_faithful.csv"
-        names = path.read_text().splitlines()[0].split(",")
-        table = np.loadtxt(path, delimiter=",", skiprows=1)
-        return np.ascontiguousarray(table[:, names.index(column)])
     return load_dataset(f"old_faithful_{column}")
 
 

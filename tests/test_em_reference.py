@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,9 +20,9 @@ from scipy.stats import norm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
-import gmm_core
 from gmm_core import (
     MixtureParams,
+    _fused,
     default_var_floor,
     e_step,
     em_step,
@@ -34,6 +33,7 @@ from gmm_core import (
     sample,
     sufficient_statistics,
 )
+from gmm_core.data import load_dataset
 
 BACKENDS = ("numpy", "fused")
 N_ITER = 20
@@ -42,13 +42,6 @@ RTOL = 1e-9
 
 def old_faithful(column: str) -> np.ndarray:
     """The Old Faithful column ("waiting" or "eruptions"), 272 values in file order."""
-    try:
-        from gmm_core.data import load_dataset
-    except ImportError:  # the data module is optional here: fall back to the bundled CSV
-        path = Path(gmm_core.__file__).parent / "datasets" / "old_faithful.csv"
-        names = path.read_text().splitlines()[0].split(",")
-        table = np.loadtxt(path, delimiter=",", skiprows=1)
-        return np.ascontiguousarray(table[:, names.index(column)])
     return load_dataset(f"old_faithful_{column}")
 
 
@@ -325,9 +318,10 @@ def test_old_faithful_published_fit(backend):
 
 
 def test_backends_agree_on_large_data_and_repeat_bit_for_bit():
-    """On 300 000 points (the fused kernel's threaded path) both backends give the same run to
-    1e-12, and each backend repeats itself exactly."""
-    x, _ = sample(TRUTH, 300_000, np.random.default_rng(9))
+    """On 1e6 points, K = 5 (the fused kernel's threaded path) both backends give the same run
+    to 1e-12, and each backend repeats itself exactly."""
+    x, _ = sample(TRUTH, 1_000_000, np.random.default_rng(9))
+    assert x.size * TRUTH.n_components >= _fused.PARALLEL_MIN_WORK
     runs = {b: [fit(x, 5, seed=4, tol=0, max_iter=5, backend=b) for _ in range(2)]
             for b in BACKENDS}
     for first, second in runs.values():

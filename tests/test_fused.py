@@ -27,8 +27,6 @@ from gmm_core._fused import (
     fused_statistics,
 )
 
-needs_numba = pytest.mark.skipif(not _fused.NUMBA_AVAILABLE, reason="numba is not installed")
-
 REPO = Path(__file__).resolve().parents[1]
 RTOL = 1e-12
 #: The kernel's exp is clamped below at -700: a responsibility below ~1e-300 comes out as
@@ -279,7 +277,6 @@ def test_numpy_fallback_matches() -> None:
 # ------------------------------------------------------------------------------------
 
 
-@needs_numba
 def test_deterministic_bits_and_serial_equals_parallel() -> None:
     import numba
 
@@ -308,7 +305,6 @@ def test_deterministic_bits_and_serial_equals_parallel() -> None:
     assert one_thread[1] == parallel[1]
 
 
-@needs_numba
 def test_chunking_changes_only_rounding() -> None:
     rng = np.random.default_rng(11)
     x = rng.normal(size=50_000)
@@ -321,8 +317,6 @@ def test_chunking_changes_only_rounding() -> None:
 
 def test_threshold_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     """fused_statistics uses threads only from PARALLEL_MIN_WORK = N * K on."""
-    if not _fused.NUMBA_AVAILABLE:
-        pytest.skip("numba is not installed")
     calls: list[str] = []
     serial, parallel = _fused._fused_serial, _fused._fused_parallel
     monkeypatch.setattr(_fused, "_fused_serial",
@@ -357,7 +351,6 @@ def max_rel_error(a: np.ndarray) -> float:
     return float(np.max(np.abs((kernel_exp(a).astype(np.longdouble) - exact) / exact)))
 
 
-@needs_numba
 def test_exp_accuracy() -> None:
     """Measured: max relative error 1.39e-16 on a 2e7-point grid of [-700, 0] (~1.2 ulp)."""
     assert np.finfo(np.longdouble).eps < 1e-18, "needs 80-bit long double as the reference"
@@ -375,7 +368,6 @@ def test_exp_accuracy() -> None:
     assert max_rel_error(halfway) <= 2.5e-16
 
 
-@needs_numba
 def test_exp_special_values() -> None:
     e700 = math.exp(-700.0)
     got = kernel_exp(np.array([0.0, -0.0, -700.0, -700.5, -1e5, -1e308, -np.inf]))
@@ -438,12 +430,17 @@ def test_imports_and_works_without_numba() -> None:
     assert out.stdout.strip() == "ok"
 
 
-@needs_numba
-def test_warmup_runs() -> None:
+def test_numba_is_installed() -> None:
+    """numba is a pinned requirement: the compiled kernels are tested here, never skipped."""
+    assert _fused.NUMBA_AVAILABLE, "numba is missing: pip install -r requirements.txt"
+
+
+def test_warmup_compiles_the_serial_and_the_threaded_kernel() -> None:
     _fused.warmup()
+    for kernel in (_fused._fused_serial, _fused._fused_parallel, _fused._exp_array):
+        assert kernel.signatures, f"{kernel.__name__} was not compiled or loaded"
 
 
-@needs_numba
 def test_concurrent_calls_from_threads() -> None:
     """Several Python threads (e.g. Streamlit sessions) may call the kernels at once."""
     from concurrent.futures import ThreadPoolExecutor

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +12,6 @@ from scipy.special import xlogy
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 
-import gmm_core
 from gmm_core import (
     INIT_METHODS,
     MixtureParams,
@@ -32,6 +30,7 @@ from gmm_core import (
     sample,
     start_run,
 )
+from gmm_core.data import load_dataset
 from gmm_core.init import MAX_INIT_POINTS
 
 RANDOM_METHODS = tuple(m for m in INIT_METHODS if m != "quantile")
@@ -39,15 +38,6 @@ RANDOM_METHODS = tuple(m for m in INIT_METHODS if m != "quantile")
 
 def load(key: str) -> np.ndarray:
     """A bundled data set: Old Faithful waiting times or galaxy velocities."""
-    try:
-        from gmm_core.data import load_dataset
-    except ImportError:  # the data module is optional here: fall back to the bundled CSV
-        file, column = {"old_faithful_waiting": ("old_faithful.csv", "waiting"),
-                        "galaxies": ("galaxies.csv", None)}[key]
-        path = Path(gmm_core.__file__).parent / "datasets" / file
-        names = path.read_text().splitlines()[0].split(",")
-        table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
-        return np.ascontiguousarray(table[:, names.index(column) if column else 0])
     return load_dataset(key)
 
 
@@ -151,18 +141,23 @@ def test_manual_init_is_used_as_is():
 
 def test_restarts_keep_the_best_and_expose_all():
     """n_init = 8 on the galaxies data: all final log L exposed, best = argmax, θ₀ of run r is
-    the r-th draw from one generator seeded with ``seed``."""
+    the r-th draw from one generator seeded with ``seed``.
+
+    With seed 4 the best run is neither the first nor the last, so keeping either of those
+    instead of the argmax fails here.
+    """
     x = load("galaxies")
-    result = fit(x, 5, init="random", n_init=8, seed=3, tol=1e-8, max_iter=500)
+    result = fit(x, 5, init="random", n_init=8, seed=4, tol=1e-8, max_iter=500)
     lls = result.run_log_likelihoods
     assert lls.shape == (8,)
     assert lls.tolist() == [run.log_likelihood for run in result.runs]
     assert len(np.unique(np.round(lls, 6))) > 1  # the restarts really found different maxima
+    assert lls.max() > max(lls[0], lls[-1])  # the setting tells "argmax" from "first"/"last"
     assert result.best == int(np.argmax(lls))
     assert result.log_likelihood == lls.max()
     assert result.params is result.runs[result.best].params
     assert result.history is result.runs[result.best].history
-    rng = np.random.default_rng(3)
+    rng = np.random.default_rng(4)
     for run in result.runs:
         assert run.initial_params == initial_params(x, 5, "random", rng)
         assert run.init == "random"
@@ -218,6 +213,49 @@ def test_fit_accepts_lists_and_integers():
     """Plain lists of ints are data too (converted to float64)."""
     result = fit([1, 2, 2, 3, 10, 11, 12, 12], 2, seed=0)
     np.testing.assert_allclose(np.sort(result.params.means), [2.0, 11.25], rtol=1e-6)
+
+
+# --------------------------------------------------------------------------------------
+# sample
+# --------------------------------------------------------------------------------------
+
+SAMPLE_TRUTH = MixtureParams([0.2, 0.5, 0.3], [-10.0, 0.0, 25.0], [0.25, 4.0, 1.0])
+
+
+def test_sample_labels_and_values_follow_the_truth():
+    """Labels have frequencies π_k; the points of label k have mean μ_k and variance σ_k².
+
+    Tolerances are 5 standard errors of each estimate (n = 200,000, fixed seed).
+    """
+    n = 200_000
+    x, labels = sample(SAMPLE_TRUTH, n, np.random.default_rng(0))
+    assert x.shape == labels.shape == (n,)
+    assert x.dtype == np.float64 and np.issubdtype(labels.dtype, np.integer)
+    assert set(np.unique(labels).tolist()) == {0, 1, 2}
+    for k in range(3):
+        pi, mu, var = (float(a[k]) for a in (SAMPLE_TRUTH.weights, SAMPLE_TRUTH.means,
+                                            SAMPLE_TRUTH.variances))
+        group = x[labels == k]
+        assert abs(group.size / n - pi) <= 5 * np.sqrt(pi * (1 - pi) / n)
+        assert abs(group.mean() - mu) <= 5 * np.sqrt(var / group.size)
+        # the variance of a normal sample variance is 2σ⁴/(n − 1)
+        assert abs(group.var() - var) <= 5 * var * np.sqrt(2 / (group.size - 1))
+
+
+def test_sample_points_come_from_their_labelled_component():
+    """Well separated components: every point lies within 6σ of its own label's mean."""
+    x, labels = sample(SAMPLE_TRUTH, 5_000, np.random.default_rng(1))
+    distance = np.abs(x - SAMPLE_TRUTH.means[labels]) / SAMPLE_TRUTH.stds[labels]
+    assert distance.max() < 6.0
+
+
+def test_sample_is_reproducible_from_the_generator():
+    """The same generator state gives the same draw bit for bit; another state does not."""
+    x1, z1 = sample(SAMPLE_TRUTH, 1_000, np.random.default_rng(7))
+    x2, z2 = sample(SAMPLE_TRUTH, 1_000, np.random.default_rng(7))
+    x3, _ = sample(SAMPLE_TRUTH, 1_000, np.random.default_rng(8))
+    assert np.array_equal(x1, x2) and np.array_equal(z1, z2)
+    assert not np.array_equal(x1, x3)
 
 
 # --------------------------------------------------------------------------------------
