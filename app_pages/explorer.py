@@ -41,18 +41,32 @@ st.caption(
 )
 
 
+def run_of(point: dict) -> int | None:
+    """The run index of a clicked strip point: its customdata[0], which the browser sends as a
+    list, or as {"0": …, "1": …} when the figure carried customdata as a typed array."""
+    custom = point.get("customdata")
+    if isinstance(custom, dict):
+        custom = custom.get("0")
+    elif isinstance(custom, list | tuple):
+        custom = custom[0] if custom else None
+    return None if custom is None else int(custom)
+
+
 def pick_from_strip() -> None:
-    """Clicking a run in the strip chart selects it (customdata[0] is the run index)."""
+    """Clicking a run in the strip chart selects it."""
     points = st.session_state["explorer_strip"]["selection"]["points"]
-    if points and "customdata" in points[0]:
-        st.session_state["explorer_pick"] = int(points[0]["customdata"][0])
+    run = run_of(points[0]) if points else None
+    if run is not None:
+        st.session_state["explorer_pick"] = run
 
 
 def controls() -> None:
     left, mid, right, run_col = st.columns([2.6, 1, 1, 1.2], vertical_alignment="bottom")
     left.multiselect(
         "Initialisation methods", INIT_METHODS, key="explorer_methods",
-        format_func=INIT_LABELS.__getitem__, help="Used in turn: run r uses method r mod M",
+        help="Used in turn: run r uses method r mod M. random: random points from the data; "
+        "kmeans++: k-means++ seeding; quantile: mclust's default; kmeans: a few k-means "
+        "iterations",
     )
     mid.number_input("Restarts R", min_value=1, max_value=MAX_RESTARTS, key="explorer_restarts")
     right.number_input(
@@ -105,7 +119,7 @@ def headline(exploration: Exploration) -> None:
 def method_table(exploration: Exploration) -> pd.DataFrame:
     rows = exploration.method_summary()
     return pd.DataFrame({
-        "method": [INIT_LABELS[r["method"]] for r in rows],
+        "method": [r["method"] for r in rows],
         "runs": [r["runs"] for r in rows],
         "reached the best optimum": [r["best_share"] for r in rows],
         "distinct optima reached": [r["optima"] for r in rows],
@@ -179,7 +193,7 @@ def results(exploration: Exploration) -> None:
     st.markdown("**The distinct optima**: each one's mixture f(x) over the data")
     edges, counts = session.cached_bins(data.data_id, data.x, None)
     optima = exploration.optima
-    left, right = st.columns([3, 2])
+    left, right = st.columns([5, 4])
     left.plotly_chart(
         optima_figure(
             edges, counts, [o.params for o in optima],

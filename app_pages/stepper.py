@@ -18,6 +18,7 @@ from figures import (
     run_animation_html,
     trace_figure,
 )
+from figures.notation import subscript
 from figures.trace import decreases
 from ui import export, links, session
 from ui import run_state as rs
@@ -139,11 +140,6 @@ def button_row(state: rs.StepperState) -> None:
     )
 
 
-def subscript(n: int) -> str:
-    """n in Unicode subscript digits (θ₁₂)."""
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
 def status(state: rs.StepperState, done: int | None) -> None:
     if state.t == 0 and state.phase == "M":
         where = f"iteration 0 · initial parameters θ₀ ({state.run.init})"
@@ -185,7 +181,7 @@ def parameter_table(state: rs.StepperState) -> pd.DataFrame:
 
 def styled(table: pd.DataFrame):
     colours = [f"background-color: {component_color(k)}; color: white" for k in range(len(table))]
-    formats = {c: "{:+.2e}" if c.startswith("Δ") else "{:.5g}" for c in table.columns}
+    formats = {c: "{:+.3g}" if c.startswith("Δ") else "{:.5g}" for c in table.columns}
     formats.pop("k")
     return table.style.apply(lambda _: colours, subset=["k"]).format(formats)
 

@@ -364,7 +364,7 @@ def traces_figure(
         uirevision="traces",
     )
     fig.update_xaxes(title_text="iteration t", rangemode="tozero")
-    fig.update_yaxes(title_text="log L(θ_t)", range=[low, high] if n_runs else None)
+    fig.update_yaxes(title_text="log L(θ<sub>t</sub>)", range=[low, high] if n_runs else None)
     if not any(y.size for y in finite_traces):
         _empty_note(fig, "no runs yet" if n_runs == 0 else "no run has a finite log L")
     return fig

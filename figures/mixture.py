@@ -16,6 +16,7 @@ from gmm_core.binning import curve_grid
 from gmm_core.em import e_step, log_weighted_densities
 from gmm_core.params import MixtureParams
 
+from .notation import subscript
 from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
 
 __all__ = [
@@ -115,14 +116,15 @@ def curve_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
     dens = weighted_densities(grid, params)
     traces = []
     for k in range(params.n_components):
+        s = subscript(k + 1)
         traces.append(
             go.Scatter(
                 x=grid, y=display_values(dens[k]), mode="lines",
-                name=f"π{k + 1}·N(x | μ{k + 1}, σ{k + 1}²)", legendgroup=f"c{k}",
+                name=f"π{s}·N(x | μ{s}, σ{s}²)", legendgroup=f"c{k}",
                 line={"color": component_color(k), "width": 2.5},
-                hovertemplate=f"x = %{{x:.4g}}<br>π{k + 1}·N = %{{y:.4g}}"
-                f"<br>μ{k + 1} = {params.means[k]:.4g}, σ{k + 1}² = {params.variances[k]:.4g}, "
-                f"π{k + 1} = {params.weights[k]:.3f}<extra>component {k + 1}</extra>",
+                hovertemplate=f"x = %{{x:.4g}}<br>π{s}·N = %{{y:.4g}}"
+                f"<br>μ{s} = {params.means[k]:.4g}, σ{s}² = {params.variances[k]:.4g}, "
+                f"π{s} = {params.weights[k]:.3f}<extra>component {k + 1}</extra>",
             )
         )
     traces.append(mixture_trace(grid, dens.sum(axis=0)))
@@ -150,10 +152,10 @@ def responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Sc
     return [
         go.Scatter(
             x=grid, y=display_values(resp[:, k]), mode="lines", stackgroup="gamma",
-            name=f"γ{k + 1}(x)", legendgroup=f"c{k}", showlegend=False,
+            name=f"γ{subscript(k + 1)}(x)", legendgroup=f"c{k}", showlegend=False,
             line={"color": component_color(k), "width": 0.5},
             fillcolor=with_alpha(component_color(k), 0.55),
-            hovertemplate=f"x = %{{x:.4g}}<br>γ{k + 1}(x) = %{{y:.3f}}"
+            hovertemplate=f"x = %{{x:.4g}}<br>γ{subscript(k + 1)}(x) = %{{y:.3f}}"
             f"<extra>component {k + 1}</extra>",
         )
         for k in range(params.n_components)
@@ -241,6 +243,6 @@ def mixture_figure(
         template="plotly_white", uirevision="mixture",
     )
     fig.update_yaxes(title_text="density", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="γ_k(x)", range=[0, 1.001], row=2, col=1)
+    fig.update_yaxes(title_text="γ<sub>k</sub>(x)", range=[0, 1.001], row=2, col=1)
     fig.update_xaxes(title_text=x_label, row=2, col=1)
     return fig

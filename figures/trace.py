@@ -92,7 +92,7 @@ def trace_figure(
         title_text="iteration t", range=[-0.5, last + 0.5], tick0=0,
         dtick=max(1, int(np.ceil(last / 8))),
     )
-    fig.update_yaxes(title_text="log L(θ_t)", range=_focus_range(ll))
+    fig.update_yaxes(title_text="log L(θ<sub>t</sub>)", range=_focus_range(ll))
     return fig
 
 

@@ -341,10 +341,11 @@ def test_hover_templates_show_the_parameters(binned):
     _, edges, counts, _ = binned
     fig = mixture_figure(edges, counts, params, truth=THREE)
     for k, curve in enumerate(component_curves(fig)):
-        hover = curve.hovertemplate
-        assert f"μ{k + 1} = {params.means[k]:.4g}" in hover
-        assert f"σ{k + 1}² = {params.variances[k]:.4g}" in hover
-        assert f"π{k + 1} = {params.weights[k]:.3f}" in hover
+        hover, s = curve.hovertemplate, "₁₂"[k]
+        assert curve.name == f"π{s}·N(x | μ{s}, σ{s}²)"
+        assert f"μ{s} = {params.means[k]:.4g}" in hover
+        assert f"σ{s}² = {params.variances[k]:.4g}" in hover
+        assert f"π{s} = {params.weights[k]:.3f}" in hover
     for k, t in enumerate(truth_traces(fig)):
         assert f"μ = {THREE.means[k]:.4g}" in t.hovertemplate
         assert f"σ² = {THREE.variances[k]:.4g}" in t.hovertemplate

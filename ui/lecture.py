@@ -15,7 +15,8 @@ LECTURE_CSS = """
 [data-testid="stMain"] h1 { font-size: 2.6rem !important; padding-top: 0 !important; }
 [data-testid="stMain"] h3 { font-size: 1.9rem !important; }
 [data-testid="stMain"] .stButton button { font-size: 1.3rem !important; min-height: 3rem; }
-.st-key-lecture_next button {
+[data-testid="stMain"] .st-key-lecture_next button p { font-size: 2rem !important; }
+[data-testid="stMain"] .st-key-lecture_next button {
     font-size: 2.2rem !important; min-height: 4.8rem; font-weight: 700;
     background: #0b3d91 !important; color: #ffffff !important; border: 3px solid #000 !important;
 }

@@ -42,7 +42,8 @@ BROWSER_DIR = Path(__file__).resolve().parent
 
 SERVER_START_TIMEOUT_S = 60.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-IGNORED_SCHEMES = {"data", "blob", "about", "chrome-extension", "chrome", "devtools"}
+# file: a downloaded export opened from disk (tests/browser/test_pages_browser.py).
+IGNORED_SCHEMES = {"data", "blob", "about", "chrome-extension", "chrome", "devtools", "file"}
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

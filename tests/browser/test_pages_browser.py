@@ -1,0 +1,200 @@
+"""The initialisation explorer, the "How many components?" page, the exports and lecture mode in
+a real browser (Debian's chromium against ``streamlit run``).
+
+Screenshots go to ``artifacts/screenshots/``: ``explorer.png``, ``choose_k.png``,
+``lecture_1280x720.png`` (the projector's view, not the whole page) and ``export_animation.png``
+(the downloaded HTML animation, opened with the network cut off).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .helpers import click, iteration, main, settle, status
+
+pytestmark = pytest.mark.timeout(180)
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+SLOW_MS = 120_000  # restarts and model sweeps on a loaded 2-core machine
+
+
+def press(page: Page, key: str, wait_for_app, timeout_ms: float = 60_000) -> None:
+    """Click the button with widget key ``key`` and wait for the rerun to finish."""
+    button = page.locator(f".st-key-{key}").get_by_role("button")
+    expect(button).to_be_enabled()
+    button.click()
+    wait_for_app(page, timeout_ms=timeout_ms)
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, "the app raised:\n" + "\n---\n".join(errors.all_inner_texts())
+
+
+def set_number(page: Page, key: str, value: int, wait_for_app) -> None:
+    field = page.locator(f".st-key-{key} input")
+    field.fill(str(value))
+    field.press("Enter")
+    wait_for_app(page)
+    expect(field).to_have_value(str(value))
+
+
+def drawn(page: Page, key: str) -> dict:
+    """What plotly drew in chart ``key``: marker points, line paths and texts of the svg."""
+    expect(page.locator(f".st-key-{key} .js-plotly-plot")).to_have_count(1)
+    return page.evaluate(
+        """(key) => {
+          const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+          return {
+            names: gd._fullData.map(t => t.name),
+            points: gd.querySelectorAll('.scatterlayer path.point').length,
+            lines: gd.querySelectorAll('.scatterlayer path.js-line').length,
+            texts: Array.from(gd.querySelectorAll('text')).map(t => t.textContent),
+          };
+        }""",
+        key,
+    )
+
+
+def open_page(page: Page, path: str, title: str, wait_for_app) -> None:
+    page.goto(path)
+    wait_for_app(page)
+    expect(main(page).locator("h1")).to_have_text(title)
+
+
+def test_explorer_runs_restarts_and_opens_a_run_in_the_stepper(
+    page: Page, wait_for_app, full_page_screenshot
+):
+    open_page(page, "/explorer", "Initialisation explorer", wait_for_app)
+    set_number(page, "explorer_restarts", 24, wait_for_app)
+    press(page, "explorer_run", wait_for_app, timeout_ms=SLOW_MS)
+
+    expect(main(page).locator('[data-testid="stMetricValue"]').first).to_have_text("24")
+    strip = drawn(page, "explorer_strip")
+    methods = {"random", "kmeans++", "quantile", "kmeans"}
+    assert methods <= set(strip["names"]), strip["names"]
+    # 24 runs as markers (+ the ring around the selected run).
+    assert strip["points"] == 25, strip["points"]
+    traces = drawn(page, "explorer_traces")
+    assert traces["lines"] >= 24, traces["lines"]
+    optima = drawn(page, "explorer_optima")
+    assert any(n.startswith("optimum 1") for n in optima["names"]), optima["names"]
+    full_page_screenshot(page, "explorer")
+
+    # Clicking a run in the strip picks it.
+    before = page.locator(".st-key-explorer_pick input").input_value()
+    points = page.locator(".st-key-explorer_strip .scatterlayer .trace").first.locator(
+        "path.point"
+    )
+    points.nth(1).click(force=True)
+    wait_for_app(page)
+    picked = page.locator(".st-key-explorer_pick input").input_value()
+    assert picked != before, f"clicking a run did not pick it (still run {before})"
+    expect(main(page).get_by_text(re.compile(rf"Run {picked}: "))).to_have_count(1)
+
+    press(page, "explorer_open", wait_for_app)
+    settle(page, wait_for_app)
+    expect(main(page).locator("h1")).to_have_text("EM stepper")
+    assert iteration(page) == (0, "init")
+    # The stepper starts from that run's method and seed (sidebar) at θ₀.
+    expect(status(page)).to_contain_text("initial parameters θ₀")
+    click(page, "step", wait_for_app)
+    assert iteration(page) == (1, "M")
+
+
+def test_choose_k_compares_models_and_marks_the_best(
+    page: Page, wait_for_app, full_page_screenshot
+):
+    open_page(page, "/choose_k", "How many components?", wait_for_app)
+    expect(main(page).get_by_text("lower is better", exact=False).first).to_be_visible()
+    set_number(page, "k_max", 5, wait_for_app)
+    set_number(page, "k_restarts", 3, wait_for_app)
+    press(page, "k_run", wait_for_app, timeout_ms=SLOW_MS)
+
+    verdict = main(page).locator('[data-testid="stAlertContentSuccess"]')
+    expect(verdict).to_contain_text("BIC picks K = 3")
+    criteria = drawn(page, "k_criteria")
+    assert sum(n.startswith("best ") for n in criteria["names"]) == 3, criteria["names"]
+    assert "BIC, unequal σ²" in criteria["names"] and "BIC, equal σ²" in criteria["names"]
+    assert criteria["lines"] >= 6
+    mixture = drawn(page, "k_mixture")
+    assert sum(n.startswith("π") for n in mixture["names"]) == 3, mixture["names"]
+    full_page_screenshot(page, "choose_k")
+
+
+def test_lecture_mode_fits_a_1280x720_projector(page: Page, wait_for_app):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto("/?lecture=1")
+    settle(page, wait_for_app)
+    big = page.locator(".st-key-lecture_next").get_by_role("button")
+    expect(big).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "lecture_1280x720.png"))
+    sidebar = page.locator('[data-testid="stSidebar"]').bounding_box()
+    assert sidebar is None or sidebar["x"] + sidebar["width"] <= 0, f"sidebar open: {sidebar}"
+    box = big.bounding_box()
+    chart = page.locator(".st-key-mixture_chart").bounding_box()
+    assert box and box["y"] + box["height"] <= 720, f"the big button is below the fold: {box}"
+    assert box["height"] >= 60, f"the big button is small: {box}"
+    assert chart and chart["y"] < 720 / 2, f"the chart starts below mid-screen: {chart}"
+    font = page.evaluate(
+        """() => parseFloat(getComputedStyle(document.querySelector(
+          '[data-testid="stMain"] [data-testid="stAlert"] p')).fontSize)"""
+    )
+    assert font >= 22, f"status text is {font}px: too small for the back of a room"
+
+    big.click()
+    settle(page, wait_for_app)
+    assert iteration(page) == (0, "E")
+    expect(big).to_contain_text("M-step")
+    big.click()
+    settle(page, wait_for_app)
+    assert iteration(page) == (1, "M")
+    page.screenshot(path=str(SCREENSHOTS / "lecture_1280x720_step.png"))
+
+
+def download(page: Page, label: str, folder: Path) -> Path:
+    """Click the download button ``label``; the file, saved under its own name in ``folder``."""
+    button = main(page).get_by_role("button", name=label)
+    with page.expect_download() as info:
+        button.click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
+
+
+def test_exports_download_and_the_animation_plays_offline(page: Page, wait_for_app, tmp_path):
+    page.goto("/")
+    settle(page, wait_for_app)
+    for _ in range(4):
+        click(page, "step", wait_for_app)
+    main(page).get_by_text("Export this run").click()
+
+    run = json.loads(download(page, "Run (JSON)", tmp_path).read_text())
+    assert run["format"] == "em-lab-run" and run["n_iterations"] == 4
+    assert len(run["log_likelihoods"]) == 5 and run["meta"]["n_components"] == 3
+    csv = download(page, "Parameters (CSV)", tmp_path).read_text().splitlines()
+    assert csv[0] == "t,k,pi,mu,sigma2,log_likelihood" and len(csv) == 1 + 5 * 3
+    resp = download(page, "Responsibilities (CSV)", tmp_path).read_text().splitlines()
+    assert resp[0] == "x,gamma_1,gamma_2,gamma_3" and len(resp) == 1 + 1000
+
+    html = download(page, "Animation (HTML)", tmp_path)
+    assert html.name == "em-lab-K3-t4-animation.html"
+    assert html.stat().st_size > 3_000_000  # plotly.js inside
+    player = page.context.new_page()
+    player.goto(html.as_uri())
+    player.wait_for_function(
+        "() => { const gd = document.querySelector('.plotly-graph-div');"
+        " return gd && gd._transitionData && gd._transitionData._frames.length > 0; }"
+    )
+    frames = player.evaluate(
+        "() => document.querySelector('.plotly-graph-div')._transitionData._frames"
+        ".map(f => f.name)"
+    )
+    assert frames == ["0", "1", "2", "3", "4"], frames
+    title = player.locator(".gtitle")
+    expect(title).to_contain_text("iteration 0")
+    player.get_by_text("▶ Play").click()
+    expect(title).to_contain_text("iteration 4", timeout=15_000)
+    player.screenshot(path=str(SCREENSHOTS / "export_animation.png"))
