@@ -23,6 +23,7 @@ data = session.get_data()
 settings = st.session_state["model_settings"]
 keep_values({
     "k_max": 6, "k_restarts": 5, "k_models": list(MODELS), "k_init": "kmeans++", "k_seed": 0,
+    "k_show_icl": False,
 })
 identity = (data.data_id, settings.tol, settings.max_iter)
 
@@ -38,23 +39,25 @@ st.latex(
 st.caption(
     "p = 3K − 1 free parameters with unequal variances (K means, K variances, K − 1 weights), "
     "2K with one shared variance. Lower is better, as in scikit-learn (R's mclust plots −BIC, "
-    "where higher is better)."
+    "where higher is better). ICL also charges for overlap (uncertain γ(z_nk)), so it "
+    "prefers fewer, well separated components."
 )
 
 
 def controls() -> None:
-    cols = st.columns([1, 1, 1.6, 1.6, 1, 1.2], vertical_alignment="bottom")
+    cols = st.columns(4, vertical_alignment="bottom")
     cols[0].number_input("Largest K", min_value=1, max_value=MAX_K, key="k_max")
     cols[1].number_input(
         "Restarts per fit", min_value=1, max_value=MAX_RESTARTS, key="k_restarts",
         help="Each (K, variance model) keeps the best of this many EM runs",
     )
-    cols[2].multiselect("Variance models", list(MODELS), key="k_models")
+    cols[2].number_input("Seed", min_value=0, max_value=2**31 - 1, key="k_seed")
     cols[3].selectbox(
         "Initialisation", INIT_METHODS, key="k_init", format_func=INIT_LABELS.__getitem__
     )
-    cols[4].number_input("Seed", min_value=0, max_value=2**31 - 1, key="k_seed")
-    cols[5].button(
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.multiselect("Variance models", list(MODELS), key="k_models")
+    right.button(
         "Compare models", key="k_run", type="primary", on_click=experiment.request,
         args=(RESULT_KEY,), width="stretch", disabled=not st.session_state["k_models"],
     )
@@ -164,10 +167,16 @@ def results(selection: Selection) -> None:
     verdict(selection)
     best = {name: selection.best(name) for name in ("bic", "aic", "icl")}
     records = selection.rows
+    show_icl = st.toggle(
+        "Draw ICL too", key="k_show_icl", help="ICL is often far above BIC and AIC: drawing it "
+        "squeezes their curves together",
+    )
+    if not show_icl:
+        del best["icl"]
     st.plotly_chart(
         criteria_figure(
             [r.n_components for r in records], [r.bic for r in records],
-            [r.aic for r in records], [r.icl for r in records],
+            [r.aic for r in records], [r.icl for r in records] if show_icl else None,
             [r.equal_variance for r in records],
             best={name: (r.n_components, r.equal_variance) for name, r in best.items()},
         ),

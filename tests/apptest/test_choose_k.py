@@ -66,6 +66,10 @@ def test_the_best_model_is_starred_and_said_in_words():
     assert len(stars) == 1
     assert decode(stars[0]["x"]).tolist() == [best.n_components]
     assert decode(stars[0]["y"])[0] == min(r.bic for r in selection.rows)
+    assert not traces(spec, prefix="ICL") and not traces(spec, prefix="best ICL")
+    at.toggle(key="k_show_icl").set_value(True).run()
+    spec = figure(at, "k_criteria")
+    assert len(traces(spec, prefix="ICL")) == 2 and len(traces(spec, prefix="best ICL")) == 1
 
 
 def test_generated_three_component_data_is_given_three_by_bic():
