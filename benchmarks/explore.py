@@ -1,0 +1,129 @@
+"""Time the many-run workloads of the explorer and the K page: ``python -m benchmarks.explore``.
+
+Two workloads on N = 10,000 points drawn from a three-component mixture, each timed with
+gmm_core and with scikit-learn's ``GaussianMixture`` doing the same fits (same K, restarts,
+tolerance and iteration limit; its own initialisation), in the same run:
+
+* ``restarts``: 100 EM runs to convergence with K = 3 (``gmm_core.explore_restarts`` with the
+  four init methods in turn, grouping into optima included) — target under 5 s;
+* ``BIC sweep``: K = 1…8 with 10 restarts each (``gmm_core.select_components``, unequal
+  variances) — target under 10 s.
+
+It prints the wall time of each (median of ``--repeats``), the target, PASS/MISS, the
+scikit-learn time and the ratio. Options: ``--quick`` (smaller workloads, for the smoke test),
+``--repeats R``, ``--no-sklearn``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gmm_core import MixtureParams, explore_restarts, sample, select_components
+from gmm_core.explore import MAX_RESTARTS
+
+TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
+METHODS = ("random", "kmeans++", "quantile", "kmeans")
+TOL = 1e-6
+MAX_ITER = 500
+HEADER = (
+    f"{'workload':<34} {'ours (s)':>9} {'target (s)':>10} {'':>5} {'sklearn (s)':>11} "
+    f"{'ratio':>6}"
+)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One timed workload and its target (seconds)."""
+
+    name: str
+    target_s: float
+    ours: Callable[[], object]
+    sklearn: Callable[[], object]
+
+
+def workloads(x: np.ndarray, n_restarts: int, k_max: int, n_init: int) -> list[Workload]:
+    """The two workloads on data ``x`` (shape (N,))."""
+    from sklearn.mixture import GaussianMixture
+
+    # scikit-learn's tol is on the mean log-likelihood per point, as ours.
+    options = {"covariance_type": "spherical", "tol": TOL, "max_iter": MAX_ITER}
+    column = x.reshape(-1, 1)
+
+    def sklearn_restarts() -> None:
+        for r in range(n_restarts):
+            GaussianMixture(3, random_state=r, init_params="k-means++", **options).fit(column)
+
+    def sklearn_sweep() -> None:
+        for k in range(1, k_max + 1):
+            GaussianMixture(k, n_init=n_init, random_state=0, **options).fit(column).bic(column)
+
+    return [
+        Workload(
+            f"restarts: {n_restarts} × K=3 to convergence", 5.0,
+            lambda: explore_restarts(
+                x, 3, methods=METHODS, n_restarts=n_restarts, seed=0, tol=TOL,
+                max_iter=MAX_ITER,
+            ),
+            sklearn_restarts,
+        ),
+        Workload(
+            f"BIC sweep: K=1…{k_max}, {n_init} restarts each", 10.0,
+            lambda: select_components(
+                x, k_max, n_init=n_init, seed=0, variance_models=(False,), tol=TOL,
+                max_iter=MAX_ITER,
+            ),
+            sklearn_sweep,
+        ),
+    ]
+
+
+def timed(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``fn`` over ``repeats`` calls, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the table; returns the exit status (0)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small workloads (smoke test)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-sklearn", action="store_true", help="time gmm_core only")
+    args = parser.parse_args(argv)
+    n, n_restarts, k_max, n_init = (2_000, 8, 3, 2) if args.quick else (10_000, 100, 8, 10)
+    assert n_restarts <= MAX_RESTARTS
+    x, _ = sample(TRUTH, n, np.random.default_rng(0))
+    jobs = workloads(x, n_restarts, k_max, n_init)
+    jobs[0].ours()  # load (or compile) the kernels once, outside the timings
+    print(f"N = {n:,}, tol = {TOL:g}, max_iter = {MAX_ITER}; median of {args.repeats}")
+    print(HEADER)
+    for job in jobs:
+        ours = timed(job.ours, args.repeats)
+        verdict = "PASS" if ours < job.target_s else "MISS"
+        if args.no_sklearn:
+            theirs_text, ratio_text = "-", "-"
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # ConvergenceWarning at large K
+                theirs = timed(job.sklearn, args.repeats)
+            theirs_text, ratio_text = f"{theirs:.2f}", f"{theirs / ours:.1f}×"
+        print(
+            f"{job.name:<34} {ours:>9.2f} {job.target_s:>10.1f} {verdict:>5} "
+            f"{theirs_text:>11} {ratio_text:>6}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
