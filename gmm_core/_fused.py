@@ -56,14 +56,14 @@ __all__ = ["NUMBA_AVAILABLE", "fused_bin_responsibilities", "fused_statistics", 
 #: K = 8: 15.7 / 16.1 / 16.3 / 16.4 / 19.8 (±10 % run to run). 65,536 is 15-25 % slower.
 CHUNK: int = 4096
 
-#: Use threads (numba ``prange`` over chunks) only when N * K is at least this. Measured
-#: at K = 5 (median ms, serial vs 2 threads): on a quiet machine 1e5 points 1.0 vs 0.5,
-#: 2e5: 2.0 vs 1.0, 1e6: 10.5 vs 5.0 (threads win from ~1e4 points on); with the other
-#: core busy every threaded call waits a scheduler slice: 1e5: 1.0 vs 8.0, 5e5: 5.3 vs 6.7,
-#: 1e6: 10.5 vs 16.0, 4e6: 40.6 vs 20.8. Threads therefore start where a quiet machine
-#: saves ~2.5 ms and a busy one loses at most ~5 ms (N = 1e6 at K = 5, 2.5e6 at K = 2).
-#: ``NUMBA_NUM_THREADS=1`` disables threads altogether.
-PARALLEL_MIN_WORK: int = 5_000_000
+#: Use threads (numba ``prange`` over chunks) only when N * K is at least this. With the other
+#: core busy every threaded call waits a scheduler slice (~10 ms), so threads must save more
+#: than that. Measured at K = 5 on the 2-core Zen 4 VM (median ms, serial vs 2 threads): on a
+#: quiet machine 5e5 points 4.4 vs 2.4, 1e6: 9.4 vs 4.7, 2e6: 17.5 vs 9.0, 4e6: 34.4 vs 17.5;
+#: with the other core busy 1e6: 9.5 vs 11-21, 2e6: 17.8 vs 20.8. Threads therefore start
+#: where a quiet machine saves ~9 ms and a busy one loses at most ~3 ms (N = 2e6 at K = 5,
+#: 5e6 at K = 2). ``NUMBA_NUM_THREADS=1`` disables threads altogether.
+PARALLEL_MIN_WORK: int = 10_000_000
 
 #: Points whose binned responsibilities share one partial (n_bins, K) table (16 chunks):
 #: the tables are added in order at the end, so their number (N / 65,536) bounds the
