@@ -199,3 +199,28 @@ def test_exports_download_and_the_animation_plays_offline(page: Page, wait_for_a
     player.get_by_text("▶ Play").click()
     expect(title).to_contain_text("iteration 4", timeout=15_000)
     player.screenshot(path=str(SCREENSHOTS / "export_animation.png"))
+
+
+def test_a_shared_link_opens_the_same_run_in_a_new_session(
+    page: Page, browser, app_server: str, wait_for_app
+):
+    page.goto("/")
+    settle(page, wait_for_app)
+    for _ in range(5):
+        click(page, "step", wait_for_app)
+    click(page, "e_step", wait_for_app)
+    wanted = status(page).inner_text()
+    assert "Iteration 5 · after E-step" in wanted
+    expect(page).to_have_url(re.compile(r"[?&]t=5(&|$)"))
+    link = page.url
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        settle(fresh, wait_for_app)
+        # The same iteration, phase and log L (printed to 6 decimals) in a session of its own.
+        assert status(fresh).inner_text() == wanted
+        assert iteration(fresh) == (5, "E")
+    finally:
+        other.close()
