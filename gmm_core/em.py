@@ -351,8 +351,9 @@ class StepReport:
         """Plain-language sentences, components numbered from 1 as on screen."""
         out = [
             f"Component {k + 1} collapsed onto x = {self.means[k]:.6g}: its variance σ² fell to "
-            f"the floor ({self.var_floor:.3g}, 10⁻⁶ of the data's variance) and is held there "
-            f"(N_{k + 1} = {self.n_k[k]:.3g})."
+            f"the variance floor ({self.var_floor:.3g}) and is held there "
+            f"(N_{k + 1} = {self.n_k[k]:.3g}). Without the floor this spike would send log L to "
+            "infinity: a degenerate solution, not a better model."
             for k in self.collapsed
         ]
         out += [

@@ -23,12 +23,7 @@ from gmm_core.binning import (
 from gmm_core.em import FUSED_MIN_POINTS, _log_coefficients, e_step
 from gmm_core.params import MixtureParams
 
-needs_numba = pytest.mark.skipif(not _fused.NUMBA_AVAILABLE, reason="numba is not installed")
-
-BACKENDS = [
-    "numpy",
-    pytest.param("fused", marks=needs_numba),
-]
+BACKENDS = ["numpy", "fused"]
 #: The fused kernel's exp is clamped below at exp(-700): a responsibility that is (nearly) 0
 #: in numpy comes out as ~1e-304 per point.
 ATOL_PER_POINT = 1e-300
@@ -140,7 +135,6 @@ def test_matches_reference_and_rows_sum_to_counts(backend: str, n: int, n_bins: 
     assert got.sum() == pytest.approx(x.size, rel=1e-12)
 
 
-@needs_numba
 @pytest.mark.parametrize("k", [1, 2, 10])
 def test_backends_agree(k: int) -> None:
     rng = np.random.default_rng(10 + k)
@@ -197,7 +191,6 @@ def test_one_component_gives_the_counts_exactly(backend: str) -> None:
     np.testing.assert_array_equal(got[:, 0], counts_inside(x, edges))
 
 
-@needs_numba
 def test_fused_bin_rule_equals_bin_index_on_awkward_edges() -> None:
     """The kernel's bin of a point is bin_index's, also for edges that round badly."""
     rng = np.random.default_rng(7)
@@ -247,7 +240,6 @@ def test_hostile_parameters_give_no_nan(backend: str) -> None:
 # ------------------------------------------------------------------------------------
 
 
-@needs_numba
 def test_fused_is_deterministic_and_threads_do_not_change_bits() -> None:
     import numba
 

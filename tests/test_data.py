@@ -467,8 +467,12 @@ def test_one_distinct_value():
 
 
 def test_all_values_dropped():
+    # Every value of the column is NaN or ±inf: nothing is left once they are dropped.
+    message = _error(b"a,b\nnan,1\ninf,2\n-inf,3\n", column="a", drop_nonfinite=True)
+    assert "Column 'a' has no numbers left after dropping the non-finite cells" in message
+    # Blanks and text are not numbers at all: the column is refused, the numeric one named.
     message = _error(b"a,b\n,1\n,2\nx,3\n", column="a", drop_nonfinite=True)
-    assert "no numbers left" in message or "does not hold numbers" in message
+    assert "Column 'a' does not hold numbers" in message and "'b'" in message
 
 
 def test_numbers_in_one_row_get_a_hint():
