@@ -61,7 +61,7 @@ def pick_from_strip() -> None:
 
 
 def controls() -> None:
-    left, mid, right, run_col = st.columns([2.6, 1, 1, 1.2], vertical_alignment="bottom")
+    left, mid, right, run_col = st.columns([3.6, 1, 1, 1.2], vertical_alignment="bottom")
     left.multiselect(
         "Initialisation methods", INIT_METHODS, key="explorer_methods",
         help="Used in turn: run r uses method r mod M. random: random points from the data; "
@@ -185,7 +185,7 @@ def results(exploration: Exploration) -> None:
         strip, key="explorer_strip", on_select=pick_from_strip, selection_mode="points",
         width="stretch",
     )
-    right.markdown("**How each run climbed**: log L(θ_t) per iteration")
+    right.markdown("**How each run climbed**: log L(θₜ) per iteration")
     right.plotly_chart(
         traces_figure([r.log_likelihoods for r in runs], [r.method for r in runs], selected=pick),
         key="explorer_traces", width="stretch",
@@ -193,8 +193,7 @@ def results(exploration: Exploration) -> None:
     st.markdown("**The distinct optima**: each one's mixture f(x) over the data")
     edges, counts = session.cached_bins(data.data_id, data.x, None)
     optima = exploration.optima
-    left, right = st.columns([5, 4])
-    left.plotly_chart(
+    st.plotly_chart(
         optima_figure(
             edges, counts, [o.params for o in optima],
             np.array([o.log_likelihood for o in optima]),
@@ -202,14 +201,14 @@ def results(exploration: Exploration) -> None:
         ),
         key="explorer_optima", width="stretch",
     )
-    right.dataframe(
+    st.dataframe(
         optima_table(exploration), hide_index=True, width="stretch",
         column_config={
             "log L": st.column_config.NumberColumn(format="%.4f"),
             "share": st.column_config.NumberColumn(format="percent"),
         },
     )
-    right.caption(
+    st.caption(
         "Runs count as one optimum when their parameters agree (up to relabelling) or no "
         "valley of log L separates them; each optimum is its best run, refined."
     )
