@@ -122,7 +122,11 @@ def run_animation_figure(
         np.clip(ANIMATION_VALUE_BUDGET // (shown.size * n_curves), MIN_CURVE_POINTS, GRID_POINTS)
     )
     extra = [] if truth is None else [truth]
-    grid = curve_grid(edges, *(history[t] for t in shown), *extra, n=n_points)
+    # A collapsing component gets points of its own (a spike between grid points would be
+    # drawn far too low); fewer of them when the frames already strain the budget.
+    grid = curve_grid(
+        edges, *(history[t] for t in shown), *extra, n=n_points, max_spikes=n_points // 30
+    )
 
     traces: list[go.Bar | go.Scatter] = list(histogram_traces(edges, counts, None))
     if truth is not None:

@@ -210,7 +210,10 @@ def mixture_figure(
     shown = [params] if truth is None else [params, truth]
     n_curves = 2 * params.n_components + 1 + (0 if truth is None else truth.n_components)
     # One shared grid; fewer points when many curves, so the JSON stays small (< 300 KB).
-    grid = curve_grid(edges, *shown, n=GRID_POINTS if n_curves <= 21 else GRID_POINTS * 2 // 3)
+    many = n_curves > 21
+    grid = curve_grid(
+        edges, *shown, n=GRID_POINTS * 2 // 3 if many else GRID_POINTS, max_spikes=4 if many else 10
+    )
     for trace in histogram_traces(edges, counts, bin_shares):
         fig.add_trace(trace, row=1, col=1)
     if truth is not None:

@@ -14,6 +14,7 @@ from .params import MixtureParams
 __all__ = [
     "MAX_BINS",
     "MIN_BINS",
+    "SPIKE_OFFSETS",
     "bin_edges",
     "bin_index",
     "curve_grid",
@@ -118,13 +119,35 @@ def responsibility_by_bin(
     return out
 
 
-def curve_grid(edges: np.ndarray, *mixtures: MixtureParams, n: int = 300) -> np.ndarray:
-    """x values for drawing densities, shape (n,): the bins' range, widened to show every
-    component's ±3σ (of all ``mixtures``) where that lies within one range-width of the data."""
+#: Where, in units of σ_k around μ_k, a narrow component gets points of its own on the grid.
+SPIKE_OFFSETS = np.array([-4.0, -3.0, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0])
+
+
+def curve_grid(
+    edges: np.ndarray, *mixtures: MixtureParams, n: int = 300, max_spikes: int = 10
+) -> np.ndarray:
+    """x values for drawing densities, sorted, shape (M,) with n ≤ M ≤ n + 13 · ``max_spikes``.
+
+    ``n`` evenly spaced points over the bins' range, widened to show every component's ±3σ (of
+    all ``mixtures``) where that lies within one range-width of the data; plus, for each
+    component narrower than the spacing (a component collapsing onto a point), points at
+    μ_k + ``SPIKE_OFFSETS`` · σ_k, so its spike is drawn at its true height and place instead of
+    falling between two grid points. At most ``max_spikes`` distinct narrow components (the
+    narrowest first) get such points, which bounds the size of the figures.
+    """
     lo, hi = float(edges[0]), float(edges[-1])
     width = hi - lo
     means = np.concatenate([m.means for m in mixtures])
     stds = np.concatenate([m.stds for m in mixtures])
     lo = max(min(lo, float(np.min(means - 3 * stds))), lo - width)
     hi = min(max(hi, float(np.max(means + 3 * stds))), hi + width)
-    return np.linspace(lo, hi, n)
+    grid = np.linspace(lo, hi, n)
+    spacing = (hi - lo) / max(n - 1, 1)
+    narrow = (stds < spacing) & (means >= lo) & (means <= hi)
+    if not narrow.any() or max_spikes < 1:
+        return grid
+    spikes = np.unique(np.column_stack([means[narrow], stds[narrow]]), axis=0)
+    spikes = spikes[np.argsort(spikes[:, 1], kind="stable")[:max_spikes]]
+    extra = (spikes[:, :1] + SPIKE_OFFSETS * spikes[:, 1:]).ravel()
+    extra = extra[(extra > lo) & (extra < hi)]
+    return np.unique(np.concatenate([grid, extra]))

@@ -14,8 +14,10 @@ from gmm_core import _fused
 from gmm_core.binning import (
     MAX_BINS,
     MIN_BINS,
+    SPIKE_OFFSETS,
     bin_edges,
     bin_index,
+    curve_grid,
     default_bin_count,
     histogram,
     responsibility_by_bin,
@@ -267,3 +269,36 @@ def test_fused_is_deterministic_and_threads_do_not_change_bits() -> None:
     # Another chunk size changes only the rounding.
     odd = _fused._bin_responsibilities_impl(*args, chunk=333, parallel=True)
     np.testing.assert_allclose(odd, serial, rtol=1e-13)
+
+
+COLLAPSED = MixtureParams([0.05, 0.95], [1.833, 3.5], [1e-8, 1.0])
+
+
+def test_curve_grid_is_even_without_narrow_components() -> None:
+    edges = np.linspace(-5.0, 5.0, 21)
+    grid = curve_grid(edges, THREE, n=300)
+    np.testing.assert_allclose(np.diff(grid), np.diff(grid)[0])
+    assert grid.size == 300
+
+
+def test_curve_grid_draws_a_collapsed_spike_at_its_true_height() -> None:
+    edges = np.linspace(1.6, 5.1, 36)
+    grid = curve_grid(edges, COLLAPSED, n=300)
+    assert np.all(np.diff(grid) > 0) and 300 < grid.size <= 300 + SPIKE_OFFSETS.size
+    assert 1.833 in grid
+    peak = 0.05 / np.sqrt(2 * np.pi * 1e-8)  # π₁ N(μ₁ | μ₁, σ₁²)
+    density = COLLAPSED.weights[0] * np.exp(-((grid - 1.833) ** 2) / (2e-8)) / np.sqrt(
+        2 * np.pi * 1e-8
+    )
+    assert density.max() == pytest.approx(peak, rel=1e-12)
+    # ...and its shape: points at μ ± σ, ± 2σ on both flanks.
+    for offset in (-2e-4, -1e-4, 1e-4, 2e-4):
+        assert np.min(np.abs(grid - (1.833 + offset))) < 1e-12
+
+
+def test_curve_grid_bounds_the_number_of_spikes() -> None:
+    many = MixtureParams(np.full(12, 1 / 12), np.linspace(0.5, 9.5, 12), np.full(12, 1e-10))
+    grid = curve_grid(np.linspace(0, 10, 11), many, n=300, max_spikes=3)
+    assert grid.size <= 300 + 3 * SPIKE_OFFSETS.size
+    assert np.array_equal(curve_grid(np.linspace(0, 10, 11), many, n=300, max_spikes=0),
+                          np.linspace(0, 10, 300))

@@ -547,3 +547,14 @@ def test_trace_of_a_long_run_is_small():
     fig = trace_figure(ll, current=5_000, converged_at=4_000)
     assert len(fig.to_json()) < 300_000
     assert_all_finite(fig)
+
+
+def test_a_collapsed_component_is_drawn_at_its_true_height():
+    # Old Faithful's repeated 1.833: component 1 on one value, σ₁² = 1e-8 (between two grid
+    # points of an even 300-point grid its curve would be drawn at ~0).
+    params = MixtureParams([0.05, 0.95], [1.833, 3.5], [1e-8, 1.0])
+    edges = np.linspace(1.6, 5.1, 36)
+    fig = mixture_figure(edges, np.full(35, 8), params, bin_shares=None)
+    spike = np.asarray(component_curves(fig)[0].y, dtype=float)
+    np.testing.assert_allclose(spike.max(), 0.05 / np.sqrt(2 * np.pi * 1e-8), rtol=1e-6)
+    assert component_curves(fig)[0].x[int(np.argmax(spike))] == pytest.approx(1.833, abs=1e-12)
