@@ -302,27 +302,28 @@ def test_m_step_lines_show_the_m_step_result(data, params, equal_variance):
         bottom = (VAR_EQUAL if equal_variance else VAR_UNEQUAL).match(second)
         assert bottom, second
 
+        # Six significant digits everywhere: every fraction checks by hand to ~1e-5.
         # A. N_k, and the same N_k in every fraction that uses it.
         n_k = parse(top["nk"])
-        assert n_k == pytest.approx(want["n_k"][k], rel=5e-4)
+        assert n_k == pytest.approx(want["n_k"][k], rel=5e-6)
         assert top["nk2"] == top["nk"] == bottom["nk2"]
         # B. μ_k^new = Σγx / N_k, as the M-step computed it.
         assert parse(top["sx"]) == pytest.approx(want["sx"][k], rel=5e-6, abs=1e-9)
         assert parse(top["mu"]) == pytest.approx(new.means[k], rel=5e-6, abs=1e-9)
         assert parse(top["mu"]) == pytest.approx(want["mu"][k], rel=5e-6, abs=1e-9)
-        assert parse(top["sx"]) / n_k == pytest.approx(parse(top["mu"]), rel=1e-3)
+        assert parse(top["sx"]) / n_k == pytest.approx(parse(top["mu"]), rel=2e-5)
         # C. σ² (own or pooled).
         var = parse(bottom["var"])
-        assert var == pytest.approx(new.variances[k], rel=5e-4)
-        assert var == pytest.approx(want["var"][k], rel=5e-4)
+        assert var == pytest.approx(new.variances[k], rel=5e-6)
+        assert var == pytest.approx(want["var"][k], rel=5e-6)
         if equal_variance:
             assert int(bottom["n0"]) == x.size
-            assert parse(bottom["scatter"]) == pytest.approx(want["scatter"].sum(), rel=5e-4)
-            assert parse(bottom["scatter"]) / x.size == pytest.approx(var, rel=1e-3)
+            assert parse(bottom["scatter"]) == pytest.approx(want["scatter"].sum(), rel=5e-6)
+            assert parse(bottom["scatter"]) / x.size == pytest.approx(var, rel=2e-5)
         else:
             assert bottom["nk"] == top["nk"]
-            assert parse(bottom["scatter"]) == pytest.approx(want["scatter"][k], rel=5e-4)
-            assert parse(bottom["scatter"]) / n_k == pytest.approx(var, rel=1e-3)
+            assert parse(bottom["scatter"]) == pytest.approx(want["scatter"][k], rel=5e-6)
+            assert parse(bottom["scatter"]) / n_k == pytest.approx(var, rel=2e-5)
         # D. π_k^new = N_k / N.
         assert int(bottom["n"]) == x.size
         assert float(bottom["pi"]) == pytest.approx(new.weights[k], abs=5e-5)

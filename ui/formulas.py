@@ -109,6 +109,9 @@ def m_step_lines(stats: SufficientStats, new: MixtureParams, equal_variance: boo
         The parameters the update produced (floors and empty components included).
     equal_variance : bool
         Whether σ² is shared (then the line shows the pooled sum over all k).
+
+    Sums, N_k, μ and σ² are shown to 6 significant digits, so that the divisions can be
+    checked by hand to about 5.
     """
     n = stats.n_points
     offset = new.means - stats.shift
@@ -118,22 +121,22 @@ def m_step_lines(stats: SufficientStats, new: MixtureParams, equal_variance: boo
         j = k + 1
         n_k = float(stats.n_k[k])
         lines.append(
-            rf"N_{j} = \textstyle\sum_n \gamma(z_{{n{j}}}) = {latex_number(n_k)},\quad "
+            rf"N_{j} = \textstyle\sum_n \gamma(z_{{n{j}}}) = {latex_number(n_k, 6)},\quad "
             rf"\mu_{j}^{{new}} = \dfrac{{{latex_number(float(stats.weighted_sums[k]), 6)}}}"
-            rf"{{{latex_number(n_k)}}} = {latex_number(float(new.means[k]), 6)}"
+            rf"{{{latex_number(n_k, 6)}}} = {latex_number(float(new.means[k]), 6)}"
         )
         if equal_variance:
             variance = (
                 rf"\sigma^2 = \frac{{\sum_k\sum_n \gamma(z_{{nk}})(x_n-\mu_k^{{new}})^2}}{{N}}"
-                rf" = \frac{{{latex_number(float(scatter.sum()))}}}{{{n}}}"
+                rf" = \frac{{{latex_number(float(scatter.sum()), 6)}}}{{{n}}}"
             )
         else:
             variance = (
-                rf"(\sigma_{j}^{{new}})^2 = \frac{{{latex_number(float(scatter[k]))}}}"
-                rf"{{{latex_number(n_k)}}}"
+                rf"(\sigma_{j}^{{new}})^2 = \frac{{{latex_number(float(scatter[k]), 6)}}}"
+                rf"{{{latex_number(n_k, 6)}}}"
             )
         lines.append(
-            rf"{variance} = {latex_number(float(new.variances[k]))},\quad "
-            rf"\pi_{j}^{{new}} = \frac{{{latex_number(n_k)}}}{{{n}}} = {new.weights[k]:.4f}"
+            rf"{variance} = {latex_number(float(new.variances[k]), 6)},\quad "
+            rf"\pi_{j}^{{new}} = \frac{{{latex_number(n_k, 6)}}}{{{n}}} = {new.weights[k]:.4f}"
         )
     return lines
