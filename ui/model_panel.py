@@ -12,7 +12,7 @@ from .run_state import INIT_CHOICES, ModelSettings
 from .session import ActiveData
 from .widgets import keep_values, persistent_editor, reset_editor, rows_as_floats
 
-__all__ = ["INIT_LABELS", "render_model_panel"]
+__all__ = ["INIT_LABELS", "manual_table_problem", "render_model_panel"]
 
 INIT_LABELS = {
     "kmeans++": "k-means++ seeding",
@@ -40,6 +40,29 @@ def _manual_default(x: np.ndarray, k: int) -> pd.DataFrame:
     return pd.DataFrame({"μ": start.means, "σ": start.stds, "π": start.weights})
 
 
+def _rows(mask: np.ndarray) -> str:
+    rows = [str(i + 1) for i in np.flatnonzero(mask)]
+    return f"row{'s' if len(rows) > 1 else ''} {', '.join(rows)}"
+
+
+def manual_table_problem(means: np.ndarray, stds: np.ndarray, weights: np.ndarray) -> str | None:
+    """What is wrong with a manual θ₀ table (columns μ, σ, π, shape (K,) each), or None.
+
+    Rows are numbered from 1, as on screen.
+    """
+    blank = ~(np.isfinite(means) & np.isfinite(stds) & np.isfinite(weights))
+    if blank.any():
+        verb = "need" if blank.sum() > 1 else "needs"
+        return f"{_rows(blank)} {verb} a number in every cell (μ, σ and π)."
+    if (stds <= 0).any():
+        return f"σ must be greater than 0 ({_rows(stds <= 0)})."
+    if (weights < 0).any():
+        return f"π must be 0 or more ({_rows(weights < 0)})."
+    if weights.sum() <= 0:
+        return "at least one π must be greater than 0."
+    return None
+
+
 def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str | None]:
     """The manual θ₀ table, kept at K rows; returns (params, error message)."""
     name = "manual"
@@ -56,10 +79,10 @@ def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str 
         column_config={c: st.column_config.NumberColumn(c, format="%.4g") for c in "μσπ"},
     )
     means, stds, weights = (np.array(c) for c in rows_as_floats(table, ("μ", "σ", "π")))
-    if not (np.isfinite(means).all() and np.isfinite(stds).all() and np.isfinite(weights).all()):
-        return None, "Every μ, σ and π in the manual table must be a number."
-    if (stds <= 0).any() or (weights < 0).any() or weights.sum() <= 0:
-        return None, "In the manual table σ must be > 0 and π ≥ 0 (not all zero)."
+    problem = manual_table_problem(means, stds, weights)
+    if problem:
+        st.error(problem[0].upper() + problem[1:])
+        return None, f"Manual table: {problem} The run shown stays as it was until it is fixed."
     if not np.isclose(weights.sum(), 1.0):
         st.caption(f"π sums to {weights.sum():.4g}: it is rescaled to sum to 1.")
     return MixtureParams.from_stds(weights / weights.sum(), means, stds), None
