@@ -5,6 +5,8 @@ presets, lecture mode), the EM run in the session, and the shareable link in the
 Run with ``bash scripts/app.sh`` (or ``streamlit run app.py`` inside the environment).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import links, session
@@ -15,18 +17,26 @@ from ui.widgets import keep_values
 
 lecture = st.query_params.get("lecture") == "1" or st.session_state.get("lecture", False)
 st.set_page_config(
-    page_title="EM Lab", page_icon="🔔", layout="wide",
+    # A local image: a ":material/…:" page icon is fetched from Google's servers.
+    page_title="EM Lab", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
+    layout="wide",
     initial_sidebar_state="collapsed" if lecture else "auto",
 )
 keep_values({"lecture": False})
 links.apply_link_once()
 
-stepper_page = st.Page("app_pages/stepper.py", title="EM stepper", icon="👣", default=True)
+stepper_page = st.Page(
+    "app_pages/stepper.py", title="EM stepper", icon=":material/footprint:", default=True
+)
 navigation = st.navigation(
     [
         stepper_page,
-        st.Page("app_pages/explorer.py", title="Initialisation explorer", icon="🧭"),
-        st.Page("app_pages/choose_k.py", title="How many components?", icon="⚖️"),
+        st.Page(
+            "app_pages/explorer.py", title="Initialisation explorer", icon=":material/explore:"
+        ),
+        st.Page(
+            "app_pages/choose_k.py", title="How many components?", icon=":material/balance:"
+        ),
     ]
 )
 links.follow_switch(stepper_page)

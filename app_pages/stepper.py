@@ -1,8 +1,9 @@
 """EM stepper: walk through EM one half-step at a time.
 
 Storyboard: controls → move the stepper state (gmm_core underneath) → figures → charts,
-parameter table and the maths of the step, all inside one fragment so stepping and autoplay
-redraw only this part of the page.
+parameter table, the maths of the step and the exports. A click reruns the page (the sidebar's
+shareable link follows the position); while playing, the view is a fragment on a timer, so
+autoplay ticks redraw only this part of the page.
 """
 
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from figures import (
     trace_figure,
 )
 from figures.notation import subscript
+from figures.palette import text_color_on
 from figures.trace import decreases
 from ui import export, links, session
 from ui import run_state as rs
@@ -180,9 +182,14 @@ def parameter_table(state: rs.StepperState) -> pd.DataFrame:
 
 
 def styled(table: pd.DataFrame):
-    colours = [f"background-color: {component_color(k)}; color: white" for k in range(len(table))]
+    colours = [
+        f"background-color: {component_color(k)}; color: {text_color_on(component_color(k))}"
+        for k in range(len(table))
+    ]
     formats = {c: "{:+.3g}" if c.startswith("Δ") else "{:.5g}" for c in table.columns}
     formats.pop("k")
+    if "N_k" in formats:
+        formats["N_k"] = "{:,.2f}"  # a count of points: never in e-notation
     return table.style.apply(lambda _: colours, subset=["k"]).format(formats)
 
 

@@ -233,7 +233,7 @@ def mixture_figure(
             row=2, col=1,
         )
         fig.add_annotation(
-            text="γ_k(x), each x's split between the components, appears after the first E-step",
+            text="γₖ(x), each x's split between the components, appears after the first E-step",
             xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,
             font={"color": "#666", "size": 13},
         )

@@ -558,3 +558,17 @@ def test_a_collapsed_component_is_drawn_at_its_true_height():
     spike = np.asarray(component_curves(fig)[0].y, dtype=float)
     np.testing.assert_allclose(spike.max(), 0.05 / np.sqrt(2 * np.pi * 1e-8), rtol=1e-6)
     assert component_curves(fig)[0].x[int(np.argmax(spike))] == pytest.approx(1.833, abs=1e-12)
+
+
+def test_text_on_every_component_colour_is_readable():
+    """The parameter table writes k on its component's colour: WCAG contrast ≥ 4.5 (AA)."""
+
+    def luminance(hex_color: str) -> float:
+        c = np.array([int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+        c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return float(c @ [0.2126, 0.7152, 0.0722])
+
+    for colour in PALETTE:
+        text = palette_module.text_color_on(colour)
+        lighter, darker = sorted([luminance(colour), luminance(text)], reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (colour, text)
