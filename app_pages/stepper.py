@@ -47,7 +47,10 @@ else:
 if problem:
     st.error(problem)
 note = links.preset_note()
-if note:
+if note and lecture:  # one line, so the chart stays above the fold of a projector
+    with st.expander(f"**{note[0]}** — what to watch", icon=":material/visibility:"):
+        st.markdown(note[1])
+elif note:
     st.info(f"**{note[0]}** — what to watch: {note[1]}", icon=":material/visibility:")
 for notice in session.pop_notices():
     st.toast(notice)
@@ -106,10 +109,13 @@ def lecture_next(state: rs.StepperState) -> rs.StepperState:
 
 def big_next(state: rs.StepperState) -> None:
     """Lecture mode's one control: the next half step, named."""
-    half = "E-step: recolour by γ" if state.phase == "M" else "M-step: move the curves"
+    half, what = (
+        ("E-step", "recolour the points by γ(z_nk)") if state.phase == "M"
+        else ("M-step", "move the curves: N_k, μ_k, σ_k², π_k")
+    )
     st.button(
         f"Next ▸  {half}", key="lecture_next", on_click=move(lecture_next),
-        width="stretch", disabled=state.at_max_iter,
+        width="stretch", disabled=state.at_max_iter, help=f"The {half}: {what}",
     )
 
 

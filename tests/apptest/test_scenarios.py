@@ -158,3 +158,13 @@ def test_lecture_mode_has_one_big_next_button_doing_half_steps():
     click(at, "lecture_next")
     assert (stepper(at).t, stepper(at).phase) == (1, "M")
     assert dict(at.query_params).get("lecture") == "1"
+
+
+def test_in_lecture_mode_what_to_watch_is_folded_into_one_line():
+    at = open_link({"lecture": "1"})
+    click(at, "preset_bad_start")
+    assert not watch_note(at)
+    (fold,) = [e for e in at.expander if "what to watch" in e.label]
+    assert PRESET["bad_start"].title in fold.label
+    assert PRESET["bad_start"].watch in " ".join(m.value for m in fold.markdown)
+

@@ -154,6 +154,21 @@ def test_lecture_mode_fits_a_1280x720_projector(page: Page, wait_for_app):
     assert iteration(page) == (1, "M")
     page.screenshot(path=str(SCREENSHOTS / "lecture_1280x720_step.png"))
 
+    # A preset's "what to watch" folds into one line: the chart stays in view.
+    page.locator('[data-testid="stExpandSidebarButton"]').click()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Scenario presets").click()
+    sidebar.get_by_role("button", name="Bad start: two means in one bump").click()
+    settle(page, wait_for_app)
+    page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    page.wait_for_timeout(500)
+    expect(main(page).get_by_text("what to watch")).to_be_visible()
+    chart = page.locator(".st-key-mixture_chart").bounding_box()
+    box = big.bounding_box()
+    assert chart and chart["y"] < 720 / 2, f"with a preset the chart starts at {chart}"
+    assert box and box["y"] + box["height"] <= 720
+    page.screenshot(path=str(SCREENSHOTS / "lecture_1280x720_preset.png"))
+
 
 def download(page: Page, label: str, folder: Path) -> Path:
     """Click the download button ``label``; the file, saved under its own name in ``folder``."""
