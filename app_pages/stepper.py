@@ -305,7 +305,11 @@ def view(truth) -> None:
 
         def progress(i: int, total: int) -> None:
             if i == total or i % max(1, total // 50) == 0:
-                bar.progress(i / total, text=f"Running EM… iteration {state.frontier + i}")
+                bar.progress(
+                    i / total,
+                    text=f"Running EM… iteration {state.frontier + i} (stops at convergence, "
+                    f"or at the limit of {state.settings.max_iter})",
+                )
 
         state = rs.run_to_convergence(state, x, on_iteration=progress)
         session.set_stepper(state)

@@ -62,6 +62,7 @@ def trace_figure(
             go.Scatter(
                 x=[current], y=[ll[current]], mode="markers", name="current",
                 marker={"size": 14, "color": "#E69F00", "line": {"color": "#222", "width": 1.5}},
+                cliponaxis=False,  # whole even at the last iteration, on the plot's edge
                 hovertemplate="iteration %{x} (on screen)<br>log L = %{y:.6f}<extra></extra>",
             )
         )
@@ -92,7 +93,13 @@ def trace_figure(
         title_text="iteration t", range=[-0.5, last + 0.5], tick0=0,
         dtick=max(1, int(np.ceil(last / 8))),
     )
-    fig.update_yaxes(title_text="log L(θ<sub>t</sub>)", range=_focus_range(ll))
+    focus = _focus_range(ll)
+    fig.update_yaxes(title_text="log L(θ<sub>t</sub>)", range=focus)
+    if focus is not None:
+        fig.add_annotation(
+            x=0, y=focus[0], yanchor="bottom", xanchor="left", showarrow=False,
+            text=f"↓ θ₀ below: log L = {ll[0]:.6g}", font={"size": 11, "color": "#555"},
+        )
     return fig
 
 

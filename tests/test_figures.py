@@ -529,7 +529,7 @@ def test_trace_ignores_rounding_level_drops():
     ll = np.array([-2e7, -1.9e7, -1.9e7 - 1e-5, -1.9e7 - 2e-5])
     fig = trace_figure(ll, current=3)
     assert by_name(fig, "decrease") == []
-    assert fig.layout.annotations == ()
+    assert not [a for a in fig.layout.annotations if "decreased" in a.text]
 
 
 def test_trace_convergence_line_iff_converged():
@@ -572,3 +572,15 @@ def test_text_on_every_component_colour_is_readable():
         text = palette_module.text_color_on(colour)
         lighter, darker = sorted([luminance(colour), luminance(text)], reverse=True)
         assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (colour, text)
+
+
+def test_trace_says_where_theta_0_went_when_the_axis_focuses_on_convergence():
+    ll = np.array([-2500.0, -2310.0, -2306.0, -2305.5, -2305.4])
+    fig = trace_figure(ll, current=4)
+    low, high = fig.layout.yaxis.range
+    assert low > ll[0] and low < ll[1:].min() and high > ll[1:].max()
+    notes = [a.text for a in fig.layout.annotations]
+    assert "↓ θ₀ below: log L = -2500" in notes
+    # Without the jump nothing is off the axis and nothing is said.
+    steady = np.array([-2306.0, -2305.0, -2304.0, -2303.0])
+    assert not trace_figure(steady, current=0).layout.annotations
