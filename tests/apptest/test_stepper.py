@@ -151,6 +151,21 @@ def test_changing_a_model_control_resets_visibly():
     assert stepper(at).run.init == "quantile"
     at.number_input(key="seed").set_value(5).run()
     assert stepper(at).settings.seed == 5 and stepper(at).t == 0
+    # The other three controls reset the run too, each one visibly.
+    for change, check in (
+        (lambda: at.toggle(key="equal_variance").set_value(True),
+         lambda s: s.settings.equal_variance),
+        (lambda: at.selectbox(key="tol").set_value(1e-4), lambda s: s.settings.tol == 1e-4),
+        (lambda: at.number_input(key="max_iter").set_value(40),
+         lambda s: s.settings.max_iter == 40),
+    ):
+        click(at, "step")
+        assert stepper(at).t == 1
+        change().run()
+        assert not at.exception, at.exception
+        assert check(stepper(at)) and stepper(at).t == 0
+        assert "Iteration 0" in status_text(at)
+        assert any("restarts at iteration 0" in t.value for t in at.toast)
 
 
 def test_maths_panel_shows_the_numbers_of_the_step():
@@ -164,6 +179,12 @@ def test_maths_panel_shows_the_numbers_of_the_step():
     assert sum(re.match(r"N_\d", s) is not None for s in latex) == 3
     mu = stepper(at).params.means
     assert any(f"{mu[0]:.6g}" in s for s in latex)
+    # Following another point: the E-step lines are worked out for that x_n.
+    x = at.session_state["active_data"].x
+    at.number_input(key="maths_n").set_value(417).run()
+    assert any(f"for x_417 = {x[416]:.6g}" in m.value for m in at.markdown)
+    latex = [e.value for e in at.get("latex")]
+    assert any(f"\\mathcal{{N}}({x[416]:.4g}" in s for s in latex)
 
 
 def test_parameter_table_has_values_and_changes():
