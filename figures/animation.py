@@ -16,8 +16,13 @@ import plotly.graph_objects as go
 from gmm_core.binning import curve_grid
 from gmm_core.params import MixtureParams
 
-from .explorer import density_axis_top
-from .mixture import GRID_POINTS, curve_traces, histogram_traces, truth_traces
+from .mixture import (
+    GRID_POINTS,
+    curve_traces,
+    density_axis_top,
+    histogram_traces,
+    truth_traces,
+)
 
 __all__ = [
     "ANIMATION_VALUE_BUDGET",

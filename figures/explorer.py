@@ -18,7 +18,13 @@ import plotly.graph_objects as go
 from gmm_core.binning import curve_grid
 from gmm_core.params import MixtureParams
 
-from .mixture import GRID_POINTS, histogram_traces, mixture_trace, weighted_densities
+from .mixture import (
+    GRID_POINTS,
+    density_axis_top,
+    histogram_traces,
+    mixture_trace,
+    weighted_densities,
+)
 from .palette import MIXTURE_COLOR, PALETTE, with_alpha
 
 __all__ = [
@@ -27,7 +33,6 @@ __all__ = [
     "OTHER_METHOD_COLOR",
     "TRACE_JSON_BUDGET",
     "decimate",
-    "density_axis_top",
     "final_loglik_figure",
     "method_color",
     "method_order",
@@ -52,8 +57,6 @@ MAX_OPTIMA_DRAWN = 8
 #: ~400 bytes, and every point, x as uint16 and y as float64 in base64, ~13.3 more).
 TRACE_JSON_BUDGET = 260_000
 _TRACE_BYTES, _POINT_BYTES, _FIXED_BYTES = 420, 14, 12_000
-#: A curve may reach this many times the histogram's tallest bar before it is cut off the top.
-DENSITY_HEADROOM = 3.0
 
 _LAYOUT = {"template": "plotly_white", "hovermode": "closest"}
 _MARGIN = {"l": 70, "r": 20, "t": 40, "b": 50}
@@ -78,16 +81,6 @@ def method_order(methods: Sequence[str]) -> list[str]:
 def optimum_color(i: int) -> str:
     """Colour of optimum i (0-based): the best in the mixture's black, then the palette."""
     return MIXTURE_COLOR if i == 0 else PALETTE[(i - 1) % len(PALETTE)]
-
-
-def density_axis_top(histogram_top: float, curve_top: float) -> float:
-    """The top of a density axis showing the histogram and the curves: the taller of the two,
-    but a curve's spike (a collapsed component) is cut at ``DENSITY_HEADROOM`` × the tallest
-    bar rather than flattening everything else. Always finite and > 0."""
-    bars = float(histogram_top) if np.isfinite(histogram_top) and histogram_top > 0 else 0.0
-    curves = float(curve_top) if np.isfinite(curve_top) and curve_top > 0 else 0.0
-    top = max(bars, min(curves, DENSITY_HEADROOM * bars)) if bars > 0 else curves
-    return 1.05 * top if top > 0 else 1.0
 
 
 def _check_lengths(**arrays: np.ndarray) -> int:

@@ -20,8 +20,10 @@ from .notation import subscript
 from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
 
 __all__ = [
+    "DENSITY_HEADROOM",
     "GRID_POINTS",
     "curve_traces",
+    "density_axis_top",
     "display_values",
     "histogram_traces",
     "mixture_figure",
@@ -32,6 +34,8 @@ __all__ = [
 ]
 
 GRID_POINTS = 300
+#: A curve may reach this many times the histogram's tallest bar before it is cut off the top.
+DENSITY_HEADROOM = 3.0
 _BAR_ALPHA = 0.45
 _GREY_BARS = "rgba(140,140,140,0.45)"
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -46,6 +50,16 @@ def display_values(values: np.ndarray) -> np.ndarray:
     return np.clip(np.asarray(values, dtype=np.float64), -_FLOAT32_MAX, _FLOAT32_MAX).astype(
         np.float32
     )
+
+
+def density_axis_top(histogram_top: float, curve_top: float) -> float:
+    """The top of a density axis showing the histogram and the curves: the taller of the two,
+    but a curve's spike (a collapsed component) is cut at ``DENSITY_HEADROOM`` × the tallest
+    bar rather than flattening everything else. Always finite and > 0."""
+    bars = float(histogram_top) if np.isfinite(histogram_top) and histogram_top > 0 else 0.0
+    curves = float(curve_top) if np.isfinite(curve_top) and curve_top > 0 else 0.0
+    top = max(bars, min(curves, DENSITY_HEADROOM * bars)) if bars > 0 else curves
+    return 1.05 * top if top > 0 else 1.0
 
 
 def histogram_traces(
@@ -146,6 +160,26 @@ def truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
     ]
 
 
+def _density_range(
+    fig: go.Figure, edges: np.ndarray, counts: np.ndarray, curves: list[go.Scatter],
+    params: MixtureParams,
+) -> float:
+    """Top of the density axis (see :func:`density_axis_top`); a component whose spike is cut
+    off there gets a note with its true peak at the top of the plot."""
+    width = float(edges[-1] - edges[0]) / max(edges.size - 1, 1)
+    bars = float(np.max(counts)) / (max(float(np.sum(counts)), 1.0) * width) if counts.size else 0
+    peaks = [float(np.max(c.y)) if len(c.y) else 0.0 for c in curves]
+    top = density_axis_top(bars, max(peaks))
+    for k, peak in enumerate(peaks[: params.n_components]):
+        if peak > top:
+            fig.add_annotation(
+                x=float(params.means[k]), y=top, yref="y", yanchor="top", showarrow=False,
+                text=f"▲ π{subscript(k + 1)}·N peaks at {peak:.3g}",
+                font={"color": component_color(k), "size": 12}, bgcolor="rgba(255,255,255,0.8)",
+            )
+    return top
+
+
 def responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
     """γ_k(x) on ``grid`` as K stacked areas (they add up to one)."""
     resp, _ = e_step(grid, params)
@@ -219,8 +253,10 @@ def mixture_figure(
     if truth is not None:
         for trace in truth_traces(grid, truth):
             fig.add_trace(trace, row=1, col=1)
-    for trace in curve_traces(grid, params):
+    curves = curve_traces(grid, params)
+    for trace in curves:
         fig.add_trace(trace, row=1, col=1)
+    top = _density_range(fig, edges, counts, curves, params)
     if responsibility_params is not None:
         for trace in responsibility_traces(grid, responsibility_params):
             fig.add_trace(trace, row=2, col=1)
@@ -245,7 +281,7 @@ def mixture_figure(
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
         template="plotly_white", uirevision="mixture",
     )
-    fig.update_yaxes(title_text="density", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="density", range=[0.0, top], row=1, col=1)
     fig.update_yaxes(title_text="γ<sub>k</sub>(x)", range=[0, 1.001], row=2, col=1)
     fig.update_xaxes(title_text=x_label, row=2, col=1)
     return fig

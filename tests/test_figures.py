@@ -584,3 +584,9 @@ def test_trace_says_where_theta_0_went_when_the_axis_focuses_on_convergence():
     # Without the jump nothing is off the axis and nothing is said.
     steady = np.array([-2306.0, -2305.0, -2304.0, -2303.0])
     assert not trace_figure(steady, current=0).layout.annotations
+    # The axis keeps the histogram readable (≤ 3× its tallest bar) and names the cut-off peak.
+    top = fig.layout.yaxis.range[1]
+    assert top == pytest.approx(1.05 * 3 * 8 / (8 * 35 * 0.1))
+    (note,) = [a for a in fig.layout.annotations if "peaks at" in a.text]
+    assert note.text == f"▲ π₁·N peaks at {0.05 / np.sqrt(2 * np.pi * 1e-8):.3g}"
+    assert note.x == pytest.approx(1.833)

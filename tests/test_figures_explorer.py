@@ -25,10 +25,10 @@ from figures.explorer import (
     MAX_OPTIMA_DRAWN,
     OTHER_METHOD_COLOR,
     decimate,
-    density_axis_top,
     method_order,
     optimum_color,
 )
+from figures.mixture import density_axis_top
 from figures.palette import MIXTURE_COLOR, PALETTE
 from figures.selection import CRITERION_COLORS
 from gmm_core import INIT_METHODS, MixtureParams
