@@ -39,7 +39,6 @@ navigation = st.navigation(
         ),
     ]
 )
-links.follow_switch(stepper_page)
 
 with st.sidebar:
     st.toggle(
@@ -55,8 +54,13 @@ with st.sidebar:
 
 if st.session_state.get("lecture"):
     lecture_style()
+# After the sidebar is drawn: a switch before its widgets ran would lose their values.
+links.follow_switch(stepper_page)
 st.session_state["model_settings"] = settings
 st.session_state["stepper_problem"] = settings_error or session.sync_stepper(data, settings)
 links.apply_goto(data.x)
-links.publish_link(data)
+for notice in session.pop_notices():  # from callbacks, links and restarts, on every page
+    st.toast(notice)
 navigation.run()
+# After the page, which may have moved the run (Run to convergence): the link says where it is.
+links.publish_link(data)

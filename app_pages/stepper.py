@@ -52,8 +52,6 @@ if note and lecture:  # one line, so the chart stays above the fold of a project
         st.markdown(note[1])
 elif note:
     st.info(f"**{note[0]}** — what to watch: {note[1]}", icon=":material/visibility:")
-for notice in session.pop_notices():
-    st.toast(notice)
 
 
 def move(transition: Callable[[rs.StepperState], rs.StepperState]) -> Callable[[], None]:

@@ -108,3 +108,16 @@ def test_old_faithful_waiting_prefers_two_components():
     np.testing.assert_array_equal(at.session_state["active_data"].x,
                                   load_dataset("old_faithful_waiting"))
     assert at.session_state["selection"][1].best("bic").n_components == 2
+
+
+def test_a_k_from_a_bundled_data_set_is_stepped_on_that_data_set():
+    at = new_app()
+    at.radio(key="data_source").set_value("Data set").run()
+    at.selectbox(key="dataset").set_value("galaxies").run()
+    at = sweep(open_page(at), k_max=3, restarts=1)
+    at.selectbox(key="k_show").set_value((3, False)).run()
+    opened_in_stepper(click(at, "k_use"))
+    at.run()
+    state = stepper(at)
+    assert state.data_id == "ds:galaxies" and state.settings.n_components == 3
+

@@ -8,7 +8,17 @@ from streamlit.testing.v1 import AppTest
 
 from gmm_core import explore_restarts, fit
 
-from .helpers import click, decode, figure, new_app, opened_in_stepper, stepper, traces
+from .helpers import (
+    APP,
+    TIMEOUT,
+    click,
+    decode,
+    figure,
+    new_app,
+    opened_in_stepper,
+    stepper,
+    traces,
+)
 
 PAGE = "app_pages/explorer.py"
 METHODS = ("random", "kmeans++", "quantile", "kmeans")
@@ -142,3 +152,28 @@ def test_the_best_run_is_selected_and_is_a_fit_with_its_seed():
         tol=settings.tol, max_iter=settings.max_iter,
     )
     assert again.log_likelihood == run.log_likelihood
+
+
+def test_a_run_on_a_bundled_data_set_opens_on_that_data_set():
+    at = new_app()
+    at.radio(key="data_source").set_value("Data set").run()
+    at.selectbox(key="dataset").set_value("old_faithful_eruptions").run()
+    at = run_restarts(open_explorer(at), 6, seed=1)
+    run = exploration(at).runs[3]
+    at.number_input(key="explorer_pick").set_value(3).run()
+    opened_in_stepper(click(at, "explorer_open"))
+    at.run()
+    assert at.session_state["active_data"].data_id == "ds:old_faithful_eruptions"
+    state = stepper(at)
+    assert state.data_id == "ds:old_faithful_eruptions" and state.t == 0
+    np.testing.assert_array_equal(state.params.means, run.trajectory[0][1])
+    assert state.run.log_likelihoods[0] == run.log_likelihoods[0]
+
+
+def test_link_problems_are_said_on_the_page_the_link_opens():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"src": "up", "K": "99"})
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    messages = " ".join(t.value for t in at.toast)
+    assert "cannot carry uploaded data" in messages and "K='99'" in messages

@@ -168,3 +168,14 @@ def test_in_lecture_mode_what_to_watch_is_folded_into_one_line():
     assert PRESET["bad_start"].title in fold.label
     assert PRESET["bad_start"].watch in " ".join(m.value for m in fold.markdown)
 
+
+def test_the_link_follows_run_to_convergence():
+    at = new_app()
+    click(at, "step")
+    click(at, "run")
+    state = stepper(at)
+    assert state.t > 5
+    assert dict(at.query_params)["t"] == str(state.t)
+    other = open_link(dict(at.query_params))
+    assert stepper(other).t == state.t and stepper(other).params == state.params
+
