@@ -12,6 +12,7 @@ from figures import criteria_figure, mixture_figure
 from figures.selection import variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
 from ui import experiment, links, session
+from ui.lecture import chart
 from ui.model_panel import INIT_LABELS, MAX_K
 from ui.widgets import keep_values
 
@@ -149,12 +150,12 @@ def fitted_mixture(selection: Selection) -> None:
     )
     edges, counts = session.cached_bins(data.data_id, data.x, None)
     shares = session.cached_shares(data.data_id, data.x, row.params, edges)
-    st.plotly_chart(
+    chart(
         mixture_figure(
             edges, counts, row.params, bin_shares=shares, responsibility_params=row.params,
             x_label=data.axis_label, height=520,
         ),
-        key="k_mixture", width="stretch",
+        key="k_mixture",
     )
     st.caption(
         f"log L = {row.log_likelihood:.4f}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
@@ -173,14 +174,14 @@ def results(selection: Selection) -> None:
     )
     if not show_icl:
         del best["icl"]
-    st.plotly_chart(
+    chart(
         criteria_figure(
             [r.n_components for r in records], [r.bic for r in records],
             [r.aic for r in records], [r.icl for r in records] if show_icl else None,
             [r.equal_variance for r in records],
             best={name: (r.n_components, r.equal_variance) for name, r in best.items()},
         ),
-        key="k_criteria", width="stretch",
+        key="k_criteria",
     )
     st.dataframe(highlight_best(fits_table(selection), selection), hide_index=True,
                  width="stretch")

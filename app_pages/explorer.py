@@ -12,9 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from figures import final_loglik_figure, optima_figure, traces_figure
+from figures.notation import fixed
 from gmm_core import INIT_METHODS, Exploration, explore_restarts
 from gmm_core.explore import MAX_RESTARTS
 from ui import experiment, links, session
+from ui.lecture import chart
 from ui.model_panel import INIT_LABELS
 from ui.widgets import keep_values
 
@@ -78,6 +80,12 @@ def controls() -> None:
         args=(RESULT_KEY,), width="stretch", disabled=not st.session_state["explorer_methods"],
     )
     variances = "equal variances" if settings.equal_variance else "unequal variances"
+    methods = st.session_state["explorer_methods"]
+    if "quantile" in methods and st.session_state["explorer_restarts"] > len(methods):
+        st.caption(
+            "The quantile start does not use the seed: all its runs start from the same θ₀ "
+            "and end together (a useful reference)."
+        )
     st.caption(
         f"Every run fits the model in the sidebar to **{data.title}** (N = {data.x.size:,}): "
         f"K = {settings.n_components}, {variances}, until log L rises by less than "
@@ -103,7 +111,7 @@ def headline(exploration: Exploration) -> None:
     cols = st.columns(4)
     cols[0].metric("Runs", n_runs)
     cols[1].metric("Distinct optima", len(exploration.optima))
-    cols[2].metric("Best log L", f"{best.log_likelihood:.4f}")
+    cols[2].metric("Best log L", fixed(best.log_likelihood))
     cols[3].metric("Runs reaching the best", f"{best.n_runs / n_runs:.0%}")
     if len(exploration.optima) == 1:
         st.success("Every run reached the same optimum: for this data and K, EM does not depend "
@@ -136,7 +144,7 @@ def optima_table(exploration: Exploration) -> pd.DataFrame:
         "log L": [o.log_likelihood for o in exploration.optima],
         "runs": [o.n_runs for o in exploration.optima],
         "share": [o.n_runs / n_runs for o in exploration.optima],
-        "μ_k": [", ".join(f"{m:.4g}" for m in o.params.means) for o in exploration.optima],
+        "μ_k": [", ".join(f"{m:.6g}" for m in o.params.means) for o in exploration.optima],
         "π_k": [", ".join(f"{w:.3f}" for w in o.params.weights) for o in exploration.optima],
     })
 
@@ -154,7 +162,7 @@ def run_picker(exploration: Exploration) -> None:
     ending = "converged" if run.converged else "stopped at the iteration limit"
     right.markdown(
         f"**Run {pick}**: {INIT_LABELS[run.method]}, seed {run.seed} → {ending} after "
-        f"{run.n_iter} iterations at log L = {run.log_likelihood:.4f} "
+        f"{run.n_iter} iterations at log L = {fixed(run.log_likelihood)} "
         f"(optimum {run.optimum + 1} of {len(exploration.optima)})."
     )
     scenario = {
@@ -180,26 +188,27 @@ def results(exploration: Exploration) -> None:
         np.array([r.optimum for r in runs]), selected=pick,
         seeds=np.array([r.seed for r in runs]), iterations=np.array([r.n_iter for r in runs]),
     )
-    left.markdown("**Where each run ended** (click a run to pick it)")
-    left.plotly_chart(
-        strip, key="explorer_strip", on_select=pick_from_strip, selection_mode="points",
-        width="stretch",
-    )
-    right.markdown("**How each run climbed**: log L(θₜ) per iteration")
-    right.plotly_chart(
-        traces_figure([r.log_likelihoods for r in runs], [r.method for r in runs], selected=pick),
-        key="explorer_traces", width="stretch",
-    )
+    with left:
+        st.markdown("**Where each run ended** (click a run to pick it)")
+        chart(strip, key="explorer_strip", on_select=pick_from_strip, selection_mode="points")
+    with right:
+        st.markdown("**How each run climbed**: log L(θₜ) per iteration")
+        chart(
+            traces_figure(
+                [r.log_likelihoods for r in runs], [r.method for r in runs], selected=pick
+            ),
+            key="explorer_traces",
+        )
     st.markdown("**The distinct optima**: each one's mixture f(x) over the data")
     edges, counts = session.cached_bins(data.data_id, data.x, None)
     optima = exploration.optima
-    st.plotly_chart(
+    chart(
         optima_figure(
             edges, counts, [o.params for o in optima],
             np.array([o.log_likelihood for o in optima]),
             np.array([o.n_runs / len(runs) for o in optima]), x_label=data.axis_label,
         ),
-        key="explorer_optima", width="stretch",
+        key="explorer_optima",
     )
     st.dataframe(
         optima_table(exploration), hide_index=True, width="stretch",
@@ -230,6 +239,7 @@ experiment.run_with_progress(
     RESULT_KEY, identity, explore,
     start=f"Running EM from {st.session_state['explorer_restarts']} starting points…",
     step="Run {done} of {total}…",
+    last="All {total} runs done: grouping them into optima and refining each optimum…",
 )
 exploration = experiment.kept_result(
     RESULT_KEY, identity,

@@ -25,7 +25,7 @@ from figures.trace import decreases
 from ui import export, links, session
 from ui import run_state as rs
 from ui.formulas import E_STEP_GENERAL, M_STEP_GENERAL, e_step_lines, m_step_lines
-from ui.lecture import presentation
+from ui.lecture import chart
 from ui.widgets import keep_values
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
@@ -340,18 +340,11 @@ def view(truth) -> None:
         truth=truth,
         highlight_x=highlight, x_label=data.axis_label, height=500 if lecture else 640,
     )
-    theme = None if lecture else "streamlit"  # Streamlit's chart theme would shrink the type
-    left.plotly_chart(
-        presentation(figure) if lecture else figure, key="mixture_chart", width="stretch",
-        theme=theme,
-    )
+    with left:
+        chart(figure, key="mixture_chart")
     with right:
         lls = state.run.log_likelihoods
-        trace = trace_figure(lls, current=state.t, converged_at=done)
-        right.plotly_chart(
-            presentation(trace) if lecture else trace, key="trace_chart", width="stretch",
-            theme=theme,
-        )
+        chart(trace_figure(lls, current=state.t, converged_at=done), key="trace_chart")
         bad = decreases(lls)
         if bad.size:
             st.error(

@@ -188,7 +188,7 @@ def run_animation_figure(
     )
     fig.update_xaxes(title_text=x_label, range=[float(grid[0]), float(grid[-1])],
                      autorange=False)
-    fig.update_yaxes(title_text="density", autorange=False,
+    fig.update_yaxes(title_text="density", autorange=False, exponentformat="power",
                      range=[0.0, density_axis_top(histogram_top, curve_top)])
     return fig
 

@@ -201,7 +201,7 @@ def final_loglik_figure(
         best = float(ll[finite].max())
         fig.add_hline(
             y=best, line={"color": MIXTURE_COLOR, "width": 1.5, "dash": "dot"},
-            annotation_text=f"best optimum: log L = {_log_l_text(best)}",
+            annotation_text=f"best run: log L = {_log_l_text(best)}",
             annotation_position="top left",
         )
     else:
@@ -441,5 +441,8 @@ def optima_figure(
         uirevision="optima",
     )
     fig.update_xaxes(title_text=x_label)
-    fig.update_yaxes(title_text="density", range=[0, density_axis_top(histogram_top, curve_top)])
+    fig.update_yaxes(
+        title_text="density", range=[0, density_axis_top(histogram_top, curve_top)],
+        exponentformat="power",
+    )
     return fig

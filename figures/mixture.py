@@ -281,7 +281,10 @@ def mixture_figure(
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
         template="plotly_white", uirevision="mixture",
     )
-    fig.update_yaxes(title_text="density", range=[0.0, top], row=1, col=1)
+    # exponentformat: plotly's SI default would print a density of 4e-4 as "400μ".
+    fig.update_yaxes(
+        title_text="density", range=[0.0, top], exponentformat="power", row=1, col=1
+    )
     fig.update_yaxes(title_text="γ<sub>k</sub>(x)", range=[0, 1.001], row=2, col=1)
     fig.update_xaxes(title_text=x_label, row=2, col=1)
     return fig

@@ -590,3 +590,13 @@ def test_trace_says_where_theta_0_went_when_the_axis_focuses_on_convergence():
     (note,) = [a for a in fig.layout.annotations if "peaks at" in a.text]
     assert note.text == f"▲ π₁·N peaks at {0.05 / np.sqrt(2 * np.pi * 1e-8):.3g}"
     assert note.x == pytest.approx(1.833)
+
+
+def test_fixed_point_numbers_never_use_e_notation():
+    from figures.notation import fixed, subscript
+
+    assert fixed(-2304.825812) == "-2,304.8258"
+    assert fixed(-2296427.504) == "-2,296,427.5"
+    assert fixed(-261.305464) == "-261.30546"
+    assert fixed(float("-inf")) == "n/a"
+    assert subscript(12) == "₁₂"

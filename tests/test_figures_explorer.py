@@ -109,7 +109,7 @@ def test_strip_marks_the_best_level_and_the_selected_run():
     fig = final_loglik_figure(ll, methods, optimum, selected=7)
     (line,) = fig.layout.shapes
     assert line.y0 == line.y1 == ll.max() == -1000.0
-    assert any("best optimum: log L = -1000.00" in a.text for a in fig.layout.annotations)
+    assert any("best run: log L = -1000.00" in a.text for a in fig.layout.annotations)
     (highlight,) = [t for t in fig.data if t.name == "selected run"]
     assert fig.data[-1] is highlight
     assert list(np.asarray(highlight.customdata)[:, 0]) == [7]

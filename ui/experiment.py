@@ -30,19 +30,27 @@ def request(key: str) -> None:
 
 
 def run_with_progress(
-    key: str, identity: Hashable, compute: Callable[[Progress], T], *, start: str, step: str
+    key: str,
+    identity: Hashable,
+    compute: Callable[[Progress], T],
+    *,
+    start: str,
+    step: str,
+    last: str | None = None,
 ) -> None:
     """If the button asked for it, run ``compute(progress)`` behind a progress bar and keep its
     result under ``key`` with ``identity``; a ValueError is shown and the kept result stays.
 
-    ``start`` is the bar's first text; ``step`` is formatted with ``done`` and ``total``.
+    ``start`` is the bar's first text; ``step`` is formatted with ``done`` and ``total``, and
+    ``last`` (when given) instead once ``done == total``, for work that follows the last step.
     """
     if not st.session_state.pop(_requested_key(key), False):
         return
     bar = st.progress(0.0, text=start)
 
     def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=step.format(done=done, total=total))
+        text = last if last is not None and done == total else step
+        bar.progress(done / total, text=text.format(done=done, total=total))
 
     try:
         result = compute(progress)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-__all__ = ["LECTURE_CSS", "lecture_style", "presentation"]
+__all__ = ["LECTURE_CSS", "chart", "lecture_style", "presentation"]
 
 LECTURE_CSS = """
 <style>
@@ -20,6 +20,8 @@ LECTURE_CSS = """
     font-size: 2.2rem !important; min-height: 4.8rem; font-weight: 700;
     background: #0b3d91 !important; color: #ffffff !important; border: 3px solid #000 !important;
 }
+[data-testid="stMain"] [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
+[data-testid="stMain"] [data-testid="stMetricLabel"] * { font-size: 1.3rem !important; }
 [data-testid="stAlert"] { border: 2px solid #000; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.6rem !important; }
 </style>
@@ -36,3 +38,15 @@ def presentation(fig: go.Figure) -> go.Figure:
     fig.update_layout(font={"size": 19, "color": "#000000"}, legend={"font": {"size": 18}})
     fig.update_traces(line={"width": 4}, selector={"type": "scatter", "mode": "lines"})
     return fig
+
+
+def chart(fig: go.Figure, *, key: str, **kwargs) -> None:
+    """``st.plotly_chart`` at the full width of the current container; in lecture mode with
+    projector type (:func:`presentation`) and without Streamlit's chart theme, which would
+    shrink the type again."""
+    lecture = bool(st.session_state.get("lecture"))
+    st.plotly_chart(
+        presentation(fig) if lecture else fig, key=key, width="stretch",
+        theme=None if lecture else "streamlit", **kwargs,
+    )
+

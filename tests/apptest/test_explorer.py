@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from figures.notation import fixed
 from gmm_core import explore_restarts, fit
 
 from .helpers import (
@@ -67,7 +68,7 @@ def test_restarts_match_gmm_core_and_every_run_is_drawn():
     )
     assert metric(at, "Runs") == "12"
     assert metric(at, "Distinct optima") == str(len(expected.optima))
-    assert metric(at, "Best log L") == f"{expected.best.log_likelihood:.4f}"
+    assert metric(at, "Best log L") == fixed(expected.best.log_likelihood)
     # The strip: one marker per run, coloured by method; the traces: one line per run.
     strip = figure(at, "explorer_strip")
     markers = [t for t in strip["data"] if t.get("name") in METHODS]

@@ -239,3 +239,37 @@ def test_a_shared_link_opens_the_same_run_in_a_new_session(
         assert iteration(fresh) == (5, "E")
     finally:
         other.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "run", "chart_key"),
+    [
+        ("/explorer", "Initialisation explorer", "explorer_run", "explorer_strip"),
+        ("/choose_k", "How many components?", "k_run", "k_criteria"),
+    ],
+)
+def test_lecture_mode_is_projector_sized_on_the_other_pages(
+    page: Page, wait_for_app, path: str, title: str, run: str, chart_key: str
+):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, f"{path}?lecture=1", title, wait_for_app)
+    press(page, run, wait_for_app, timeout_ms=SLOW_MS)
+    expect(page.locator(f".st-key-{chart_key} .js-plotly-plot")).to_have_count(1)
+    sizes = page.evaluate(
+        """(key) => {
+          const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+          const ticks = Array.from(gd.querySelectorAll('.xtick text, .ytick text'));
+          const metric = document.querySelector('[data-testid="stMetricValue"]');
+          return {
+            ticks: ticks.map(t => parseFloat(getComputedStyle(t).fontSize)),
+            metric: metric ? parseFloat(getComputedStyle(metric.querySelector('*') || metric)
+                                        .fontSize) : null,
+          };
+        }""",
+        chart_key,
+    )
+    assert sizes["ticks"] and min(sizes["ticks"]) >= 18, sizes
+    if sizes["metric"] is not None:
+        assert sizes["metric"] >= 36, sizes
+    name = path.strip("/")
+    page.screenshot(path=str(SCREENSHOTS / f"lecture_1280x720_{name}.png"))
