@@ -83,6 +83,15 @@ def sweep(progress: experiment.Progress) -> Selection:
     return selection
 
 
+#: A component with fewer points than this is a spike on a tiny cluster, worth a word.
+TINY_COMPONENT = 3.0
+
+
+def smallest_n_k(row: SelectionRow, n_points: int) -> float:
+    """The fewest points a component of the fit is responsible for, min_k π_k N."""
+    return float(row.params.weights.min()) * n_points
+
+
 def fits_table(selection: Selection) -> pd.DataFrame:
     rows = selection.rows
     return pd.DataFrame({
@@ -93,6 +102,7 @@ def fits_table(selection: Selection) -> pd.DataFrame:
         "BIC": [r.bic for r in rows],
         "AIC": [r.aic for r in rows],
         "ICL": [r.icl for r in rows],
+        "smallest N_k": [smallest_n_k(r, selection.n_points) for r in rows],
         "iterations": [r.n_iter for r in rows],
         "converged": [r.converged for r in rows],
     })
@@ -110,7 +120,8 @@ def highlight_best(table: pd.DataFrame, selection: Selection):
         ]
 
     return table.style.apply(bold, subset=["BIC", "AIC", "ICL"]).format(
-        {"log L": "{:.3f}", "BIC": "{:.2f}", "AIC": "{:.2f}", "ICL": "{:.2f}"}
+        {"log L": "{:.3f}", "BIC": "{:.2f}", "AIC": "{:.2f}", "ICL": "{:.2f}",
+         "smallest N_k": "{:.1f}"}
     )
 
 
@@ -123,6 +134,18 @@ def verdict(selection: Selection) -> None:
     st.success(text)
     if selection.note:
         st.warning(selection.note)
+    tiny: dict[SelectionRow, list[str]] = {}
+    for name, row in picks.items():
+        if smallest_n_k(row, selection.n_points) < TINY_COMPONENT:
+            tiny.setdefault(row, []).append(name.upper())
+    for row, names in tiny.items():
+        st.warning(
+            f"The choice of {' and '.join(names)} (K = {row.n_components}, "
+            f"{variance_label(row.equal_variance)}) has a component responsible for only "
+            f"{smallest_n_k(row, selection.n_points):.3g} points: a spike on a tiny cluster. "
+            "It can win by fitting two or three values very closely; look at its fit below "
+            "before believing it."
+        )
 
 
 def fitted_mixture(selection: Selection) -> None:

@@ -121,3 +121,20 @@ def test_a_k_from_a_bundled_data_set_is_stepped_on_that_data_set():
     state = stepper(at)
     assert state.data_id == "ds:galaxies" and state.settings.n_components == 3
 
+
+
+def test_a_choice_resting_on_a_tiny_cluster_is_flagged():
+    at = new_app()
+    at.radio(key="data_source").set_value("Data set").run()
+    at.selectbox(key="dataset").set_value("galaxies").run()
+    at = sweep(open_page(at), k_max=7, restarts=3)
+    selection = at.session_state["selection"][1]
+    table = fits_table(at)
+    want = [float(r.params.weights.min()) * 82 for r in selection.rows]
+    np.testing.assert_allclose(table["smallest N_k"], want)
+    flagged = {r for r in (selection.best(c) for c in ("bic", "aic", "icl"))
+               if float(r.params.weights.min()) * 82 < 3}
+    warned = [w.value for w in at.warning if "tiny cluster" in w.value]
+    assert len(warned) == len(flagged) >= 1  # galaxies: BIC's K = 6 rests on two points
+    for row in flagged:
+        assert any(f"(K = {row.n_components}," in w for w in warned)
