@@ -37,10 +37,12 @@ class Preset:
 PRESETS: tuple[Preset, ...] = (
     Preset(
         "separated", "Well separated",
-        "Two clear bumps: EM finds them in a handful of iterations, and the responsibilities "
-        "are 0 or 1 everywhere except a narrow band in the middle.",
+        "Two clear bumps, and both components start wide in the middle (μ = ±1, σ = 2). After "
+        "the first E-step each one owns one bump; in a handful of iterations the curves sit on "
+        "the bumps and the responsibilities are 0 or 1 except in a narrow band between them.",
         {"data_source": "Generate", "truth_table": _table((-4, 1, 0.5), (4, 1, 0.5)),
-         "n_points": 1000, "gen_seed": 7, "n_components": 2},
+         "n_points": 1000, "gen_seed": 7, "n_components": 2, "init_method": "manual",
+         "manual_table": _table((-1, 2, 0.5), (1, 2, 0.5))},
     ),
     Preset(
         "overlapping", "Overlapping",
