@@ -20,14 +20,16 @@ from .mixture import (
     GRID_POINTS,
     curve_traces,
     density_axis_top,
-    histogram_traces,
+    display_values,
     truth_traces,
 )
+from .notation import subscript
 
 __all__ = [
     "ANIMATION_VALUE_BUDGET",
     "MIN_CURVE_POINTS",
     "frame_iterations",
+    "histogram_outline",
     "run_animation_figure",
     "run_animation_html",
 ]
@@ -50,13 +52,21 @@ def frame_iterations(n_iterations: int, max_frames: int) -> np.ndarray:
     return np.unique(spaced)
 
 
-def _step_labels(shown: np.ndarray, most: int = 12) -> list[str]:
-    """Slider labels: the iteration at every 1, 2, 5, 10, 20, 50, … steps (at most ``most``
-    labels, else 500 frames would print 500 overlapping numbers), blank between."""
-    stride = 1
-    while shown.size > most * stride:
-        stride = stride * 5 // 2 if str(stride)[0] == "2" else stride * 2
-    return [str(t) if i % stride == 0 else "" for i, t in enumerate(shown.tolist())]
+def histogram_outline(edges: np.ndarray, counts: np.ndarray) -> go.Scatter:
+    """The histogram as a density, drawn as one filled step line (a scatter trace).
+
+    Bars would vanish while frames play: plotly clears bar traces when it animates frames
+    without a full redraw, and a full redraw per frame makes them flicker. A step line stays.
+    """
+    n_points = max(int(counts.sum()), 1)
+    width = float(edges[-1] - edges[0]) / max(edges.size - 1, 1)
+    density = counts / (n_points * width)
+    return go.Scatter(
+        x=edges, y=display_values(np.append(density, density[-1:])), mode="lines",
+        line={"shape": "hv", "color": "rgba(120,120,120,0.9)", "width": 1},
+        fill="tozeroy", fillcolor="rgba(140,140,140,0.35)", name="histogram",
+        hovertemplate="x = %{x:.4g}<br>density %{y:.4g}<extra>histogram</extra>",
+    )
 
 
 def _title(t: int, log_likelihood: float) -> str:
@@ -133,43 +143,57 @@ def run_animation_figure(
         edges, *(history[t] for t in shown), *extra, n=n_points, max_spikes=n_points // 30
     )
 
-    traces: list[go.Bar | go.Scatter] = list(histogram_traces(edges, counts, None))
+    traces: list[go.Scatter] = [histogram_outline(edges, counts)]
     if truth is not None:
         traces += truth_traces(grid, truth)
-    curve_indices = list(range(len(traces), len(traces) + n_curves))
+    curve_indices = list(range(len(traces), len(traces) + n_curves + 1))
     traces += curve_traces(grid, history[int(shown[0])])
 
     # Frames as plain dicts, validated once when the figure is built (500 frames × 11 curves
-    # of go.Frame objects would be validated twice, for seconds).
-    frames, curve_top = [], 0.0
+    # of go.Frame objects would be validated twice, for seconds). Each frame moves only
+    # scatter traces (the curves and the "iteration t · log L" label), so frames play without
+    # a redraw: the histogram stays on screen instead of flickering.
+    frames, curve_top = [], max((float(np.max(c.y)) for c in traces[1:]), default=0.0)
     for t in shown.tolist():
         curves = curve_traces(grid, history[t])
         curve_top = max(curve_top, max(float(np.max(c.y)) for c in curves))
         frames.append({
             "name": str(t),
-            "data": [{"type": "scatter", "y": c.y, "hovertemplate": c.hovertemplate}
-                     for c in curves],
+            "data": [
+                *({"type": "scatter", "y": c.y, "hovertemplate": c.hovertemplate}
+                  for c in curves),
+                {"type": "scatter", "text": [_title(t, ll[t])]},
+            ],
             "traces": curve_indices,
-            "layout": {"title": {"text": _title(t, ll[t])}},
         })
-    histogram_top = float(np.max(traces[0].y)) if counts.size else 0.0
+    histogram_top = float(np.max(traces[0].y)) if counts.size else 0.0  # bars' densities
+    top = density_axis_top(histogram_top, curve_top)
+    first = int(shown[0])
+    traces.append(
+        go.Scatter(
+            x=[float(grid[0])], y=[top], mode="text", text=[_title(first, ll[first])],
+            textposition="bottom right", textfont={"size": 16, "color": "#222"},
+            name="iteration", showlegend=False, hoverinfo="skip", cliponaxis=False,
+        )
+    )
     fig = go.Figure(data=traces, frames=frames)
 
     duration = int(np.clip(_PLAY_MS / shown.size, 40, 400))
-    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
+    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
                  "transition": {"duration": 0}}
     fig.update_layout(
-        title={"text": _title(int(shown[0]), ll[int(shown[0])]), "x": 0.01},
+        title={"text": f"EM, iteration by iteration: θ₀ … θ{subscript(len(history) - 1)}",
+               "x": 0.01},
         template="plotly_white", hovermode="closest", height=height, bargap=0.02,
         margin={"l": 60, "r": 20, "t": 60, "b": 110},
         legend={"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02},
         sliders=[{
             "active": 0, "x": 0.2, "len": 0.8, "y": -0.12, "yanchor": "top",
-            "currentvalue": {"visible": False},  # the title says which iteration
+            "currentvalue": {"visible": True, "prefix": "iteration ", "xanchor": "left"},
             "steps": [
-                {"label": label, "value": str(t), "method": "animate",
+                {"label": str(t), "value": str(t), "method": "animate",
                  "args": [[str(t)], step_args]}
-                for t, label in zip(shown.tolist(), _step_labels(shown), strict=True)
+                for t in shown.tolist()
             ],
         }],
         updatemenus=[{
@@ -179,7 +203,7 @@ def run_animation_figure(
             "buttons": [
                 {"label": "▶ Play", "method": "animate", "args": [None, {
                     "mode": "immediate", "fromcurrent": True,
-                    "frame": {"duration": duration, "redraw": True},
+                    "frame": {"duration": duration, "redraw": False},
                     "transition": {"duration": 0},
                 }]},
                 {"label": "❚❚ Pause", "method": "animate", "args": [[None], step_args]},
@@ -189,7 +213,7 @@ def run_animation_figure(
     fig.update_xaxes(title_text=x_label, range=[float(grid[0]), float(grid[-1])],
                      autorange=False)
     fig.update_yaxes(title_text="density", autorange=False, exponentformat="power",
-                     range=[0.0, density_axis_top(histogram_top, curve_top)])
+                     range=[0.0, top])
     return fig
 
 

@@ -134,7 +134,13 @@ def test_animation_has_one_frame_per_iteration_with_the_right_curves(run):
     np.testing.assert_allclose(
         mixture, sum(np.asarray(frame.data[k].y, float) for k in range(2)), rtol=1e-6
     )
-    assert f"iteration 12 · log L = {r.log_likelihoods[12]:.4f}" in frame.layout.title.text
+    assert frame.data[3].text == (f"iteration 12 · log L = {r.log_likelihoods[12]:.4f}",)
+    # Frames move only scatter traces and play without a redraw, so the histogram (a step
+    # line, not bars) stays on screen.
+    assert fig.data[0].name == "histogram" and fig.data[0].type == "scatter"
+    play = fig.layout.updatemenus[0].buttons[0]
+    assert play.args[1]["frame"]["redraw"] is False
+    assert {step.label for step in fig.layout.sliders[0].steps} == {str(t) for t in range(26)}
 
 
 def test_long_runs_keep_first_and_last_frames():
