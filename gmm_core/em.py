@@ -64,7 +64,7 @@ EMPTY_THRESHOLD = 1e-8
 #: Points per chunk in the numpy path: (K, CHUNK) temporaries stay in cache.
 CHUNK = 65_536
 #: From this many points on, the compiled fused kernel is used when numba is available.
-FUSED_MIN_POINTS = 20_000
+FUSED_MIN_POINTS = 5_000
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 #: Cap on (x − μ)²/(2σ²): exp(−1e300) is 0 like exp(−inf), but the difference of two stays finite.

@@ -558,6 +558,12 @@ def test_a_collapsed_component_is_drawn_at_its_true_height():
     spike = np.asarray(component_curves(fig)[0].y, dtype=float)
     np.testing.assert_allclose(spike.max(), 0.05 / np.sqrt(2 * np.pi * 1e-8), rtol=1e-6)
     assert component_curves(fig)[0].x[int(np.argmax(spike))] == pytest.approx(1.833, abs=1e-12)
+    # The axis keeps the histogram readable (≤ 3× its tallest bar) and names the cut-off peak.
+    top = fig.layout.yaxis.range[1]
+    assert top == pytest.approx(1.05 * 3 * 8 / (8 * 35 * 0.1))
+    (note,) = [a for a in fig.layout.annotations if "peaks at" in a.text]
+    assert note.text == f"▲ π₁·N peaks at {0.05 / np.sqrt(2 * np.pi * 1e-8):.3g}"
+    assert note.x == pytest.approx(1.833)
 
 
 def test_text_on_every_component_colour_is_readable():
@@ -584,12 +590,6 @@ def test_trace_says_where_theta_0_went_when_the_axis_focuses_on_convergence():
     # Without the jump nothing is off the axis and nothing is said.
     steady = np.array([-2306.0, -2305.0, -2304.0, -2303.0])
     assert not trace_figure(steady, current=0).layout.annotations
-    # The axis keeps the histogram readable (≤ 3× its tallest bar) and names the cut-off peak.
-    top = fig.layout.yaxis.range[1]
-    assert top == pytest.approx(1.05 * 3 * 8 / (8 * 35 * 0.1))
-    (note,) = [a for a in fig.layout.annotations if "peaks at" in a.text]
-    assert note.text == f"▲ π₁·N peaks at {0.05 / np.sqrt(2 * np.pi * 1e-8):.3g}"
-    assert note.x == pytest.approx(1.833)
 
 
 def test_fixed_point_numbers_never_use_e_notation():
