@@ -162,14 +162,15 @@ def truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
 
 def _density_range(
     fig: go.Figure, edges: np.ndarray, counts: np.ndarray, curves: list[go.Scatter],
-    params: MixtureParams,
+    params: MixtureParams, others: list[go.Scatter],
 ) -> float:
-    """Top of the density axis (see :func:`density_axis_top`); a component whose spike is cut
-    off there gets a note with its true peak at the top of the plot."""
+    """Top of the density axis (see :func:`density_axis_top`) for the fitted ``curves`` (K
+    components, then f) and ``others`` (the truth); a fitted component whose spike is cut off
+    there gets a note with its true peak at the top of the plot."""
     width = float(edges[-1] - edges[0]) / max(edges.size - 1, 1)
     bars = float(np.max(counts)) / (max(float(np.sum(counts)), 1.0) * width) if counts.size else 0
     peaks = [float(np.max(c.y)) if len(c.y) else 0.0 for c in curves]
-    top = density_axis_top(bars, max(peaks))
+    top = density_axis_top(bars, max([*peaks, *(float(np.max(c.y)) for c in others)]))
     for k, peak in enumerate(peaks[: params.n_components]):
         if peak > top:
             fig.add_annotation(
@@ -250,13 +251,13 @@ def mixture_figure(
     )
     for trace in histogram_traces(edges, counts, bin_shares):
         fig.add_trace(trace, row=1, col=1)
-    if truth is not None:
-        for trace in truth_traces(grid, truth):
-            fig.add_trace(trace, row=1, col=1)
+    true_curves = [] if truth is None else truth_traces(grid, truth)
+    for trace in true_curves:
+        fig.add_trace(trace, row=1, col=1)
     curves = curve_traces(grid, params)
     for trace in curves:
         fig.add_trace(trace, row=1, col=1)
-    top = _density_range(fig, edges, counts, curves, params)
+    top = _density_range(fig, edges, counts, curves, params, true_curves)
     if responsibility_params is not None:
         for trace in responsibility_traces(grid, responsibility_params):
             fig.add_trace(trace, row=2, col=1)

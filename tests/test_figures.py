@@ -600,3 +600,12 @@ def test_fixed_point_numbers_never_use_e_notation():
     assert fixed(-261.305464) == "-261.30546"
     assert fixed(float("-inf")) == "n/a"
     assert subscript(12) == "₁₂"
+
+
+def test_the_density_axis_shows_the_true_components_whole(binned):
+    _, edges, counts, _ = binned
+    narrow_truth = MixtureParams([0.5, 0.5], [0.0, 3.0], [0.01, 0.01])  # tall, thin bumps
+    fig = mixture_figure(edges, counts, THREE, truth=narrow_truth)
+    truth_top = max(float(np.max(t.y)) for t in truth_traces(fig))
+    bars = max(float(np.max(t.y)) for t in fig.data if t.type == "bar")
+    assert fig.layout.yaxis.range[1] >= min(truth_top, 3 * bars)
