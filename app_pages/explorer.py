@@ -112,7 +112,7 @@ def headline(exploration: Exploration) -> None:
     cols[0].metric("Runs", n_runs)
     cols[1].metric("Distinct optima", len(exploration.optima))
     cols[2].metric("Best log L", fixed(best.log_likelihood))
-    cols[3].metric("Runs reaching the best", f"{best.n_runs / n_runs:.0%}")
+    cols[3].metric("Runs reaching the best", f"{best.n_runs / n_runs:.2%}")  # as the table
     if len(exploration.optima) == 1:
         st.success("Every run reached the same optimum: for this data and K, EM does not depend "
                    "on where it starts.")
