@@ -235,7 +235,7 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
         "n_components": settings.n_components, "equal_variance": settings.equal_variance,
         "init": run.init, "seed": None if settings.init_method == "manual" else settings.seed,
         "tol": settings.tol, "max_iter": settings.max_iter, "var_floor": state.var_floor,
-        "converged_at": done, "link": st.query_params.to_dict(),
+        "converged_at": done, "link": links.link_query(data),
     }
     stem = f"em-lab-K{settings.n_components}-t{state.frontier}"
     st.caption(

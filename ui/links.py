@@ -18,6 +18,7 @@ __all__ = [
     "apply_scenario",
     "current_scenario",
     "follow_switch",
+    "link_query",
     "load_preset",
     "open_in_stepper",
     "preset_note",
@@ -126,9 +127,14 @@ def current_scenario(data: ActiveData) -> dict[str, Any]:
     return values
 
 
+def link_query(data: ActiveData) -> dict[str, str]:
+    """The shareable link's query parameters for the scenario on screen now."""
+    return encode(current_scenario(data))
+
+
 def publish_link(data: ActiveData) -> None:
     """Keep the URL's query parameters equal to the scenario on screen (the shareable link)."""
-    query = encode(current_scenario(data))
+    query = link_query(data)
     if query != st.query_params.to_dict():
         st.query_params.from_dict(query)
 

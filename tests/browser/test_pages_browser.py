@@ -190,6 +190,7 @@ def test_exports_download_and_the_animation_plays_offline(page: Page, wait_for_a
     run = json.loads(download(page, "Run (JSON)", tmp_path).read_text())
     assert run["format"] == "em-lab-run" and run["n_iterations"] == 4
     assert len(run["log_likelihoods"]) == 5 and run["meta"]["n_components"] == 3
+    assert run["meta"]["link"]["t"] == "4"  # the link of the position on screen, not the last
     csv = download(page, "Parameters (CSV)", tmp_path).read_text().splitlines()
     assert csv[0] == "t,k,pi,mu,sigma2,log_likelihood" and len(csv) == 1 + 5 * 3
     resp = download(page, "Responsibilities (CSV)", tmp_path).read_text().splitlines()
