@@ -13,6 +13,8 @@ from typing import TypeVar
 
 import streamlit as st
 
+from .widgets import sentence
+
 __all__ = ["Progress", "kept_result", "request", "run_with_progress"]
 
 T = TypeVar("T")
@@ -55,7 +57,7 @@ def run_with_progress(
     try:
         result = compute(progress)
     except ValueError as err:
-        st.error(f"{str(err)[0].upper()}{str(err)[1:]}. The previous results stay as they were.")
+        st.error(f"{sentence(err)}. The previous results stay as they were.")
     else:
         st.session_state[key] = (identity, result)
     bar.empty()

@@ -10,7 +10,7 @@ from gmm_core import MixtureParams, initial_params
 
 from .run_state import INIT_CHOICES, ModelSettings
 from .session import ActiveData
-from .widgets import keep_values, persistent_editor, reset_editor, rows_as_floats
+from .widgets import keep_values, persistent_editor, reset_editor, rows_as_floats, sentence
 
 __all__ = ["INIT_LABELS", "manual_table_problem", "render_model_panel"]
 
@@ -81,7 +81,7 @@ def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str 
     means, stds, weights = (np.array(c) for c in rows_as_floats(table, ("μ", "σ", "π")))
     problem = manual_table_problem(means, stds, weights)
     if problem:
-        st.error(problem[0].upper() + problem[1:])
+        st.error(sentence(problem))
         return None, f"Manual table: {problem} The run shown stays as it was until it is fixed."
     if not np.isclose(weights.sum(), 1.0):
         st.caption(f"π sums to {weights.sum():.4g}: it is rescaled to sum to 1.")

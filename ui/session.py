@@ -16,6 +16,7 @@ from gmm_core.binning import bin_edges, histogram, responsibility_by_bin
 from gmm_core.data import DATASETS, load_dataset
 
 from .run_state import ModelSettings, StepperState, new_state
+from .widgets import sentence
 
 __all__ = [
     "DATA_KEY",
@@ -183,7 +184,7 @@ def sync_stepper(data: ActiveData, settings: ModelSettings) -> str | None:
             k = min(settings.n_components, distinct)
             fallback = ModelSettings(n_components=k, seed=settings.seed)
             set_stepper(new_state(data.x, data.data_id, fallback))
-        return f"{str(err)[0].upper()}{str(err)[1:]}. The run shown is unchanged."
+        return f"{sentence(err)}. The run shown is unchanged."
     if state is not None:
         why = "data" if state.data_id != data.data_id else "model settings"
         notify(f"New {why}: the run restarts at iteration 0.")

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-__all__ = ["apply_editor_delta", "keep_values", "persistent_editor"]
+__all__ = ["apply_editor_delta", "keep_values", "persistent_editor", "sentence"]
 
 
 def keep_values(defaults: dict[str, Any]) -> None:
@@ -82,3 +82,10 @@ def reset_editor(name: str, table: pd.DataFrame) -> None:
 def rows_as_floats(table: pd.DataFrame, columns: Iterable[str]) -> list[list[float]]:
     """The table's columns as floats, blank cells as NaN (for validation)."""
     return [pd.to_numeric(table[c], errors="coerce").astype(float).tolist() for c in columns]
+
+
+def sentence(text: object) -> str:
+    """``text`` (a message, or an exception's) starting with a capital letter, for st.error."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
