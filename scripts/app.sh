@@ -1,85 +1,66 @@
 #!/usr/bin/env bash
-# Run EM Lab.  Usage (from anywhere):  bash scripts/app.sh [streamlit run options...]
+# Run EM Lab.  Usage (from anywhere):
+#     bash scripts/app.sh                 # this machine only: http://127.0.0.1:8501
+#     bash scripts/app.sh --lan           # a class on the local network: http://<this machine's IP>:8501
+#     bash scripts/app.sh [--lan] [streamlit run options...]   e.g.  --server.port 8600
 #
-# First use: creates .venv (python3 -m venv), installs requirements.txt and warms
-# up the numba kernel cache (python -m gmm_core.warmup).  Later uses reinstall only
-# when requirements.txt changed (its sha256 is stamped inside .venv).
+# First use: creates .venv, installs requirements.txt (with uv when it can, else pip) and
+# compiles the numba kernels once (python -m gmm_core.warmup), printing each step; about
+# 20-40 s on a quiet machine.  Later uses reinstall only when requirements.txt changed (its
+# sha256 is stamped inside .venv) and start in a few seconds.
+#
+# By default the server listens on 127.0.0.1 only: nobody else on the network can reach it.
+# --lan listens on every interface (0.0.0.0) and prints the address students should open;
+# only use it on a network you trust (the app has no login).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+LOG_TAG="app.sh"
+# shellcheck source=scripts/_venv.sh
+source "$ROOT/scripts/_venv.sh"
 
-VENV="$ROOT/.venv"
-PY="$VENV/bin/python"
-REQ="requirements.txt"
-STAMP="$VENV/.emlab-requirements.sha256"
+lan=0
+args=()
+for arg in "$@"; do
+    case "$arg" in
+        --lan) lan=1 ;;
+        -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) args+=("$arg") ;;
+    esac
+done
 
-log() { printf '[app.sh] %s\n' "$*" >&2; }
-
-sha_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
-
-# Serialise venv creation/installs with scripts/test.sh running at the same time
-# (the lock lives outside .venv, which may be wiped and rebuilt).
-if command -v flock >/dev/null 2>&1; then
-    exec 9>"${TMPDIR:-/tmp}/emlab-venv-$(printf '%s' "$ROOT" | sha256sum | cut -c1-16).lock"
-    flock 9
-fi
-
-ensure_venv() {
-    if [ ! -x "$PY" ] || ! "$PY" -c 'import sys' >/dev/null 2>&1; then
-        command -v python3 >/dev/null 2>&1 || { log "python3 not found: install Python >= 3.11"; exit 1; }
-        python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-            || { log "Python >= 3.11 required, found $(python3 --version 2>&1)"; exit 1; }
-        log "creating virtualenv in .venv ($(python3 --version 2>&1))"
-        # --clear: a half-made .venv from an interrupted run is rebuilt from scratch.
-        python3 -m venv --clear "$VENV" || {
-            log "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"; exit 1; }
-    fi
-    local want have=""
-    want="$(sha_of "$REQ")"
-    [ -f "$STAMP" ] && have="$(cat "$STAMP")"
-    if [ "$want" != "$have" ]; then
-        log "installing $REQ into .venv (first run or $REQ changed; takes a few minutes) ..."
-        local t0=$SECONDS
-        "$PY" -m pip install --disable-pip-version-check -q -r "$REQ"
-        printf '%s\n' "$want" >"$STAMP"
-        log "install done in $((SECONDS - t0)) s"
-        # Dependencies changed: the warm-up must run again.
-        rm -f "$VENV/.emlab-warmup.sha256"
-    fi
+# This machine's address on the local network (the interface of the default route; no
+# packet is sent), or nothing.
+lan_ip() {
+    "$PY" - <<'PY' 2>/dev/null || hostname -I 2>/dev/null | awk '{print $1}'
+import socket
+with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    s.connect(("10.255.255.255", 1))
+    print(s.getsockname()[0])
+PY
 }
 
-# Compile and cache the numba kernel once per version of gmm_core's source,
-# so the first page load does not pay for JIT compilation.
-warmup() {
-    local stamp="$VENV/.emlab-warmup.sha256" want have=""
-    if [ ! -f gmm_core/warmup.py ]; then
-        log "gmm_core/warmup.py not found: skipping numba warm-up (kernels compile on first use)"
-        return 0
-    fi
-    want="$(find gmm_core -name '*.py' -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256sum | cut -d' ' -f1)"
-    [ -f "$stamp" ] && have="$(cat "$stamp")"
-    [ "$want" = "$have" ] && return 0
-    log "warming up numba kernels (python -m gmm_core.warmup) ..."
-    if "$PY" -m gmm_core.warmup; then
-        printf '%s\n' "$want" >"$stamp"
-    else
-        log "WARNING: gmm_core.warmup failed (see above); the app will compile on first use"
-    fi
-}
-
-ensure_venv
+lock_venv
+ensure_venv requirements.txt "$RUNTIME_STAMP"
 warmup
+unlock_venv   # installs done: release the lock before the long-running server
 
-# With headless = true and no address given, `streamlit run` asks checkip.amazonaws.com
-# for this machine's public IP at every start (to print an "External URL"): the app is
-# meant to run offline, so name the address unless the caller chose one.
+# Where to listen.  Naming the address also stops `streamlit run` (headless) from asking
+# checkip.amazonaws.com for a public IP at every start: the app is meant to run offline.
 extra=()
-case " $* " in
-    *" --server.address"* | *" --browser.serverAddress"*) ;;
-    *) extra=(--browser.serverAddress localhost) ;;
+case " ${args[*]-} " in
+    *" --server.address"*) ;;
+    *)
+        if [ "$lan" = 1 ]; then
+            ip="$(lan_ip)"
+            extra=(--server.address 0.0.0.0 --browser.serverAddress "${ip:-localhost}")
+            log "--lan: listening on every interface; students open the URL printed below"
+        else
+            extra=(--server.address 127.0.0.1)
+        fi
+        ;;
 esac
 
-# Release the install lock before handing over to the long-running server.
-exec 9>&-
-exec "$VENV/bin/streamlit" run app.py "${extra[@]}" "$@"
+log "starting the server (streamlit run app.py); open the URL it prints below"
+exec "$VENV/bin/streamlit" run app.py "${extra[@]}" "${args[@]}"

@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
 # Run the whole EM Lab test suite.  Usage (from anywhere):
-#     bash scripts/test.sh [pytest args...]      e.g.  bash scripts/test.sh -m "not browser" -x
+#     bash scripts/test.sh [pytest args...]
+#     bash scripts/test.sh -m "not slow and not browser"    # the ~1-minute inner loop
 #
-# 1. creates/updates .venv with requirements-dev.txt (reinstalls only when
-#    requirements-dev.txt or requirements.txt changed: a sha256 is stamped in .venv);
+# 1. creates/updates .venv with requirements-dev.txt (uv when it can, else pip; reinstalls
+#    only when requirements-dev.txt or requirements.txt changed: a sha256 is stamped in .venv);
 # 2. makes sure Debian's chromium (/usr/bin/chromium) is there for the browser tests
 #    (installs it with apt-get when running as root; otherwise says loudly they will skip);
-# 3. runs `ruff check .` and `python -m pytest "$@"`.
-# Exit code: pytest's; if pytest passed but ruff found problems, ruff's (non-zero).
+# 3. runs the static checks: `ruff check .`, `ruff format --check .` (see FORMAT_CHECK) and
+#    `lint-imports` (the layer contracts in pyproject.toml);
+# 4. runs `python -m pytest "$@"`, on all cores with pytest-xdist (-n auto --dist worksteal;
+#    each worker starts its own app server once, shared by all its browser tests) unless the
+#    arguments choose (-n 0 runs in one process; EMLAB_TEST_WORKERS=N sets the count).
+# Exit code: pytest's; if pytest passed but a static check failed, non-zero too.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+LOG_TAG="test.sh"
+# shellcheck source=scripts/_venv.sh
+source "$ROOT/scripts/_venv.sh"
 
-VENV="$ROOT/.venv"
-PY="$VENV/bin/python"
 CHROMIUM=/usr/bin/chromium
-RUNTIME_STAMP="$VENV/.emlab-requirements.sha256"
-DEV_STAMP="$VENV/.emlab-requirements-dev.sha256"
-
-log() { printf '[test.sh] %s\n' "$*" >&2; }
+# `ruff format --check .`: "fail" makes unformatted files fail the run, "warn" only reports
+# them.  EMLAB_FORMAT_CHECK overrides.  (Set to "fail" once the tree has been formatted.)
+FORMAT_CHECK="${EMLAB_FORMAT_CHECK:-warn}"
 
 loud() {
     local bar='!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'
@@ -27,59 +32,6 @@ loud() {
     local line
     for line in "$@"; do printf '!!! %s\n' "$line" >&2; done
     printf '%s\n\n' "$bar" >&2
-}
-
-sha_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
-
-# Serialise venv creation/installs with scripts/app.sh running at the same time
-# (the lock lives outside .venv, which may be wiped and rebuilt).
-if command -v flock >/dev/null 2>&1; then
-    exec 9>"${TMPDIR:-/tmp}/emlab-venv-$(printf '%s' "$ROOT" | sha256sum | cut -c1-16).lock"
-    flock 9
-fi
-
-ensure_venv() {
-    if [ ! -x "$PY" ] || ! "$PY" -c 'import sys' >/dev/null 2>&1; then
-        command -v python3 >/dev/null 2>&1 || { log "python3 not found: install Python >= 3.11"; exit 1; }
-        python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-            || { log "Python >= 3.11 required, found $(python3 --version 2>&1)"; exit 1; }
-        log "creating virtualenv in .venv ($(python3 --version 2>&1))"
-        # --clear: a half-made .venv from an interrupted run is rebuilt from scratch.
-        python3 -m venv --clear "$VENV" || {
-            log "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"; exit 1; }
-    fi
-    local want have=""
-    want="$(sha_of requirements-dev.txt requirements.txt)"
-    [ -f "$DEV_STAMP" ] && have="$(cat "$DEV_STAMP")"
-    if [ "$want" != "$have" ]; then
-        log "installing requirements-dev.txt into .venv (first run or requirements changed; takes a few minutes) ..."
-        local t0=$SECONDS
-        "$PY" -m pip install --disable-pip-version-check -q -r requirements-dev.txt
-        printf '%s\n' "$want" >"$DEV_STAMP"
-        # requirements-dev.txt includes requirements.txt: the runtime set is installed too.
-        sha_of requirements.txt >"$RUNTIME_STAMP"
-        rm -f "$VENV/.emlab-warmup.sha256"
-        log "install done in $((SECONDS - t0)) s"
-    fi
-}
-
-# Same warm-up as scripts/app.sh: compile/cache the numba kernels once per version of
-# gmm_core's source, so the browser tests' app server does not pay for JIT compilation.
-warmup() {
-    local stamp="$VENV/.emlab-warmup.sha256" want have=""
-    if [ ! -f gmm_core/warmup.py ]; then
-        log "gmm_core/warmup.py not found: skipping numba warm-up (kernels compile on first use)"
-        return 0
-    fi
-    want="$(find gmm_core -name '*.py' -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256sum | cut -d' ' -f1)"
-    [ -f "$stamp" ] && have="$(cat "$stamp")"
-    [ "$want" = "$have" ] && return 0
-    log "warming up numba kernels (python -m gmm_core.warmup) ..."
-    if "$PY" -m gmm_core.warmup; then
-        printf '%s\n' "$want" >"$stamp"
-    else
-        log "WARNING: gmm_core.warmup failed (see above); tests will compile on first use"
-    fi
 }
 
 ensure_chromium() {
@@ -100,26 +52,56 @@ ensure_chromium() {
          "(never 'playwright install': the tests use Debian's chromium)."
 }
 
-ensure_venv
+# pytest-xdist arguments, unless the caller chose the distribution or disabled the plugin.
+xdist_args() {
+    local arg
+    for arg in "$@"; do
+        case "$arg" in
+            -n | -n* | --numprocesses* | -p | no:xdist | --dist*) return 0 ;;
+        esac
+    done
+    "$PY" -c 'import xdist' 2>/dev/null || return 0
+    printf '%s\n' -n "${EMLAB_TEST_WORKERS:-auto}" --dist worksteal
+}
+
+lock_venv
+ensure_venv requirements-dev.txt "$DEV_STAMP" requirements.txt
 warmup
-exec 9>&-   # installs done: release the lock
+unlock_venv
 ensure_chromium
 mkdir -p artifacts
 
+static_rc=0
 log "ruff check ."
-ruff_rc=0
-"$PY" -m ruff check . || ruff_rc=$?
-[ "$ruff_rc" = 0 ] || loud "ruff check . FAILED (exit $ruff_rc): the run will fail even if pytest passes."
+"$PY" -m ruff check . || { static_rc=$?; loud "ruff check . FAILED: the run will fail even if pytest passes."; }
 
-log "python -m pytest $*"
+log "ruff format --check . ($FORMAT_CHECK)"
+if ! "$PY" -m ruff format --check . >artifacts/ruff-format.txt 2>&1; then
+    if [ "$FORMAT_CHECK" = fail ]; then
+        cat artifacts/ruff-format.txt >&2
+        static_rc=1
+        loud "ruff format --check . FAILED: run 'ruff format .' (the run will fail)."
+    else
+        log "WARNING: $(tail -n 1 artifacts/ruff-format.txt) (not enforced: EMLAB_FORMAT_CHECK=$FORMAT_CHECK;" \
+            "list in artifacts/ruff-format.txt)"
+    fi
+fi
+
+log "lint-imports (layer contracts in pyproject.toml)"
+"$VENV/bin/lint-imports" --no-cache || { static_rc=1; loud "lint-imports FAILED: a layer imports upward."; }
+
+mapfile -t dist < <(xdist_args "$@")
+log "python -m pytest ${dist[*]} $*"
+t0=$SECONDS
 pytest_rc=0
-"$PY" -m pytest "$@" || pytest_rc=$?
+"$PY" -m pytest "${dist[@]}" "$@" || pytest_rc=$?
+log "pytest finished in $((SECONDS - t0)) s (exit $pytest_rc)"
 
 if [ "$pytest_rc" != 0 ]; then
     exit "$pytest_rc"
 fi
-if [ "$ruff_rc" != 0 ]; then
-    log "pytest passed but ruff check failed (exit $ruff_rc)"
-    exit "$ruff_rc"
+if [ "$static_rc" != 0 ]; then
+    log "pytest passed but a static check failed"
+    exit "$static_rc"
 fi
 exit 0

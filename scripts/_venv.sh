@@ -1,0 +1,110 @@
+# Shared by scripts/app.sh and scripts/test.sh (sourced, not run): create/update .venv,
+# warm up the numba kernels.  The caller sets ROOT and LOG_TAG and cds to ROOT.
+#
+# Installs use uv (https://docs.astral.sh/uv/, from PyPI, pinned below) when it can: one
+# resolver pass, parallel downloads and bytecode compilation, ~10 s for requirements.txt on a
+# fresh clone against ~100 s for pip.  uv is taken from PATH, or installed into .venv by pip
+# (one 17 MB wheel).  Any failure there falls back to plain pip.  EMLAB_NO_UV=1 forces pip.
+
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+RUNTIME_STAMP="$VENV/.emlab-requirements.sha256"
+DEV_STAMP="$VENV/.emlab-requirements-dev.sha256"
+WARMUP_STAMP="$VENV/.emlab-warmup.sha256"
+UV_VERSION="0.13.8"
+
+log() { printf '[%s %3ds] %s\n' "$LOG_TAG" "$SECONDS" "$*" >&2; }
+
+sha_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+# Serialise venv creation/installs between app.sh and test.sh running at the same time
+# (the lock lives outside .venv, which may be wiped and rebuilt).  Released by unlock_venv.
+lock_venv() {
+    if command -v flock >/dev/null 2>&1; then
+        exec 9>"${TMPDIR:-/tmp}/emlab-venv-$(printf '%s' "$ROOT" | sha256sum | cut -c1-16).lock"
+        flock 9
+    fi
+}
+
+unlock_venv() { exec 9>&-; }
+
+create_venv() {
+    if [ -x "$PY" ] && "$PY" -c 'import sys' >/dev/null 2>&1; then
+        return 0
+    fi
+    command -v python3 >/dev/null 2>&1 || { log "python3 not found: install Python >= 3.11"; exit 1; }
+    python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || { log "Python >= 3.11 required, found $(python3 --version 2>&1)"; exit 1; }
+    log "step 1/3: creating the virtualenv .venv ($(python3 --version 2>&1)) ..."
+    # --clear: a half-made .venv from an interrupted run is rebuilt from scratch.
+    python3 -m venv --clear "$VENV" || {
+        log "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"; exit 1; }
+}
+
+# Print the path of a usable uv, installing it into .venv if needed; fail quietly otherwise.
+find_uv() {
+    [ "${EMLAB_NO_UV:-}" = 1 ] && return 1
+    if [ -x "$VENV/bin/uv" ]; then
+        printf '%s\n' "$VENV/bin/uv"
+    elif command -v uv >/dev/null 2>&1; then
+        command -v uv
+    elif "$PY" -m pip install --disable-pip-version-check -q "uv==$UV_VERSION" >&2; then
+        printf '%s\n' "$VENV/bin/uv"
+    else
+        return 1
+    fi
+}
+
+# install_requirements FILE: install FILE (pinned requirements) into .venv, showing progress.
+install_requirements() {
+    local req="$1" uv
+    if uv="$(find_uv)"; then
+        log "installing $req with uv ($("$uv" --version 2>/dev/null)) ..."
+        if "$uv" pip install --python "$PY" --compile-bytecode -r "$req"; then
+            return 0
+        fi
+        log "uv could not install $req: falling back to pip"
+    fi
+    log "installing $req with pip (a few minutes; EMLAB_NO_UV=1 or no uv) ..."
+    "$PY" -m pip install --disable-pip-version-check --progress-bar on -r "$req"
+}
+
+# ensure_venv FILE STAMP [FILE...]: .venv exists and has FILE installed; reinstalls only when
+# the sha256 of the listed requirement files differs from the one stamped in STAMP.
+ensure_venv() {
+    local req="$1" stamp="$2"
+    shift 2
+    local want have="" t0=$SECONDS
+    create_venv
+    want="$(sha_of "$req" "$@")"
+    [ -f "$stamp" ] && have="$(cat "$stamp")"
+    [ "$want" = "$have" ] && return 0
+    log "step 2/3: $req is new or changed ..."
+    install_requirements "$req"
+    printf '%s\n' "$want" >"$stamp"
+    # requirements-dev.txt includes requirements.txt: the runtime set is installed too.
+    [ "$stamp" = "$DEV_STAMP" ] && sha_of requirements.txt >"$RUNTIME_STAMP"
+    rm -f "$WARMUP_STAMP"   # dependencies changed: the warm-up must run again
+    log "install done in $((SECONDS - t0)) s"
+}
+
+# Compile and cache the numba kernels once per version of gmm_core's source, so the first
+# page load (or the browser tests' server) does not pay for JIT compilation.
+warmup() {
+    local want have=""
+    if [ ! -f gmm_core/warmup.py ]; then
+        log "gmm_core/warmup.py not found: skipping numba warm-up (kernels compile on first use)"
+        return 0
+    fi
+    want="$(find gmm_core -name '*.py' -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256sum | cut -d' ' -f1)"
+    [ -f "$WARMUP_STAMP" ] && have="$(cat "$WARMUP_STAMP")"
+    [ "$want" = "$have" ] && return 0
+    log "step 3/3: compiling the numba kernels once (python -m gmm_core.warmup) ..."
+    local t0=$SECONDS
+    if "$PY" -m gmm_core.warmup; then
+        printf '%s\n' "$want" >"$WARMUP_STAMP"
+        log "kernels compiled and cached in $((SECONDS - t0)) s"
+    else
+        log "WARNING: gmm_core.warmup failed (see above); kernels will compile on first use"
+    fi
+}
