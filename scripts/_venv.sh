@@ -3,7 +3,7 @@
 #
 # Installs use uv (https://docs.astral.sh/uv/, from PyPI, pinned below) when it can: one
 # resolver pass, parallel downloads and bytecode compilation, ~10 s for requirements.txt on a
-# fresh clone against ~100 s for pip.  uv is taken from PATH, or installed into .venv by pip
+# fresh clone against ~100 s for pip.  uv is taken from PATH, or fetched into .venv/.uv by pip
 # (one 17 MB wheel).  Any failure there falls back to plain pip.  EMLAB_NO_UV=1 forces pip.
 
 VENV="$ROOT/.venv"
@@ -36,23 +36,36 @@ create_venv() {
     python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
         || { log "Python >= 3.11 required, found $(python3 --version 2>&1)"; exit 1; }
     log "step 1/3: creating the virtualenv .venv ($(python3 --version 2>&1)) ..."
-    # --clear: a half-made .venv from an interrupted run is rebuilt from scratch.
-    python3 -m venv --clear "$VENV" || {
+    # --clear: a half-made .venv from an interrupted run is rebuilt from scratch.  No pip yet
+    # (ensurepip takes 5-10 s): uv installs without it; ensure_pip adds it for the fallback.
+    python3 -m venv --clear --without-pip "$VENV" || {
         log "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"; exit 1; }
 }
 
-# Print the path of a usable uv, installing it into .venv if needed; fail quietly otherwise.
+ensure_pip() {
+    "$PY" -m pip --version >/dev/null 2>&1 && return 0
+    log "adding pip to .venv (python -m ensurepip) ..."
+    "$PY" -m ensurepip --upgrade --default-pip >/dev/null
+}
+
+# Print the path of a usable uv, fetching it if needed; fail quietly otherwise.  uv is
+# looked for on PATH, then in .venv/.uv (an earlier bootstrap); it is fetched into .venv/.uv by
+# the system python's pip when there is one (no pip needed in .venv), else by .venv's pip.
 find_uv() {
+    local boot="$VENV/.uv"
     [ "${EMLAB_NO_UV:-}" = 1 ] && return 1
-    if [ -x "$VENV/bin/uv" ]; then
-        printf '%s\n' "$VENV/bin/uv"
-    elif command -v uv >/dev/null 2>&1; then
+    if command -v uv >/dev/null 2>&1; then
         command -v uv
-    elif "$PY" -m pip install --disable-pip-version-check -q "uv==$UV_VERSION" >&2; then
-        printf '%s\n' "$VENV/bin/uv"
-    else
-        return 1
+        return 0
     fi
+    if [ ! -x "$boot/bin/uv" ]; then
+        log "fetching uv $UV_VERSION from PyPI (one wheel) ..."
+        python3 -m pip install --disable-pip-version-check -q --target "$boot" "uv==$UV_VERSION" >&2 \
+            || { ensure_pip && "$PY" -m pip install --disable-pip-version-check -q \
+                    --target "$boot" "uv==$UV_VERSION" >&2; } \
+            || return 1
+    fi
+    [ -x "$boot/bin/uv" ] && printf '%s\n' "$boot/bin/uv"
 }
 
 # install_requirements FILE: install FILE (pinned requirements) into .venv, showing progress.
@@ -60,12 +73,15 @@ install_requirements() {
     local req="$1" uv
     if uv="$(find_uv)"; then
         log "installing $req with uv ($("$uv" --version 2>/dev/null)) ..."
-        if "$uv" pip install --python "$PY" --compile-bytecode -r "$req"; then
+        # No --compile-bytecode: compiling all ~5,600 files takes ~20 s, while Python compiles
+        # the few hundred modules the app imports on first use in a second or two.
+        if "$uv" pip install --python "$PY" -r "$req"; then
             return 0
         fi
         log "uv could not install $req: falling back to pip"
     fi
     log "installing $req with pip (a few minutes; EMLAB_NO_UV=1 or no uv) ..."
+    ensure_pip
     "$PY" -m pip install --disable-pip-version-check --progress-bar on -r "$req"
 }
 

@@ -4,9 +4,9 @@
 #     bash scripts/app.sh --lan           # a class on the local network: http://<this machine's IP>:8501
 #     bash scripts/app.sh [--lan] [streamlit run options...]   e.g.  --server.port 8600
 #
-# First use: creates .venv, installs requirements.txt (with uv when it can, else pip) and
-# compiles the numba kernels once (python -m gmm_core.warmup), printing each step; about
-# 20-40 s on a quiet machine.  Later uses reinstall only when requirements.txt changed (its
+# First use: creates .venv, installs requirements.txt (with uv when it can, else pip), then
+# starts the server while compiling the numba kernels once (python -m gmm_core.warmup),
+# printing each step; about 20-30 s on a quiet machine.  Later uses reinstall only when requirements.txt changed (its
 # sha256 is stamped inside .venv) and start in a few seconds.
 #
 # By default the server listens on 127.0.0.1 only: nobody else on the network can reach it.
@@ -43,8 +43,10 @@ PY
 
 lock_venv
 ensure_venv requirements.txt "$RUNTIME_STAMP"
-warmup
 unlock_venv   # installs done: release the lock before the long-running server
+# The numba kernels compile (once) beside the starting server, on the other core: the first
+# page does not need them (data below 5,000 points use numpy), larger data find them cached.
+warmup &
 
 # Where to listen.  Naming the address also stops `streamlit run` (headless) from asking
 # checkip.amazonaws.com for a public IP at every start: the app is meant to run offline.
