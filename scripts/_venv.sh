@@ -60,7 +60,7 @@ find_uv() {
     fi
     if [ ! -x "$boot/bin/uv" ]; then
         log "fetching uv $UV_VERSION from PyPI (one wheel) ..."
-        python3 -m pip install --disable-pip-version-check -q --target "$boot" "uv==$UV_VERSION" >&2 \
+        PIP_ROOT_USER_ACTION=ignore python3 -m pip install --disable-pip-version-check -q --target "$boot" "uv==$UV_VERSION" >&2 \
             || { ensure_pip && "$PY" -m pip install --disable-pip-version-check -q \
                     --target "$boot" "uv==$UV_VERSION" >&2; } \
             || return 1
