@@ -12,6 +12,7 @@ effective counts N_k. Nothing here imports streamlit or plotly.
 True
 """
 
+from .chunked import ChunkedFit, fit_chunked
 from .em import (
     EMStep,
     StepReport,
@@ -46,6 +47,7 @@ from .selection import Selection, SelectionRow, select_components
 
 __all__ = [
     "INIT_METHODS",
+    "ChunkedFit",
     "EMStep",
     "Exploration",
     "FitResult",
@@ -67,6 +69,7 @@ __all__ = [
     "em_step",
     "explore_restarts",
     "fit",
+    "fit_chunked",
     "icl",
     "initial_params",
     "log_likelihood",
