@@ -15,7 +15,7 @@ is seen, may compile or load the numba kernel), then ``button(key="step").click(
 If numba is installed, ``gmm_core._fused.warmup()`` runs first and its time (compile, or load
 from numba's disk cache) is printed on its own line, so no timed step includes a compile.
 
-Options: ``--sizes 1e4,1e5,1e6``, ``--repeats R``, ``--k K`` (components; the app's default 3),
+Options: ``--quick`` (N = 1e4 only), ``--sizes 1e4,1e5,1e6``, ``--repeats R``, ``--k K`` (components; the app's default 3),
 ``--bins B`` (histogram bins; 0 = the app's automatic choice). The app's pages live in
 ``app_pages/`` (not ``pages/``, which would switch Streamlit to its legacy multipage mode).
 """
@@ -214,13 +214,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--sizes", type=_int_list, help="comma-separated N, e.g. 1e4,1e6")
+    parser.add_argument("--quick", action="store_true", help="N = 1e4 only (smoke run)")
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="timed steps per N")
     parser.add_argument("--k", type=int, help="components K (default: the app's)")
     parser.add_argument("--bins", type=int, help="histogram bins (default: automatic)")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
-    sizes = args.sizes or list(DEFAULT_SIZES)
+    sizes = args.sizes or ([10_000] if args.quick else list(DEFAULT_SIZES))
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{os.cpu_count()} CPUs; load {load:.2f}; K = {args.k or 'app default'}; "

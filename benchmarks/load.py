@@ -1,0 +1,428 @@
+"""How many students one server holds: ``python -m benchmarks.load``.
+
+Starts ``streamlit run app.py`` on 127.0.0.1 (a free port; or ``--url`` names a server already
+running on this machine — loopback only), then drives it with cheap protocol clients: each one
+is a websocket speaking Streamlit's own protocol (``streamlit.proto`` ``BackMsg`` /
+``ForwardMsg``), the way the browser's frontend does, with no browser behind it. A client
+
+1. opens ``/_stcore/stream`` and asks for the stepper with a shared link's query string
+   (``?src=gen&n=10000&gs=1``: generated data, N = 10⁴, K = 3; even sessions get data seed
+   ``gs=1``, odd ones ``gs=2``, so two scenarios share the server and a mix-up shows);
+2. every ``--period`` seconds (3 s; the phases are spread evenly over the period) "clicks"
+   *Next iteration*: sends a ``rerun_script`` carrying the button's trigger (and the fragment
+   id when the button sits in an ``st.fragment``), as the frontend does, and times until the
+   server reports the script run finished — the click latency. A client whose click is still
+   running when its next tick comes clicks again as soon as it is answered (closed loop);
+3. reads the status line of every answer ("Iteration t · … log L(θ_t) = …").
+
+Levels of ``--sessions`` (default 10,25,50,100,150,200) run one after another, each for
+``--duration`` seconds after all its sessions have loaded the page; it stops escalating at the
+first level whose p95 click latency reaches 1 s (``--max-p95``). Per level it prints: sessions,
+clicks answered, median and p95 latency, errors (timeouts, exceptions on the page, a click
+that did not advance exactly one iteration), cross-talk (a session whose log L(θ_t) differs
+from the solo run of its scenario at the same t) and the server's memory per session (growth
+of its resident set over the idle server, divided by the sessions). The verdict line gives the
+most sessions held with p95 < 1 s and no errors; the reference line the solo runs' median
+latency.
+
+Bounds: at most ``MAX_SESSIONS`` sessions and ``MAX_SECONDS`` per level; every click times out
+after ``CLICK_TIMEOUT_S``; loopback only. The clients are one asyncio process (~1-2 % of a
+core for 100 sessions): the server, not the load, is what is measured.
+Options: ``--quick`` (2 sessions, 2 clicks each: a smoke run), ``--sessions``, ``--duration``,
+``--period``, ``--n``, ``--url``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+MAX_SESSIONS = 1_000
+MAX_SECONDS = 600.0
+CLICK_TIMEOUT_S = 30.0
+LOAD_TIMEOUT_S = 120.0
+DEFAULT_LEVELS = (10, 25, 50, 100, 150, 200)
+NEXT_BUTTON_KEY = "step"  # st.button(key="step"): "Next iteration" on the stepper
+STATUS_RE = re.compile(r"Iteration (\d+)\b.*?log L\(θ[^)]*\) = (-?[\d.]+(?:e[+-]?\d+)?)", re.S)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+HEADER = (
+    f"{'sessions':>8} | {'clicks':>6} | {'p50 ms':>7} | {'p95 ms':>7} | {'errors':>6} | "
+    f"{'cross-talk':>10} | {'MiB/session':>11} | verdict"
+)
+
+
+# --------------------------------------------------------------------------- one client
+
+
+@dataclass
+class Session:
+    """One protocol client: a student's browser tab, without the browser."""
+
+    index: int
+    url: str
+    query: str
+    ws: object = None
+    page_hash: str = ""
+    button_id: str = ""
+    fragment_id: str = ""
+    status: tuple[int, float] | None = None  # (t, log L(θ_t)) of the last status line
+    log_l: dict[int, float] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    async def connect(self) -> None:
+        from websockets.asyncio.client import connect
+
+        self.ws = await connect(
+            self.url, subprotocols=["streamlit"], max_size=None, compression=None,
+            ping_interval=None, proxy=None, open_timeout=LOAD_TIMEOUT_S,
+        )  # fmt: skip
+        await self.run_script(trigger=None, timeout=LOAD_TIMEOUT_S)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await self.ws.close()
+
+    def _back_msg(self, trigger: str | None) -> bytes:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self.query
+        state.page_script_hash = self.page_hash
+        if trigger:
+            widget = state.widget_states.widgets.add()
+            widget.id = trigger
+            widget.trigger_value = True
+            if self.fragment_id:
+                state.fragment_id = self.fragment_id
+        return msg.SerializeToString()
+
+    async def run_script(self, trigger: str | None, timeout: float = CLICK_TIMEOUT_S) -> float:
+        """Send one rerun request; read until the run finishes. Returns seconds taken."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        start = time.perf_counter()
+        await self.ws.send(self._back_msg(trigger))
+        async with asyncio.timeout(timeout):
+            while True:
+                msg = ForwardMsg()
+                msg.ParseFromString(await self.ws.recv())
+                kind = msg.WhichOneof("type")
+                if kind == "new_session":
+                    self.page_hash = msg.new_session.page_script_hash
+                elif kind == "page_info_changed":
+                    self.query = msg.page_info_changed.query_string
+                elif kind == "delta":
+                    self._read_delta(msg.delta)
+                elif kind == "script_finished":
+                    finished = msg.script_finished
+                    if finished in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):  # fmt: skip
+                        return time.perf_counter() - start
+                    if finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                        raise RuntimeError("the app failed to compile")
+                    # FINISHED_EARLY_FOR_RERUN: another run follows; keep reading.
+
+    def _read_delta(self, delta: object) -> None:
+        if delta.WhichOneof("type") != "new_element":
+            return
+        element = delta.new_element
+        kind = element.WhichOneof("type")
+        if kind == "button" and element.button.id.endswith(f"-{NEXT_BUTTON_KEY}"):
+            self.button_id = element.button.id
+            self.fragment_id = delta.fragment_id
+        elif kind == "alert":
+            match = STATUS_RE.search(element.alert.body)
+            if match:
+                self.status = (int(match.group(1)), float(match.group(2)))
+        elif kind == "exception":
+            self.errors.append(f"exception on the page: {element.exception.message[:200]}")
+
+    async def click_next(self) -> None:
+        """One click on Next iteration, checked: exactly one more iteration, log L recorded."""
+        if not self.button_id or self.status is None:
+            self.errors.append("no Next iteration button or status line on the page")
+            return
+        before = self.status[0]
+        try:
+            self.latencies.append(await self.run_script(self.button_id))
+        except TimeoutError:
+            self.errors.append(f"click timed out after {CLICK_TIMEOUT_S:.0f} s")
+            return
+        t, log_l = self.status
+        if t != before + 1:
+            self.errors.append(f"click moved from iteration {before} to {t}")
+        self.log_l[t] = log_l
+
+
+# --------------------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(base: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{base}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def app_server(log_path: Path) -> Iterator[tuple[str, int]]:
+    """``streamlit run app.py`` on a free 127.0.0.1 port: yields (base URL, pid)."""
+    port = _free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+        "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(base):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app server did not start; see {log_path}")
+            time.sleep(0.25)
+        yield base, proc.pid
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
+def rss_mib(pid: int | None) -> float | None:
+    """Resident set of process ``pid`` in MiB (Linux /proc), or None."""
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- a level
+
+
+@dataclass
+class Level:
+    """The outcome of one load level."""
+
+    sessions: int
+    latencies: list[float]
+    errors: list[str]
+    cross_talk: int
+    mib_per_session: float | None
+
+    @property
+    def p50_ms(self) -> float:
+        return 1000 * statistics.median(self.latencies) if self.latencies else math.nan
+
+    @property
+    def p95_ms(self) -> float:
+        return 1000 * percentile(self.latencies, 95) if self.latencies else math.nan
+
+    def held(self, max_p95_ms: float) -> bool:
+        return (
+            bool(self.latencies)
+            and not self.errors
+            and not self.cross_talk
+            and (self.p95_ms < max_p95_ms)
+        )
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def scenario_query(index: int, n_points: int) -> str:
+    """The link session ``index`` opens: two data seeds, alternating."""
+    return f"src=gen&n={n_points}&gs={1 + index % 2}"
+
+
+def cross_talk(sessions: Sequence[Session], solo: Sequence[dict[int, float]]) -> int:
+    """Sessions with a log L(θ_t) other than the solo run of their scenario at the same t.
+
+    ``solo[j]`` is the solo run of scenario ``j`` (session ``i`` has scenario ``i % 2``).
+    """
+    bad = 0
+    for session in sessions:
+        reference = solo[session.index % len(solo)]
+        shared = set(session.log_l) & set(reference)
+        if not shared or any(session.log_l[t] != reference[t] for t in shared):
+            bad += 1
+    return bad
+
+
+async def run_level(
+    ws_url: str, n_points: int, n_sessions: int, duration: float, period: float,
+    clicks: int | None, pid: int | None, first: int = 0,
+) -> tuple[Level, list[Session]]:  # fmt: skip
+    """``n_sessions`` clients loaded, then clicking every ``period`` s for ``duration`` s
+    (or ``clicks`` times each); session numbers start at ``first``."""
+    idle = rss_mib(pid)
+    indices = range(first, first + n_sessions)
+    sessions = [Session(i, ws_url, scenario_query(i, n_points)) for i in indices]
+    results = await asyncio.gather(*(s.connect() for s in sessions), return_exceptions=True)
+    for session, result in zip(sessions, results, strict=True):
+        if isinstance(result, BaseException):
+            session.errors.append(f"page did not load: {result!r}")
+    loaded = rss_mib(pid)
+    per_session = None if idle is None or loaded is None else (loaded - idle) / n_sessions
+
+    async def student(session: Session) -> None:
+        if session.errors:
+            return
+        await asyncio.sleep(period * (session.index - first) / n_sessions)  # spread the phases
+        next_tick, done = time.perf_counter(), 0
+        stop = time.perf_counter() + duration
+        while (clicks is None and time.perf_counter() < stop) or (clicks and done < clicks):
+            await session.click_next()
+            done += 1
+            if session.errors:
+                return
+            next_tick += period
+            await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))
+
+    try:
+        await asyncio.gather(*(student(s) for s in sessions))
+    finally:
+        await asyncio.gather(*(s.close() for s in sessions))
+    level = Level(
+        n_sessions, [lat for s in sessions for lat in s.latencies],
+        [e for s in sessions for e in s.errors], 0, per_session,
+    )  # fmt: skip
+    return level, sessions
+
+
+def format_level(level: Level, max_p95_ms: float) -> str:
+    mib = "-" if level.mib_per_session is None else f"{level.mib_per_session:.1f}"
+    verdict = "held" if level.held(max_p95_ms) else "NOT held"
+    return (
+        f"{level.sessions:>8} | {len(level.latencies):>6} | {level.p50_ms:>7.0f} | "
+        f"{level.p95_ms:>7.0f} | {len(level.errors):>6} | {level.cross_talk:>10} | {mib:>11} | "
+        f"{verdict}"
+    )
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _int_list(text: str) -> list[int]:
+    return [int(float(item)) for item in text.split(",") if item.strip()]
+
+
+async def measure(args: argparse.Namespace, base: str, pid: int | None) -> int:
+    parts = urlsplit(base)
+    ws_url = f"ws://{parts.netloc}/_stcore/stream"
+    clicks = args.clicks or math.ceil(args.duration / args.period) + 2
+    # The references: each scenario alone, as many clicks as any session makes at a level.
+    solo, solo_latencies = [], []
+    for scenario in (0, 1):
+        level, (session,) = await run_level(
+            ws_url, args.n, 1, 0, args.period / 10, clicks, pid, first=scenario
+        )
+        if session.errors or not session.log_l:
+            print(f"solo run failed: {session.errors}")
+            return 1
+        solo.append(session.log_l)
+        solo_latencies += level.latencies
+        last = max(session.log_l)
+        print(f"solo run of {scenario_query(scenario, args.n)}: {len(session.latencies)} clicks, "
+              f"log L(θ_{last}) = {session.log_l[last]:.6f}", flush=True)  # fmt: skip
+    if solo[0] == solo[1]:
+        print("the two scenarios gave the same numbers: cross-talk could not be seen")
+        return 1
+    print(f"reference: a session alone, median click latency "
+          f"{1000 * statistics.median(solo_latencies):.0f} ms", flush=True)  # fmt: skip
+    print(HEADER, flush=True)
+    held, status = 0, 0
+    for n_sessions in args.sessions:
+        level, sessions = await run_level(
+            ws_url, args.n, n_sessions, args.duration, args.period, args.clicks, pid,
+        )  # fmt: skip
+        level.cross_talk = cross_talk(sessions, solo)
+        print(format_level(level, args.max_p95), flush=True)
+        for error in sorted(set(level.errors))[:5]:
+            print(f"    {error}")
+        if level.cross_talk:
+            status = 1
+        if level.held(args.max_p95):
+            held = max(held, n_sessions)
+        else:
+            break
+    print(f"verdict: one server held {held} concurrent sessions (each clicking every "
+          f"{args.period:g} s, N = {args.n:,}) with p95 click latency < {args.max_p95:.0f} ms; "
+          f"target ≥ 100 on a 2-core machine; {os.cpu_count()} CPUs here")  # fmt: skip
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.load", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("--quick", action="store_true", help="2 sessions, 2 clicks each")
+    parser.add_argument("--sessions", type=_int_list, help="levels, e.g. 10,50,100")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds per level")
+    parser.add_argument("--period", type=float, default=3.0, help="seconds between clicks")
+    parser.add_argument("--clicks", type=int, help="clicks per session (instead of --duration)")
+    parser.add_argument("--n", type=int, default=10_000, help="data points N")
+    parser.add_argument("--max-p95", type=float, default=1000.0, help="p95 target, ms")
+    parser.add_argument("--url", help="a running server on this machine (default: start one)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sessions, args.clicks, args.period = args.sessions or [2], args.clicks or 2, 0.5
+    args.sessions = args.sessions or list(DEFAULT_LEVELS)
+    if max(args.sessions) > MAX_SESSIONS or min(args.sessions) < 1:
+        parser.error(f"--sessions must be between 1 and {MAX_SESSIONS}")
+    if not 0 < args.duration <= MAX_SECONDS or args.period <= 0:
+        parser.error(f"--duration must be in (0, {MAX_SECONDS:.0f}] s and --period > 0")
+    if args.clicks is not None and not 1 <= args.clicks <= 200:
+        parser.error("--clicks must be between 1 and 200")
+    if args.url and urlsplit(args.url).hostname not in LOOPBACK:
+        parser.error("--url must be a server on this machine (127.0.0.1 or localhost)")
+    print(f"{os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}; N = {args.n:,}; a click "
+          f"every {args.period:g} s per session", flush=True)  # fmt: skip
+    if args.url:
+        return asyncio.run(measure(args, args.url.rstrip("/"), None))
+    with app_server(REPO / "artifacts" / "load-server.log") as (base, pid):
+        return asyncio.run(measure(args, base, pid))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
