@@ -350,6 +350,9 @@ async def measure(args: argparse.Namespace, base: str, pid: int | None) -> int:
     parts = urlsplit(base)
     ws_url = f"ws://{parts.netloc}/_stcore/stream"
     clicks = args.clicks or math.ceil(args.duration / args.period) + 2
+    idle = rss_mib(pid)
+    if idle is not None:
+        print(f"server process before any session: {idle:.0f} MiB resident", flush=True)
     # The references: each scenario alone, as many clicks as any session makes at a level.
     solo, solo_latencies = [], []
     for scenario in (0, 1):
