@@ -88,7 +88,7 @@ if ! "$PY" -m ruff format --check . >artifacts/ruff-format.txt 2>&1; then
 fi
 
 log "lint-imports (layer contracts in pyproject.toml)"
-"$VENV/bin/lint-imports" --no-cache || { static_rc=1; loud "lint-imports FAILED: a layer imports upward."; }
+"$VENV/bin/lint-imports" --no-cache --no-logo || { static_rc=1; loud "lint-imports FAILED: a layer imports upward."; }
 
 mapfile -t dist < <(xdist_args "$@")
 log "python -m pytest ${dist[*]} $*"
