@@ -15,10 +15,9 @@ is seen, may compile or load the numba kernel), then ``button(key="step").click(
 If numba is installed, ``gmm_core._fused.warmup()`` runs first and its time (compile, or load
 from numba's disk cache) is printed on its own line, so no timed step includes a compile.
 
-Options: ``--quick`` (N = 1e4 only), ``--sizes 1e4,1e5,1e6``, ``--repeats R``, ``--k K``
-(components; the app's default 3), ``--bins B`` (histogram bins; 0 = the app's automatic
-choice). The app's pages live in ``app_pages/`` (not ``pages/``, which would switch Streamlit
-to its legacy multipage mode).
+Options: ``--sizes 1e4,1e5,1e6``, ``--repeats R``, ``--k K`` (components; the app's default 3),
+``--bins B`` (histogram bins; 0 = the app's automatic choice). The app's pages live in
+``app_pages/`` (not ``pages/``, which would switch Streamlit to its legacy multipage mode).
 """
 
 from __future__ import annotations
