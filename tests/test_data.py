@@ -353,7 +353,7 @@ def _zip_bytes() -> bytes:
         (_zip_bytes(), "data.zip", "ZIP"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "old.xls", "Excel .xls"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "paper.pdf", "PDF"),
-        (gzip.compress(b"1\n2\n3\n"), "data.csv.gz", "gzip"),
+        (gzip.compress(b"1\n2\n3\n", mtime=0), "data.csv.gz", "gzip"),
         (b"1.5\n2.5\x00\x00\n3.5\n", "data.csv", "NUL"),
         (b"1.5\n2.5\x01\x02\x03\n", "", "control characters"),
     ],
