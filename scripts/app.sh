@@ -6,8 +6,8 @@
 #
 # First use: creates .venv, installs requirements.txt (with uv when it can, else pip), then
 # starts the server while compiling the numba kernels once (python -m gmm_core.warmup),
-# printing each step; about 20-30 s on a quiet machine.  Later uses reinstall only when requirements.txt changed (its
-# sha256 is stamped inside .venv) and start in a few seconds.
+# printing each step: healthy after ~15 s.  Later uses reinstall only when requirements.txt
+# changed (its sha256 is stamped inside .venv) and start in a few seconds.
 #
 # By default the server listens on 127.0.0.1 only: nobody else on the network can reach it.
 # --lan listens on every interface (0.0.0.0) and prints the address students should open;
@@ -25,7 +25,8 @@ args=()
 for arg in "$@"; do
     case "$arg" in
         --lan) lan=1 ;;
-        -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' \
+                         "${BASH_SOURCE[0]}"; exit 0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -57,7 +58,14 @@ case " ${args[*]-} " in
         if [ "$lan" = 1 ]; then
             ip="$(lan_ip)"
             extra=(--server.address 0.0.0.0 --browser.serverAddress "${ip:-localhost}")
-            log "--lan: listening on every interface; students open the URL printed below"
+            port=8501
+            for ((i = 0; i < ${#args[@]}; i++)); do
+                case "${args[$i]}" in
+                    --server.port=*) port="${args[$i]#*=}" ;;
+                    --server.port) port="${args[$((i + 1))]:-$port}" ;;
+                esac
+            done
+            log "--lan: listening on every interface; students open http://${ip:-<this machine>}:$port"
         else
             extra=(--server.address 127.0.0.1)
         fi
