@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import math
 import os
@@ -49,6 +50,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -422,9 +424,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}; N = {args.n:,}; a click "
           f"every {args.period:g} s per session", flush=True)  # fmt: skip
     if args.url:
-        return asyncio.run(measure(args, args.url.rstrip("/"), None))
+        return run_async(measure(args, args.url.rstrip("/"), None))
     with app_server(REPO / "artifacts" / "load-server.log") as (base, pid):
-        return asyncio.run(measure(args, base, pid))
+        return run_async(measure(args, base, pid))
+
+
+def run_async(coroutine: Any) -> int:
+    """``asyncio.run`` in a thread of its own: works also where this thread already runs an
+    event loop (a test process that drove Playwright's sync API before)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 if __name__ == "__main__":
