@@ -11,6 +11,7 @@ import pytest
 from benchmarks import chunked as bench
 
 
+@pytest.mark.slow
 def test_quick_run_prints_agreeing_rows_and_cleans_up(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,6 +12,7 @@ import pytest
 from benchmarks import explore as bench
 
 
+@pytest.mark.slow
 def test_quick_run_prints_both_workloads_with_ratios(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--quick", "--repeats", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -565,6 +565,7 @@ def test_any_input_either_parses_or_raises_data_error(data, drop):
         assert np.all(np.isfinite(col.values)) and np.unique(col.values).size >= 2
 
 
+@pytest.mark.slow
 def test_a_million_rows_at_the_limit_parse_exactly():
     """The largest accepted upload round-trips bit for bit (its speed is a benchmark matter)."""
     x = np.random.default_rng(0).normal(size=1_000_000)

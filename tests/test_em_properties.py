@@ -8,6 +8,7 @@ comes from the hypothesis profile in tests/conftest.py.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -147,6 +148,7 @@ def test_affine_equivariance(data, method, seed, a, b_in_spreads, tied, backend)
     assert np.all(np.abs(fy.log_likelihoods - (fx.log_likelihoods + shift)) <= 1e-8 * scale)
 
 
+@pytest.mark.slow
 @given(
     data=data_and_k(),
     method=st.sampled_from(INIT_METHODS),
@@ -168,6 +170,7 @@ def test_shuffling_changes_nothing(data, method, seed, tied, backend):
     np.testing.assert_allclose(f2.log_likelihoods, f1.log_likelihoods, rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.slow
 @given(
     data=data_and_k(),
     method=st.sampled_from(INIT_METHODS),

@@ -168,6 +168,7 @@ def test_well_separated_data_has_one_optimum():
     assert all(s["best_share"] == 1.0 and s["optima"] == 1 for s in summary)
 
 
+@pytest.mark.slow
 def test_refinement_merges_stopping_points_on_a_curved_ridge():
     """Without refinement, runs that split one cluster between two components stop at several
     points on a curved ridge and look like distinct optima; refined, they are one optimum,

@@ -4,6 +4,7 @@ models, the best marked, the fit of any K, and taking a K to the stepper."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from gmm_core import fit
@@ -110,6 +111,7 @@ def test_old_faithful_waiting_prefers_two_components():
     assert at.session_state["selection"][1].best("bic").n_components == 2
 
 
+@pytest.mark.slow
 def test_a_k_from_a_bundled_data_set_is_stepped_on_that_data_set():
     at = new_app()
     at.radio(key="data_source").set_value("Data set").run()

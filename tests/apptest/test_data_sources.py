@@ -76,6 +76,7 @@ def test_data_persists_across_reruns_and_source_switches():
     assert first.startswith("up:")
 
 
+@pytest.mark.slow
 def test_a_good_csv_loads_and_restarts_at_iteration_zero():
     at = new_app()
     click(at, "step")

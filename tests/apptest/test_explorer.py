@@ -4,6 +4,7 @@ opening a run in the stepper at iteration 0 with exactly its θ₀."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from figures.notation import fixed
@@ -155,6 +156,7 @@ def test_the_best_run_is_selected_and_is_a_fit_with_its_seed():
     assert again.log_likelihood == run.log_likelihood
 
 
+@pytest.mark.slow
 def test_a_run_on_a_bundled_data_set_opens_on_that_data_set():
     at = new_app()
     at.radio(key="data_source").set_value("Data set").run()

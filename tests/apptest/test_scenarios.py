@@ -70,6 +70,7 @@ def test_collapse_preset_reports_the_collapse_onto_1_833():
     assert "Component 1 collapsed onto x = 1.833" in warnings
 
 
+@pytest.mark.slow
 def test_k_too_large_runs_six_components_without_nan():
     at = load("too_many")
     p = final_params(at)
@@ -85,6 +86,7 @@ def test_old_faithful_preset_reaches_the_published_fit():
     assert stepper(at).run.log_likelihoods[stepper(at).t] == pytest.approx(-1034.002, abs=6e-4)
 
 
+@pytest.mark.slow
 def test_galaxies_seeds_end_in_different_local_maxima():
     at = load("galaxies")
     finals = set()
@@ -110,6 +112,7 @@ def open_link(query: dict[str, str]) -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_a_shared_link_reproduces_the_parameters_bit_for_bit():
     at = load("overlapping")
     at.number_input(key="seed").set_value(4).run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from gmm_core import MixtureParams
 
@@ -139,6 +140,7 @@ def test_scrub_slider_moves_through_the_history():
     assert stepper(at).params == stepper(at).run.history[2]
 
 
+@pytest.mark.slow
 def test_changing_a_model_control_resets_visibly():
     at = new_app()
     click(at, "step")
