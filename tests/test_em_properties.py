@@ -61,6 +61,7 @@ def assert_monotone(lls: np.ndarray) -> None:
     assert np.all(drops <= allowed), f"log L decreased: worst drop {drops.max()!r}"
 
 
+@pytest.mark.slow
 @given(
     data=data_and_k(),
     method=st.sampled_from(INIT_METHODS),
