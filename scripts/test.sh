@@ -57,7 +57,7 @@ xdist_args() {
     local arg
     for arg in "$@"; do
         case "$arg" in
-            -n | -n* | --numprocesses* | -p | no:xdist | --dist*) return 0 ;;
+            -n | -n* | --numprocesses* | no:xdist | -pno:xdist | --dist*) return 0 ;;
         esac
     done
     "$PY" -c 'import xdist' 2>/dev/null || return 0
