@@ -8,14 +8,14 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    # numba's compiled kernels, written once at build time (see the warm-up below).
-    NUMBA_CACHE_DIR=/app/.numba-cache \
-    # Settings for many users (each overrides .streamlit/config.toml; docs/DEPLOY.md says why):
-    # no tracebacks or exception messages in the browser, only in the server log;
-    STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none \
-    # uploads up to 50 MB (the limit the app's upload parser and README state);
+    NUMBA_CACHE_DIR=/app/.numba-cache
+
+# Settings for many users (each overrides .streamlit/config.toml; docs/DEPLOY.md says why):
+# no tracebacks or exception messages in the browser, only in the server log; uploads up to
+# 50 MB (the limit the app's upload parser and README state); no browser to open, no usage
+# statistics, no file watching in production.
+ENV STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none \
     STREAMLIT_SERVER_MAX_UPLOAD_SIZE=50 \
-    # no browser to open, no usage statistics, no file watcher in production;
     STREAMLIT_SERVER_HEADLESS=true \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
     STREAMLIT_SERVER_FILE_WATCHER_TYPE=none \
