@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -56,6 +57,12 @@ CHROMIUM_ARGS = [
     "--no-proxy-server",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
+
+
+# scripts/test.sh runs the suite on all cores (pytest-xdist): two browsers and two app servers
+# then share a 2-core machine with the other tests. Give Playwright's expect() the patience of
+# the helpers' waits (helpers.TIMEOUT_MS) instead of its default 5 s; no check is loosened.
+expect.set_options(timeout=15_000)
 
 
 def _require_browser() -> bool:
