@@ -2,8 +2,8 @@
 # warm up the numba kernels.  The caller sets ROOT and LOG_TAG and cds to ROOT.
 #
 # Installs use uv (https://docs.astral.sh/uv/, from PyPI, pinned below) when it can: one
-# resolver pass, parallel downloads and bytecode compilation, ~10 s for requirements.txt on a
-# fresh clone against ~100 s for pip.  uv is taken from PATH, or fetched into .venv/.uv by pip
+# resolver pass and parallel downloads, 6-17 s for requirements.txt on a fresh clone here
+# (cold cache) against 48-112 s for pip.  uv is taken from PATH, or fetched into .venv/.uv by pip
 # (one 17 MB wheel).  Any failure there falls back to plain pip.  EMLAB_NO_UV=1 forces pip.
 
 VENV="$ROOT/.venv"
@@ -15,13 +15,15 @@ UV_VERSION="0.13.8"
 
 log() { printf '[%s %3ds] %s\n' "$LOG_TAG" "$SECONDS" "$*" >&2; }
 
-sha_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; }
+
+sha_of() { cat "$@" | sha256 | cut -d' ' -f1; }
 
 # Serialise venv creation/installs between app.sh and test.sh running at the same time
 # (the lock lives outside .venv, which may be wiped and rebuilt).  Released by unlock_venv.
 lock_venv() {
     if command -v flock >/dev/null 2>&1; then
-        exec 9>"${TMPDIR:-/tmp}/emlab-venv-$(printf '%s' "$ROOT" | sha256sum | cut -c1-16).lock"
+        exec 9>"${TMPDIR:-/tmp}/emlab-venv-$(printf '%s' "$ROOT" | sha256 | cut -c1-16).lock"
         flock 9
     fi
 }
@@ -112,7 +114,7 @@ warmup() {
         log "gmm_core/warmup.py not found: skipping numba warm-up (kernels compile on first use)"
         return 0
     fi
-    want="$(find gmm_core -name '*.py' -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256sum | cut -d' ' -f1)"
+    want="$(find gmm_core -name '*.py' -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256 | cut -d' ' -f1)"
     [ -f "$WARMUP_STAMP" ] && have="$(cat "$WARMUP_STAMP")"
     [ "$want" = "$have" ] && return 0
     log "step 3/3: compiling the numba kernels once (python -m gmm_core.warmup) ..."

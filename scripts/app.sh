@@ -52,7 +52,7 @@ warmup &
 # Where to listen.  Naming the address also stops `streamlit run` (headless) from asking
 # checkip.amazonaws.com for a public IP at every start: the app is meant to run offline.
 extra=()
-case " ${args[*]-} " in
+case " ${args[*]+"${args[*]}"} " in
     *" --server.address"*) ;;
     *)
         if [ "$lan" = 1 ]; then
@@ -73,4 +73,5 @@ case " ${args[*]-} " in
 esac
 
 log "starting the server (streamlit run app.py); open the URL it prints below"
-exec "$VENV/bin/streamlit" run app.py "${extra[@]}" "${args[@]}"
+# ${a[@]+"${a[@]}"}: an empty array under `set -u` in bash 3.2 (macOS) too.
+exec "$VENV/bin/streamlit" run app.py ${extra[@]+"${extra[@]}"} ${args[@]+"${args[@]}"}

@@ -90,11 +90,12 @@ fi
 log "lint-imports (layer contracts in pyproject.toml)"
 "$VENV/bin/lint-imports" --no-cache --no-logo || { static_rc=1; loud "lint-imports FAILED: a layer imports upward."; }
 
-mapfile -t dist < <(xdist_args "$@")
-log "python -m pytest ${dist[*]} $*"
+dist=()
+while IFS= read -r arg; do dist+=("$arg"); done < <(xdist_args "$@")
+log "python -m pytest ${dist[*]+"${dist[*]}"} $*"
 t0=$SECONDS
 pytest_rc=0
-"$PY" -m pytest "${dist[@]}" "$@" || pytest_rc=$?
+"$PY" -m pytest ${dist[@]+"${dist[@]}"} "$@" || pytest_rc=$?
 log "pytest finished in $((SECONDS - t0)) s (exit $pytest_rc)"
 
 if [ "$pytest_rc" != 0 ]; then
