@@ -21,7 +21,8 @@ first level whose p95 click latency reaches 1 s (``--max-p95``). Per level it pr
 clicks answered, median and p95 latency, errors (timeouts, exceptions on the page, a click
 that did not advance exactly one iteration), cross-talk (a session whose log L(θ_t) differs
 from the solo run of its scenario at the same t) and the server's memory per session (growth
-of its resident set over the idle server, divided by the sessions). The verdict line gives the
+of its resident set over the idle server at the end of the level, all sessions still open,
+divided by the sessions). The verdict line gives the
 most sessions held with p95 < 1 s and no errors; the reference line the solo runs' median
 latency.
 
@@ -303,8 +304,6 @@ async def run_level(
     for session, result in zip(sessions, results, strict=True):
         if isinstance(result, BaseException):
             session.errors.append(f"page did not load: {result!r}")
-    loaded = rss_mib(pid)
-    per_session = None if idle is None or loaded is None else (loaded - idle) / n_sessions
 
     async def student(session: Session) -> None:
         if session.errors:
@@ -322,8 +321,10 @@ async def run_level(
 
     try:
         await asyncio.gather(*(student(s) for s in sessions))
+        used = rss_mib(pid)  # with every session open and its run history grown
     finally:
         await asyncio.gather(*(s.close() for s in sessions))
+    per_session = None if idle is None or used is None else (used - idle) / n_sessions
     level = Level(
         n_sessions, [lat for s in sessions for lat in s.latencies],
         [e for s in sessions for e in s.errors], 0, per_session,
