@@ -22,9 +22,8 @@ clicks answered, median and p95 latency, errors (timeouts, exceptions on the pag
 that did not advance exactly one iteration), cross-talk (a session whose log L(θ_t) differs
 from the solo run of its scenario at the same t) and the server's memory per session (growth
 of its resident set over the idle server at the end of the level, all sessions still open,
-divided by the sessions). The verdict line gives the
-most sessions held with p95 < 1 s and no errors; the reference line the solo runs' median
-latency.
+divided by the sessions). The verdict line gives the most sessions held with p95 < 1 s and
+no errors; the reference line the solo runs' median latency.
 
 Bounds: at most ``MAX_SESSIONS`` sessions and ``MAX_SECONDS`` per level; every click times out
 after ``CLICK_TIMEOUT_S``; loopback only. The clients are one asyncio process (~1-2 % of a
