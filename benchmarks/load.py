@@ -26,8 +26,9 @@ divided by the sessions). The verdict line gives the most sessions held with p95
 no errors; the reference line the solo runs' median latency.
 
 Bounds: at most ``MAX_SESSIONS`` sessions and ``MAX_SECONDS`` per level; every click times out
-after ``CLICK_TIMEOUT_S``; loopback only. The clients are one asyncio process (~1-2 % of a
-core for 100 sessions): the server, not the load, is what is measured.
+after ``CLICK_TIMEOUT_S``; loopback only. The clients are one asyncio process, and the
+``clients CPU`` column says how much of a core they used while clicking (parsing every
+``ForwardMsg`` included): the server, not the load, must be what is measured.
 Options: ``--quick`` (2 sessions, 2 clicks each: a smoke run), ``--sessions``, ``--duration``,
 ``--period``, ``--n``, ``--url``.
 """
@@ -64,7 +65,7 @@ STATUS_RE = re.compile(r"Iteration (\d+)\b.*?log L\(θ[^)]*\) = (-?[\d.]+(?:e[+-
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 HEADER = (
     f"{'sessions':>8} | {'clicks':>6} | {'p50 ms':>7} | {'p95 ms':>7} | {'errors':>6} | "
-    f"{'cross-talk':>10} | {'MiB/session':>11} | verdict"
+    f"{'cross-talk':>10} | {'MiB/session':>11} | {'clients CPU':>11} | verdict"
 )
 
 
@@ -247,6 +248,7 @@ class Level:
     errors: list[str]
     cross_talk: int
     mib_per_session: float | None
+    client_cpu: float = math.nan  # share of one core the clients used while clicking
 
     @property
     def p50_ms(self) -> float:
@@ -318,15 +320,17 @@ async def run_level(
             next_tick += period
             await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))
 
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     try:
         await asyncio.gather(*(student(s) for s in sessions))
         used = rss_mib(pid)  # with every session open and its run history grown
     finally:
         await asyncio.gather(*(s.close() for s in sessions))
+    client_cpu = (time.process_time() - cpu0) / max(time.perf_counter() - wall0, 1e-9)
     per_session = None if idle is None or used is None else (used - idle) / n_sessions
     level = Level(
         n_sessions, [lat for s in sessions for lat in s.latencies],
-        [e for s in sessions for e in s.errors], 0, per_session,
+        [e for s in sessions for e in s.errors], 0, per_session, client_cpu,
     )  # fmt: skip
     return level, sessions
 
@@ -337,7 +341,7 @@ def format_level(level: Level, max_p95_ms: float) -> str:
     return (
         f"{level.sessions:>8} | {len(level.latencies):>6} | {level.p50_ms:>7.0f} | "
         f"{level.p95_ms:>7.0f} | {len(level.errors):>6} | {level.cross_talk:>10} | {mib:>11} | "
-        f"{verdict}"
+        f"{level.client_cpu:>10.0%} | {verdict}"
     )
 
 

@@ -30,6 +30,7 @@ def test_quick_run_clicks_and_agrees_with_solo_runs(capsys: pytest.CaptureFixtur
     assert cells[4] == "0" and cells[5] == "0"  # no errors, no cross-talk
     # Memory per session was measured (a number; with 2 sessions the allocator may even shrink).
     assert re.fullmatch(r"-?\d+\.\d", cells[6]), cells[6]
+    assert re.fullmatch(r"\d+%", cells[7]), cells[7]  # the clients' share of a core
     assert "verdict: one server held" in out
 
 
