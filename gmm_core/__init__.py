@@ -12,6 +12,14 @@ effective counts N_k. Nothing here imports streamlit or plotly.
 True
 """
 
+from .bound import (
+    BoundSplit,
+    HardRun,
+    bound_split,
+    classification_em,
+    kl_gap,
+    lower_bound,
+)
 from .em import (
     EMStep,
     StepReport,
@@ -46,6 +54,12 @@ from .selection import Selection, SelectionRow, select_components
 
 __all__ = [
     "INIT_METHODS",
+    "BoundSplit",
+    "HardRun",
+    "bound_split",
+    "classification_em",
+    "kl_gap",
+    "lower_bound",
     "EMStep",
     "Exploration",
     "FitResult",
