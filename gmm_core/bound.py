@@ -261,6 +261,9 @@ class Slice:
         L(q, θ(s)) with q fixed.
     start, end : float
         The coordinates of θ_t (the bound touches log L there) and θ_{t+1}.
+    next_bound : ndarray, shape (M,), or None
+        L(q_{t+1}, θ(s)) with q_{t+1} = γ of θ_{t+1}: the bound after the next E-step, which
+        touches log L at θ_{t+1} (None where not computed).
     """
 
     s: np.ndarray
@@ -268,6 +271,7 @@ class Slice:
     bound: np.ndarray
     start: float
     end: float
+    next_bound: np.ndarray | None = None
 
 
 def _valid(weights: np.ndarray, variances: np.ndarray) -> np.ndarray:
@@ -279,10 +283,12 @@ def _curves(
     x: np.ndarray, q: FixedQ, weights: np.ndarray, means: np.ndarray, variances: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(log L, bound) for the parameter rows (shape (M, K) each)."""
-    lls = np.array([
-        log_likelihood(x, MixtureParams(w / w.sum(), m, v))
-        for w, m, v in zip(weights, means, variances, strict=True)
-    ])
+    lls = np.array(
+        [
+            log_likelihood(x, MixtureParams(w / w.sum(), m, v))
+            for w, m, v in zip(weights, means, variances, strict=True)
+        ]
+    )
     bounds = _q_function(q.stats, weights / weights.sum(axis=1, keepdims=True), means, variances)
     return lls, bounds + q.entropy
 
@@ -295,6 +301,7 @@ def segment_slice(
     q: FixedQ | None = None,
     s_range: tuple[float, float] = (-0.5, 1.5),
     n_points: int = 81,
+    with_next: bool = False,
 ) -> Slice:
     """log L(θ(s)) and L(q_t, θ(s)) along θ(s) = (1 − s) θ_t + s θ_{t+1} (PRML Fig. 9.14).
 
@@ -313,6 +320,8 @@ def segment_slice(
         The interval of s drawn; points where some π_k < 0 or σ_k² ≤ 0 are left out.
     n_points : int
         Points on the interval; s = 0 and s = 1 are always included.
+    with_next : bool
+        Also the next bound L(q_{t+1}, θ(s)) (one more pass over the data).
 
     Returns
     -------
@@ -329,7 +338,12 @@ def segment_slice(
     keep = _valid(theta[:, 0], theta[:, 2])
     theta, s = theta[keep], s[keep]
     lls, bounds = _curves(x, q, theta[:, 0], theta[:, 1], theta[:, 2])
-    return Slice(s, lls, bounds, 0.0, 1.0)
+    following = None
+    if with_next:
+        q_next = fixed_q(x, end)
+        weights = theta[:, 0] / theta[:, 0].sum(axis=1, keepdims=True)
+        following = _q_function(q_next.stats, weights, theta[:, 1], theta[:, 2]) + q_next.entropy
+    return Slice(s, lls, bounds, 0.0, 1.0, following)
 
 
 def mean_slice(
@@ -478,4 +492,3 @@ def classification_em(
             break
         labels = new_labels
     return HardRun(tuple(history), np.array(lls), np.array(clls), converged)
-

@@ -172,8 +172,11 @@ def test_segment_slice_touches_at_theta_t_and_peaks_at_theta_t_plus_1(seed):
     theta = MixtureParams(rng.dirichlet(np.ones(k) * 3), rng.uniform(1.5, 5, k), np.full(k, 0.4))
     step = em_step(x, theta, var_floor=default_var_floor(x))
     assert step.report.ok  # no floor binds
-    cut = segment_slice(x, theta, step.params, n_points=201)
+    cut = segment_slice(x, theta, step.params, n_points=201, with_next=True)
     at0, at1 = np.flatnonzero(cut.s == 0.0)[0], np.flatnonzero(cut.s == 1.0)[0]
+    # The next E-step's bound touches log L at θ_t+1 and stays below it.
+    assert cut.next_bound[at1] == pytest.approx(cut.log_likelihood[at1], rel=1e-12)
+    assert np.all(cut.next_bound <= cut.log_likelihood + 1e-9 * np.abs(cut.log_likelihood))
     assert cut.bound[at0] == pytest.approx(cut.log_likelihood[at0], rel=1e-12)
     assert np.argmax(cut.bound) == at1
     assert np.all(cut.bound <= cut.log_likelihood + 1e-9 * np.abs(cut.log_likelihood))
