@@ -218,20 +218,43 @@ if NUMBA_AVAILABLE:
     from ._fused import CHUNK as FUSED_CHUNK
     from ._fused import _exp_nonpos, _fused_serial
 
-    @njit(cache=True, nogil=True, parallel=True)
+    @njit(cache=True, nogil=True)
+    def _component_rows(x, coef, half_prec, grid):  # pragma: no cover - compiled
+        """log(π_k N(x_n | g, σ_k²)) for every grid value g: shape (G, N)."""
+        out = np.empty((grid.size, x.size))
+        for i in range(grid.size):
+            row = out[i]
+            for n in range(x.size):
+                d = x[n] - grid[i]
+                row[n] = coef - min(half_prec * d * d, MAX_QUADRATIC)
+        return out
+
+    @njit(cache=True, nogil=True, parallel=True, fastmath={"contract"})
     def _surface_kernel(x, coef, half_prec, g1, g2):  # pragma: no cover - compiled
+        n_points = x.size
+        a1 = _component_rows(x, coef[0], half_prec[0], g1)
+        a2 = _component_rows(x, coef[1], half_prec[1], g2)
         out = np.zeros((g2.size, g1.size))
         for j in prange(g2.size):
+            ratio = np.empty(n_points)
+            row2 = a2[j]
             for i in range(g1.size):
+                row1 = a1[i]
                 total = 0.0
-                for n in range(x.size):
-                    d1 = x[n] - g1[i]
-                    d2 = x[n] - g2[j]
-                    a = coef[0] - min(half_prec[0] * d1 * d1, MAX_QUADRATIC)
-                    b = coef[1] - min(half_prec[1] * d2 * d2, MAX_QUADRATIC)
-                    hi = a if a > b else b
-                    lo = b if a > b else a
-                    total += hi + np.log1p(_exp_nonpos(lo - hi))
+                # log(e^u + e^v) = max + log(1 + e^(min − max)); the logs of 1 + … ∈ [1, 2]
+                # are taken once per block of 64 as the log of their product.
+                for t in range(n_points):
+                    u = row1[t]
+                    v = row2[t]
+                    hi = u if u > v else v
+                    lo = v if u > v else u
+                    total += hi
+                    ratio[t] = 1.0 + _exp_nonpos(lo - hi)
+                for b in range(0, n_points, 64):
+                    prod = 1.0
+                    for t in range(b, min(b + 64, n_points)):
+                        prod *= ratio[t]
+                    total += np.log(prod)
                 out[j, i] = total
         return out
 
