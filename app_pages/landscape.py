@@ -64,8 +64,12 @@ def start_from(mu1: float, mu2: float, weights: np.ndarray, variances: np.ndarra
     """Open the stepper at iteration 0 from θ₀ = (π, (μ₁, μ₂), σ²), as a manual table."""
     table = pd.DataFrame({"μ": [mu1, mu2], "σ": np.sqrt(variances), "π": weights})
     values = {
-        "n_components": 2, "equal_variance": settings.equal_variance, "init_method": "manual",
-        "manual_table": table, "tol": settings.tol, "max_iter": settings.max_iter,
+        "n_components": 2,
+        "equal_variance": settings.equal_variance,
+        "init_method": "manual",
+        "manual_table": table,
+        "tol": settings.tol,
+        "max_iter": settings.max_iter,
     }
     links.open_in_stepper(
         values, f"EM from the landscape: θ₀ with μ₁ = {mu1:.6g}, μ₂ = {mu2:.6g}, at iteration 0."
@@ -112,15 +116,17 @@ def optima_table(basin_map: BasinMap) -> pd.DataFrame:
     rows = []
     for g, opt in enumerate(basin_map.optima):
         p = opt.params
-        rows.append({
-            "optimum": optimum_name(g, opt.mirror),
-            "log L": opt.log_likelihood,
-            "μ₁, μ₂": f"{p.means[0]:.5g}, {p.means[1]:.5g}",
-            "π₁, π₂": f"{p.weights[0]:.3f}, {p.weights[1]:.3f}",
-            "σ₁², σ₂²": f"{p.variances[0]:.4g}, {p.variances[1]:.4g}",
-            "starts reaching it": opt.n_cells / cells,
-            "mirror image of": "" if opt.mirror is None else optimum_name(opt.mirror, None),
-        })
+        rows.append(
+            {
+                "optimum": optimum_name(g, opt.mirror),
+                "log L": opt.log_likelihood,
+                "μ₁, μ₂": f"{p.means[0]:.5g}, {p.means[1]:.5g}",
+                "π₁, π₂": f"{p.weights[0]:.3f}, {p.weights[1]:.3f}",
+                "σ₁², σ₂²": f"{p.variances[0]:.4g}, {p.variances[1]:.4g}",
+                "starts reaching it": opt.n_cells / cells,
+                "mirror image of": "" if opt.mirror is None else optimum_name(opt.mirror, None),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -128,30 +134,48 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
     st.subheader("Basins of attraction")
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     left.number_input(
-        "Grid side", min_value=10, max_value=80, step=10, key="land_grid",
+        "Grid side",
+        min_value=10,
+        max_value=80,
+        step=10,
+        key="land_grid",
         help="Starts per side: 60 gives 3,600 runs of EM",
     )
     n = int(st.session_state["land_grid"])
     right.button(
-        f"Run EM from all {n * n:,} starts", key="land_run", type="primary",
-        on_click=experiment.request, args=(RESULT_KEY,),
+        f"Run EM from all {n * n:,} starts",
+        key="land_run",
+        type="primary",
+        on_click=experiment.request,
+        args=(RESULT_KEY,),
     )
     grid = mean_grid(x, n)
 
     def compute(progress: experiment.Progress) -> BasinMap:
         return basins(
-            x, weights, variances, grid, grid, var_floor=state.var_floor, tol=settings.tol,
-            max_iter=settings.max_iter, equal_variance=settings.equal_variance,
+            x,
+            weights,
+            variances,
+            grid,
+            grid,
+            var_floor=state.var_floor,
+            tol=settings.tol,
+            max_iter=settings.max_iter,
+            equal_variance=settings.equal_variance,
             on_progress=progress,
         )
 
     full_identity = (*identity, n)
     experiment.run_with_progress(
-        RESULT_KEY, full_identity, compute, start=f"Running EM from {n * n:,} starts…",
+        RESULT_KEY,
+        full_identity,
+        compute,
+        start=f"Running EM from {n * n:,} starts…",
         step="{done:,} of {total:,} runs of EM done…",
     )
     basin_map = experiment.kept_result(
-        RESULT_KEY, full_identity,
+        RESULT_KEY,
+        full_identity,
         idle="Press the button to run EM from every point of a grid of starts and colour each "
         "start by the optimum it reaches.",
         stale="The data, the model or the held π and σ² changed: press the button to recompute.",
@@ -161,10 +185,13 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
     restarts = explorer_restarts()
     chart(
         basin_figure(
-            basin_map, restarts=None if restarts is None else restarts[0],
-            restart_optima=None if restarts is None else restarts[1], x_label=data.axis_label,
+            basin_map,
+            restarts=None if restarts is None else restarts[0],
+            restart_optima=None if restarts is None else restarts[1],
+            x_label=data.axis_label,
         ),
-        key="land_basins", on_select=on_click("land_basins", grid, grid, weights, variances),
+        key="land_basins",
+        on_select=on_click("land_basins", grid, grid, weights, variances),
         selection_mode="points",
     )
     not_done = int(np.count_nonzero(~basin_map.converged))
@@ -177,7 +204,9 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
         + "Click a start to step through its run."
     )
     st.dataframe(
-        optima_table(basin_map), hide_index=True, width="stretch",
+        optima_table(basin_map),
+        hide_index=True,
+        width="stretch",
         column_config={
             "log L": st.column_config.NumberColumn(format="%.4f"),
             "starts reaching it": st.column_config.NumberColumn(format="percent"),
@@ -191,10 +220,13 @@ def typed_start(weights: np.ndarray, variances: np.ndarray) -> None:
     cols[0].number_input("μ₁", key="land_mu1", format="%.6g")
     cols[1].number_input("μ₂", key="land_mu2", format="%.6g")
     cols[2].button(
-        "Start EM here in the stepper", key="land_start",
+        "Start EM here in the stepper",
+        key="land_start",
         on_click=lambda: start_from(
-            float(st.session_state["land_mu1"]), float(st.session_state["land_mu2"]),
-            weights, variances,
+            float(st.session_state["land_mu1"]),
+            float(st.session_state["land_mu2"]),
+            weights,
+            variances,
         ),
         help="θ₀ = (π, (μ₁, μ₂), σ²) with the π and σ² held on this page, at iteration 0",
     )
@@ -216,7 +248,10 @@ def page() -> None:
         return
     theta = state.params
     hold = st.radio(
-        "Hold π and σ² at", list(HOLD_CHOICES), key="land_hold", horizontal=True,
+        "Hold π and σ² at",
+        list(HOLD_CHOICES),
+        key="land_hold",
+        horizontal=True,
         format_func=HOLD_CHOICES.__getitem__,
     )
     weights, variances = held_values(theta, hold)
@@ -233,10 +268,15 @@ def page() -> None:
     restarts = explorer_restarts()
     chart(
         landscape_figure(
-            grid, grid, surface, path=path,
-            restarts=None if restarts is None else restarts[0], x_label=data.axis_label,
+            grid,
+            grid,
+            surface,
+            path=path,
+            restarts=None if restarts is None else restarts[0],
+            x_label=data.axis_label,
         ),
-        key="land_surface", on_select=on_click("land_surface", grid, grid, weights, variances),
+        key="land_surface",
+        on_select=on_click("land_surface", grid, grid, weights, variances),
         selection_mode="points",
     )
     best = np.unravel_index(int(np.argmax(surface)), surface.shape)
@@ -247,15 +287,21 @@ def page() -> None:
         "σ², so the path need not go straight up the contours of this slice.",
     ]
     if x.size > 20_000:
-        notes.append("With this many points the surface is computed on 20,000 evenly spaced "
-                     "order statistics of the data, scaled to N.")
+        notes.append(
+            "With this many points the surface is computed on 20,000 evenly spaced "
+            "order statistics of the data, scaled to N."
+        )
     if restarts is not None:
         notes.append("Open circles: where the explorer's restarts started (their own π, σ²).")
     st.caption(" ".join(notes))
     typed_start(weights, variances)
     identity = (
-        data.data_id, tuple(weights.tolist()), tuple(variances.tolist()),
-        settings.equal_variance, settings.tol, settings.max_iter,
+        data.data_id,
+        tuple(weights.tolist()),
+        tuple(variances.tolist()),
+        settings.equal_variance,
+        settings.tol,
+        settings.max_iter,
     )
     basins_section(weights, variances, identity)
 

@@ -27,6 +27,7 @@ from ui import run_state as rs
 from ui.bound_panel import render_bound_panel
 from ui.formulas import E_STEP_GENERAL, M_STEP_GENERAL, e_step_lines, m_step_lines
 from ui.lecture import chart
+from ui.predict import render_predict_panel
 from ui.widgets import keep_values
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
@@ -377,6 +378,7 @@ def view(truth) -> None:
     if st.session_state.get("show_maths"):
         maths(state)
     render_bound_panel(state, data)
+    render_predict_panel(state, data)
     with st.expander("Export this run", icon=":material/download:"):
         export_panel(state, truth, done)
 

@@ -51,15 +51,19 @@ def median_time(work: Callable[[], object], repeats: int) -> float:
 def data_sets() -> list[tuple[str, np.ndarray]]:
     truth = MixtureParams([0.4, 0.6], [0.0, 3.0], [1.0, 0.5])
     generated, _ = sample(truth, 10_000, np.random.default_rng(0))
-    return [("Old Faithful N=272", load_dataset("old_faithful_eruptions")),
-            ("generated N=10,000", generated)]
+    return [
+        ("Old Faithful N=272", load_dataset("old_faithful_eruptions")),
+        ("generated N=10,000", generated),
+    ]
 
 
 def row(name: str, ours: float, target: float | None, reference: float) -> str:
     want = f"{target:.1f}" if target is not None else "-"
     verdict = ("PASS" if ours < target else "MISS") if target is not None else ""
-    return (f"{name:<34} {ours:>9.3f} {want:>10} {verdict:>5} {reference:>13.3f} "
-            f"{reference / ours:>6.1f}×")
+    return (
+        f"{name:<34} {ours:>9.3f} {want:>10} {verdict:>5} {reference:>13.3f} "
+        f"{reference / ours:>6.1f}×"
+    )
 
 
 def bench_basins(label: str, x: np.ndarray, side: int, stride: int, repeats: int) -> str:
@@ -76,8 +80,13 @@ def bench_basins(label: str, x: np.ndarray, side: int, stride: int, repeats: int
 
     def reference() -> None:
         for a, b in sampled:
-            run_em(x, MixtureParams(weights, [a, b], variances), var_floor=floor, tol=TOL,
-                   max_iter=MAX_ITER)
+            run_em(
+                x,
+                MixtureParams(weights, [a, b], variances),
+                var_floor=floor,
+                tol=TOL,
+                max_iter=MAX_ITER,
+            )
 
     ours()  # compile or load the kernel outside the timing
     t_ours = median_time(ours, repeats)
@@ -109,12 +118,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a 20 × 20 grid (smoke test)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--stride", type=int, default=0,
-                        help="reference: time every s-th start (default 1 at N = 272, 20 above)")
+    parser.add_argument(
+        "--stride",
+        type=int,
+        default=0,
+        help="reference: time every s-th start (default 1 at N = 272, 20 above)",
+    )
     args = parser.parse_args(argv)
     side, surface_side = (20, 30) if args.quick else (60, 100)
-    print(f"K = 2, π = (½, ½), σ² = var(x)/4, tol {TOL:g}, at most {MAX_ITER} iterations; "
-          f"reference = gmm_core.run_em one start at a time (basins), numpy (surface)")
+    print(
+        f"K = 2, π = (½, ½), σ² = var(x)/4, tol {TOL:g}, at most {MAX_ITER} iterations; "
+        f"reference = gmm_core.run_em one start at a time (basins), numpy (surface)"
+    )
     print(HEADER)
     for label, x in data_sets():
         stride = args.stride or (1 if x.size < 1000 else 20)

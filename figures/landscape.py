@@ -27,7 +27,7 @@ _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def optimum_name(index: int, mirror: int | None) -> str:
-    """"A", "B", … for optima; the mirror image of an earlier optimum gets its letter primed."""
+    """ "A", "B", … for optima; the mirror image of an earlier optimum gets its letter primed."""
     if mirror is not None and mirror < index:
         return f"{chr(ord('A') + mirror)}′"
     return chr(ord("A") + index)
@@ -52,10 +52,14 @@ def _click_layer(g1: np.ndarray, g2: np.ndarray, max_side: int = 60) -> go.Scatt
     j_idx = np.unique(np.linspace(0, g2.size - 1, min(g2.size, max_side)).round().astype(int))
     ii, jj = np.meshgrid(i_idx, j_idx)
     return go.Scatter(
-        x=g1[ii.ravel()], y=g2[jj.ravel()], mode="markers", name=CLICK_TRACE,
+        x=g1[ii.ravel()],
+        y=g2[jj.ravel()],
+        mode="markers",
+        name=CLICK_TRACE,
         customdata=np.column_stack([ii.ravel(), jj.ravel()]),
         marker={"size": 9, "color": "rgba(0,0,0,0)", "opacity": 0.01},
-        selected={"marker": {"opacity": 0.01}}, unselected={"marker": {"opacity": 0.01}},
+        selected={"marker": {"opacity": 0.01}},
+        unselected={"marker": {"opacity": 0.01}},
         showlegend=False,
         hovertemplate="click to start EM here<br>μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<extra></extra>",
     )
@@ -64,15 +68,22 @@ def _click_layer(g1: np.ndarray, g2: np.ndarray, max_side: int = 60) -> go.Scatt
 def _diagonal(g1: np.ndarray, g2: np.ndarray) -> go.Scatter:
     lo, hi = max(g1[0], g2[0]), min(g1[-1], g2[-1])
     return go.Scatter(
-        x=[lo, hi], y=[lo, hi], mode="lines", name="mirror line μ₁ = μ₂",
-        line={"color": "#ffffff", "width": 2, "dash": "dash"}, hoverinfo="skip",
+        x=[lo, hi],
+        y=[lo, hi],
+        mode="lines",
+        name="mirror line μ₁ = μ₂",
+        line={"color": "#ffffff", "width": 2, "dash": "dash"},
+        hoverinfo="skip",
     )
 
 
 def _layout(fig: go.Figure, height: int, x_label: str) -> go.Figure:
     fig.update_layout(
-        height=height, template="plotly_white", margin={"l": 60, "r": 10, "t": 30, "b": 50},
-        legend={"orientation": "h", "y": -0.18, "x": 0}, clickmode="event+select",
+        height=height,
+        template="plotly_white",
+        margin={"l": 60, "r": 10, "t": 30, "b": 50},
+        legend={"orientation": "h", "y": -0.18, "x": 0},
+        clickmode="event+select",
         dragmode=False,
     )
     fig.update_xaxes(title_text=f"μ₁ ({x_label})", constrain="domain")
@@ -115,37 +126,72 @@ def landscape_figure(
     # The surface plunges far from the data: colour the upper part, where the hills are.
     low = float(np.quantile(finite, 0.35))
     fig = go.Figure()
-    fig.add_trace(go.Contour(
-        x=g1, y=g2, z=np.clip(surface, low, None), name="log L", colorscale="Viridis",
-        zmin=low, zmax=top, ncontours=28, contours={"coloring": "heatmap"},
-        line={"width": 0.6, "color": "rgba(255,255,255,0.5)"},
-        colorbar={"title": {"text": "log L"}, "len": 0.8},
-        customdata=surface,
-        hovertemplate="μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<br>log L = %{customdata:.6g}<extra></extra>",
-    ))
+    fig.add_trace(
+        go.Contour(
+            x=g1,
+            y=g2,
+            z=np.clip(surface, low, None),
+            name="log L",
+            colorscale="Viridis",
+            zmin=low,
+            zmax=top,
+            ncontours=28,
+            contours={"coloring": "heatmap"},
+            line={"width": 0.6, "color": "rgba(255,255,255,0.5)"},
+            colorbar={"title": {"text": "log L"}, "len": 0.8},
+            customdata=surface,
+            hovertemplate="μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<br>"
+            "log L = %{customdata:.6g}<extra></extra>",
+        )
+    )
     fig.add_trace(_diagonal(g1, g2))
     if restarts is not None and len(restarts):
-        fig.add_trace(go.Scatter(
-            x=restarts[:, 0], y=restarts[:, 1], mode="markers", name="explorer restarts (θ₀)",
-            marker={"size": 7, "color": "#ffffff", "line": {"color": "#000000", "width": 1},
-                    "symbol": "circle-open"},
-            hovertemplate="explorer restart θ₀<br>μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=restarts[:, 0],
+                y=restarts[:, 1],
+                mode="markers",
+                name="explorer restarts (θ₀)",
+                marker={
+                    "size": 7,
+                    "color": "#ffffff",
+                    "line": {"color": "#000000", "width": 1},
+                    "symbol": "circle-open",
+                },
+                hovertemplate="explorer restart θ₀<br>μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<extra></extra>",
+            )
+        )
     if path is not None and len(path):
-        fig.add_trace(go.Scatter(
-            x=path[:, 0], y=path[:, 1], mode="lines+markers", name="EM path of the stepper",
-            line={"color": "#E69F00", "width": 3}, marker={"size": 6, "color": "#E69F00"},
-            hovertemplate="θ%{text}: μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<extra></extra>",
-            text=[str(t).translate(_SUB) for t in range(len(path))],
-        ))
-        fig.add_trace(go.Scatter(
-            x=path[[0, -1], 0], y=path[[0, -1], 1], mode="markers+text", showlegend=False,
-            text=["θ₀", f"θ{str(len(path) - 1).translate(_SUB)}"], textposition="top right",
-            textfont={"color": "#ffffff", "size": 15},
-            marker={"size": [11, 14], "color": ["#ffffff", "#E69F00"],
-                    "line": {"color": "#000000", "width": 1.5}},
-            hoverinfo="skip", name="path ends",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=path[:, 0],
+                y=path[:, 1],
+                mode="lines+markers",
+                name="EM path of the stepper",
+                line={"color": "#E69F00", "width": 3},
+                marker={"size": 6, "color": "#E69F00"},
+                hovertemplate="θ%{text}: μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<extra></extra>",
+                text=[str(t).translate(_SUB) for t in range(len(path))],
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=path[[0, -1], 0],
+                y=path[[0, -1], 1],
+                mode="markers+text",
+                showlegend=False,
+                text=["θ₀", f"θ{str(len(path) - 1).translate(_SUB)}"],
+                textposition="top right",
+                textfont={"color": "#ffffff", "size": 15},
+                marker={
+                    "size": [11, 14],
+                    "color": ["#ffffff", "#E69F00"],
+                    "line": {"color": "#000000", "width": 1.5},
+                },
+                hoverinfo="skip",
+                name="path ends",
+            )
+        )
     fig.add_trace(_click_layer(g1, g2))
     return _layout(fig, height, x_label)
 
@@ -188,33 +234,61 @@ def basin_figure(
     names = [optimum_name(g, o.mirror) for g, o in enumerate(optima)]
     text = np.array([*names, "other"], dtype=object)[z.astype(int)]
     fig = go.Figure()
-    fig.add_trace(go.Heatmap(
-        x=basin_map.g1, y=basin_map.g2, z=z, zmin=-0.5, zmax=steps - 0.5,
-        colorscale=colorscale, showscale=False, name="basins", text=text,
-        customdata=np.stack([basin_map.log_likelihoods, basin_map.n_iter], axis=-1),
-        hovertemplate="start μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<br>→ optimum %{text}, "
-        "log L = %{customdata[0]:.6g} after %{customdata[1]} iterations<extra></extra>",
-    ))
+    fig.add_trace(
+        go.Heatmap(
+            x=basin_map.g1,
+            y=basin_map.g2,
+            z=z,
+            zmin=-0.5,
+            zmax=steps - 0.5,
+            colorscale=colorscale,
+            showscale=False,
+            name="basins",
+            text=text,
+            customdata=np.stack([basin_map.log_likelihoods, basin_map.n_iter], axis=-1),
+            hovertemplate="start μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<br>→ optimum %{text}, "
+            "log L = %{customdata[0]:.6g} after %{customdata[1]} iterations<extra></extra>",
+        )
+    )
     fig.add_trace(_diagonal(basin_map.g1, basin_map.g2))
     for g, opt in enumerate(optima):
         means = opt.params.means
-        fig.add_trace(go.Scatter(
-            x=[means[0]], y=[means[1]], mode="markers+text", name=f"optimum {names[g]}",
-            text=[names[g]], textposition="top right", textfont={"size": 16, "color": "#000"},
-            marker={"size": 14, "symbol": "x", "color": "#000000",
-                    "line": {"color": "#ffffff", "width": 1}},
-            hovertemplate=f"optimum {names[g]}: log L = {opt.log_likelihood:.6g}<br>"
-            f"μ = ({means[0]:.4g}, {means[1]:.4g}), reached from {opt.n_cells} starts"
-            "<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=[means[0]],
+                y=[means[1]],
+                mode="markers+text",
+                name=f"optimum {names[g]}",
+                text=[names[g]],
+                textposition="top right",
+                textfont={"size": 16, "color": "#000"},
+                marker={
+                    "size": 14,
+                    "symbol": "x",
+                    "color": "#000000",
+                    "line": {"color": "#ffffff", "width": 1},
+                },
+                hovertemplate=f"optimum {names[g]}: log L = {opt.log_likelihood:.6g}<br>"
+                f"μ = ({means[0]:.4g}, {means[1]:.4g}), reached from {opt.n_cells} starts"
+                "<extra></extra>",
+            )
+        )
     if restarts is not None and len(restarts):
-        fig.add_trace(go.Scatter(
-            x=restarts[:, 0], y=restarts[:, 1], mode="markers", name="explorer restarts (θ₀)",
-            marker={"size": 8, "color": "rgba(0,0,0,0)",
-                    "line": {"color": "#000000", "width": 1.5}},
-            text=restart_optima,
-            hovertemplate="explorer restart θ₀ → %{text}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=restarts[:, 0],
+                y=restarts[:, 1],
+                mode="markers",
+                name="explorer restarts (θ₀)",
+                marker={
+                    "size": 8,
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"color": "#000000", "width": 1.5},
+                },
+                text=restart_optima,
+                hovertemplate="explorer restart θ₀ → %{text}<extra></extra>",
+            )
+        )
     fig.add_trace(_click_layer(basin_map.g1, basin_map.g2))
     fig.update_layout(showlegend=False)
     return _layout(fig, height, x_label)

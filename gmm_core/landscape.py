@@ -166,9 +166,7 @@ def _numpy_statistics(x: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.
     return sums, ll
 
 
-def _numpy_update(
-    sums: np.ndarray, theta: np.ndarray, var_floor: float, tied: bool
-) -> np.ndarray:
+def _numpy_update(sums: np.ndarray, theta: np.ndarray, var_floor: float, tied: bool) -> np.ndarray:
     """The M-step of :func:`gmm_core.em.update_params` for a batch (S, 3, K)."""
     n_k, s1, s2 = sums[:, 0], sums[:, 1], sums[:, 2]
     shift = theta[:, 1]
@@ -375,8 +373,15 @@ def batch_em(
     n_iter = np.empty(count, dtype=np.int64)
     converged = np.empty(count, dtype=np.bool_)
     _batch_em_kernel(
-        x, theta, float(var_floor), float(tol), int(max_iter), bool(equal_variance),
-        ll, n_iter, converged,
+        x,
+        theta,
+        float(var_floor),
+        float(tol),
+        int(max_iter),
+        bool(equal_variance),
+        ll,
+        n_iter,
+        converged,
     )
     return BatchResult(theta, ll, n_iter, converged)
 
@@ -436,8 +441,9 @@ def group_optima(
     leaders: list[int] = []
     labels = np.full(log_likelihoods.size, -1, dtype=np.int64)
     for i in order.tolist():
-        match = next((g for g, j in enumerate(leaders) if _same(params[i], params[j], mean_tol)),
-                     None)
+        match = next(
+            (g for g, j in enumerate(leaders) if _same(params[i], params[j], mean_tol)), None
+        )
         if match is None and len(leaders) < MAX_OPTIMA:
             leaders.append(i)
             match = len(leaders) - 1
@@ -447,14 +453,21 @@ def group_optima(
     for g, j in enumerate(leaders):
         swapped = params[j][:, ::-1]
         mirror = next(
-            (h for h, other in enumerate(leaders) if h != g
-             and _same(swapped, params[other], mean_tol)),
+            (
+                h
+                for h, other in enumerate(leaders)
+                if h != g and _same(swapped, params[other], mean_tol)
+            ),
             None,
         )
-        optima.append(LandscapeOptimum(
-            MixtureParams(*params[j]), float(log_likelihoods[j]),
-            int(np.count_nonzero(labels == g)), mirror,
-        ))
+        optima.append(
+            LandscapeOptimum(
+                MixtureParams(*params[j]),
+                float(log_likelihoods[j]),
+                int(np.count_nonzero(labels == g)),
+                mirror,
+            )
+        )
     return labels, tuple(optima)
 
 
@@ -539,10 +552,17 @@ def basins(
     starts[:, 1, 1] = mu2.ravel()
     parts = []
     for lo in range(0, count, BATCH):
-        parts.append(batch_em(
-            x, starts[lo : lo + BATCH], var_floor=var_floor, tol=tol, max_iter=max_iter,
-            equal_variance=equal_variance, backend=backend,
-        ))
+        parts.append(
+            batch_em(
+                x,
+                starts[lo : lo + BATCH],
+                var_floor=var_floor,
+                tol=tol,
+                max_iter=max_iter,
+                equal_variance=equal_variance,
+                backend=backend,
+            )
+        )
         if on_progress is not None:
             on_progress(min(lo + BATCH, count), count)
     params = np.concatenate([p.params for p in parts])
@@ -550,10 +570,14 @@ def basins(
     labels, optima = group_optima(x, params, lls)
     shape = mu1.shape
     return BasinMap(
-        g1=np.asarray(g1, dtype=np.float64), g2=np.asarray(g2, dtype=np.float64),
-        weights=weights, variances=variances, labels=labels.reshape(shape),
+        g1=np.asarray(g1, dtype=np.float64),
+        g2=np.asarray(g2, dtype=np.float64),
+        weights=weights,
+        variances=variances,
+        labels=labels.reshape(shape),
         log_likelihoods=lls.reshape(shape),
         n_iter=np.concatenate([p.n_iter for p in parts]).reshape(shape),
         converged=np.concatenate([p.converged for p in parts]).reshape(shape),
-        final_params=params.reshape((*shape, 3, 2)), optima=optima,
+        final_params=params.reshape((*shape, 3, 2)),
+        optima=optima,
     )

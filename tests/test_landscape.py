@@ -34,8 +34,14 @@ def faithful() -> np.ndarray:
 def basin_map(faithful):
     grid = mean_grid(faithful, 24)
     return basins(
-        faithful, WEIGHTS, VARIANCES, grid, grid, var_floor=default_var_floor(faithful),
-        tol=1e-8, max_iter=2000,
+        faithful,
+        WEIGHTS,
+        VARIANCES,
+        grid,
+        grid,
+        var_floor=default_var_floor(faithful),
+        tol=1e-8,
+        max_iter=2000,
     )
 
 
@@ -61,20 +67,31 @@ def test_surface_with_equal_weights_and_variances_is_mirror_symmetric(faithful):
 def test_batch_em_matches_run_em_start_by_start(faithful, tied):
     rng = np.random.default_rng(1)
     floor = default_var_floor(faithful)
-    starts = np.stack([
-        np.stack([rng.dirichlet([2, 2]), rng.uniform(1.5, 5, 2), rng.uniform(0.05, 1.0, 2)])
-        for _ in range(25)
-    ])
+    starts = np.stack(
+        [
+            np.stack([rng.dirichlet([2, 2]), rng.uniform(1.5, 5, 2), rng.uniform(0.05, 1.0, 2)])
+            for _ in range(25)
+        ]
+    )
     starts[0, 2] = [1e-12, 0.2]  # below the floor: moved inside the model as run_em does
     for backend in ("auto", "numpy"):
         result = batch_em(
-            faithful, starts, var_floor=floor, tol=1e-6, max_iter=300, equal_variance=tied,
+            faithful,
+            starts,
+            var_floor=floor,
+            tol=1e-6,
+            max_iter=300,
+            equal_variance=tied,
             backend=backend,
         )
         for s in range(starts.shape[0]):
             run = run_em(
-                faithful, start_params(starts[s, 0], starts[s, 2], *starts[s, 1]),
-                var_floor=floor, tol=1e-6, max_iter=300, equal_variance=tied,
+                faithful,
+                start_params(starts[s, 0], starts[s, 2], *starts[s, 1]),
+                var_floor=floor,
+                tol=1e-6,
+                max_iter=300,
+                equal_variance=tied,
             )
             assert result.n_iter[s] == run.n_iter
             assert result.converged[s] == run.converged
@@ -85,7 +102,12 @@ def test_batch_em_matches_run_em_start_by_start(faithful, tied):
 
 def test_grid_best_cell_agrees_with_explore_restarts(faithful, basin_map):
     exploration = explore_restarts(
-        faithful, 2, methods=("random", "kmeans++"), n_restarts=20, seed=0, tol=1e-8,
+        faithful,
+        2,
+        methods=("random", "kmeans++"),
+        n_restarts=20,
+        seed=0,
+        tol=1e-8,
         max_iter=2000,
     )
     j, i = basin_map.best_cell()
@@ -123,8 +145,14 @@ def test_basins_show_the_mirror_pair_and_the_saddle(basin_map):
 def test_basin_colours_reproduce(faithful, basin_map):
     grid = mean_grid(faithful, 24)
     again = basins(
-        faithful, WEIGHTS, VARIANCES, grid, grid, var_floor=default_var_floor(faithful),
-        tol=1e-8, max_iter=2000,
+        faithful,
+        WEIGHTS,
+        VARIANCES,
+        grid,
+        grid,
+        var_floor=default_var_floor(faithful),
+        tol=1e-8,
+        max_iter=2000,
     )
     assert np.array_equal(again.labels, basin_map.labels)
     assert np.array_equal(again.log_likelihoods, basin_map.log_likelihoods)
@@ -134,10 +162,28 @@ def test_progress_is_reported_and_numpy_backend_agrees(faithful):
     grid = mean_grid(faithful, 17)
     calls = []
     floor = default_var_floor(faithful)
-    fast = basins(faithful, WEIGHTS, VARIANCES, grid, grid, var_floor=floor, tol=1e-6,
-                  max_iter=500, on_progress=lambda d, t: calls.append((d, t)))
-    slow = basins(faithful, WEIGHTS, VARIANCES, grid, grid, var_floor=floor, tol=1e-6,
-                  max_iter=500, backend="numpy")
+    fast = basins(
+        faithful,
+        WEIGHTS,
+        VARIANCES,
+        grid,
+        grid,
+        var_floor=floor,
+        tol=1e-6,
+        max_iter=500,
+        on_progress=lambda d, t: calls.append((d, t)),
+    )
+    slow = basins(
+        faithful,
+        WEIGHTS,
+        VARIANCES,
+        grid,
+        grid,
+        var_floor=floor,
+        tol=1e-6,
+        max_iter=500,
+        backend="numpy",
+    )
     assert calls[-1] == (289, 289) and len(calls) == 2
     assert np.array_equal(fast.labels, slow.labels)
     assert fast.log_likelihoods == pytest.approx(slow.log_likelihoods, rel=1e-12)

@@ -110,8 +110,14 @@ def test_basins_reproduce_and_a_basin_click_starts_there():
     x = at.session_state["active_data"].x
     grid = mean_grid(x, 20)
     expected = basins(
-        x, np.array([0.5, 0.5]), np.array([pooled, pooled]), grid, grid,
-        var_floor=default_var_floor(x), tol=state.settings.tol, max_iter=state.settings.max_iter,
+        x,
+        np.array([0.5, 0.5]),
+        np.array([pooled, pooled]),
+        grid,
+        grid,
+        var_floor=default_var_floor(x),
+        tol=state.settings.tol,
+        max_iter=state.settings.max_iter,
     )
     (heat,) = traces(figure(at, "land_basins"), name="basins")
     z = decode(heat["z"]).reshape(20, 20)
