@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from figures.landscape import basin_figure, landscape_figure, optimum_name
+from figures.landscape import basin_figure, landscape_figure, optimum_names
 from figures.notation import fixed, subscript
 from gmm_core import MixtureParams
 from gmm_core.landscape import BasinMap, basins, mean_grid, mean_surface
@@ -113,18 +113,19 @@ def explorer_restarts() -> tuple[np.ndarray, list[str]] | None:
 
 def optima_table(basin_map: BasinMap) -> pd.DataFrame:
     cells = basin_map.labels.size
+    names = optimum_names(basin_map.optima)
     rows = []
     for g, opt in enumerate(basin_map.optima):
         p = opt.params
         rows.append(
             {
-                "optimum": optimum_name(g, opt.mirror),
+                "optimum": names[g],
                 "log L": opt.log_likelihood,
                 "μ₁, μ₂": f"{p.means[0]:.5g}, {p.means[1]:.5g}",
                 "π₁, π₂": f"{p.weights[0]:.3f}, {p.weights[1]:.3f}",
                 "σ₁², σ₂²": f"{p.variances[0]:.4g}, {p.variances[1]:.4g}",
                 "starts reaching it": opt.n_cells / cells,
-                "mirror image of": "" if opt.mirror is None else optimum_name(opt.mirror, None),
+                "mirror image of": "" if opt.mirror is None else names[opt.mirror],
             }
         )
     return pd.DataFrame(rows)
@@ -195,7 +196,7 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
         selection_mode="points",
     )
     not_done = int(np.count_nonzero(~basin_map.converged))
-    names = [optimum_name(g, o.mirror) for g, o in enumerate(basin_map.optima)]
+    names = optimum_names(basin_map.optima)
     st.caption(
         f"Each start is θ₀ = (π, (μ₁, μ₂), σ²) with the π and σ² above; EM then moves every "
         f"parameter. {len(names)} optima reached ({', '.join(names)}); a primed letter is the "

@@ -200,7 +200,7 @@ def bound_slice_figure(
                 "line": {"color": "#ffffff", "width": 1.5},
             },
             text=[f"{start_label}: touch", f"bound's top at {end_label}", f"log L({end_label})"],
-            textposition=["bottom center", "bottom right", "top left"],
+            textposition=["top left", "bottom right", "top left"],
             cliponaxis=False,
             showlegend=False,
             hovertemplate="%{text}<br>%{y:.6f}<extra></extra>",
@@ -240,7 +240,7 @@ def bound_slice_figure(
     )
     # Focus on the step: from a little below θ_t's value to above the top; the far ends of
     # the bound plunge and are cut off (their values are in the hover).
-    fig.update_yaxes(title_text="log-likelihood", range=[low - 1.5 * spread, top + 0.3 * spread])
+    fig.update_yaxes(title_text="log-likelihood", range=[low - 2.5 * spread, top + 0.4 * spread])
     fig.update_xaxes(title_text=x_title)
     return fig
 

@@ -6,10 +6,12 @@ that a click (Streamlit's point selection) names a cell; its ``customdata`` is t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
-from gmm_core.landscape import BasinMap
+from gmm_core.landscape import BasinMap, LandscapeOptimum
 
 from .palette import PALETTE, with_alpha
 
@@ -18,7 +20,7 @@ __all__ = [
     "basin_colors",
     "basin_figure",
     "landscape_figure",
-    "optimum_name",
+    "optimum_names",
 ]
 
 CLICK_TRACE = "start here"
@@ -26,11 +28,18 @@ OTHER_COLOR = "#bbbbbb"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
-def optimum_name(index: int, mirror: int | None) -> str:
-    """ "A", "B", … for optima; the mirror image of an earlier optimum gets its letter primed."""
-    if mirror is not None and mirror < index:
-        return f"{chr(ord('A') + mirror)}′"
-    return chr(ord("A") + index)
+def optimum_names(optima: Sequence[LandscapeOptimum]) -> list[str]:
+    """ "A", "B", … in order; the mirror image of an earlier optimum gets that one's letter,
+    primed ("A′")."""
+    names: list[str] = []
+    letter = 0
+    for g, opt in enumerate(optima):
+        if opt.mirror is not None and opt.mirror < g:
+            names.append(f"{names[opt.mirror]}′")
+        else:
+            names.append(chr(ord("A") + letter))
+            letter += 1
+    return names
 
 
 def basin_colors(basin_map: BasinMap) -> list[str]:
@@ -231,7 +240,7 @@ def basin_figure(
     colorscale = []
     for c, color in enumerate(scale_colors):
         colorscale += [[c / steps, color], [(c + 1) / steps, color]]
-    names = [optimum_name(g, o.mirror) for g, o in enumerate(optima)]
+    names = optimum_names(optima)
     text = np.array([*names, "other"], dtype=object)[z.astype(int)]
     fig = go.Figure()
     fig.add_trace(

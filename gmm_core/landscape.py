@@ -45,6 +45,11 @@ MEAN_TOL = 1e-2
 VARIANCE_RTOL = 5e-2
 #: Optima kept apart at most; runs ending elsewhere are grouped as "other".
 MAX_OPTIMA = 12
+#: Groups before refinement, at most.
+MAX_LEADERS = 60
+#: The refinement of each group's leader (as the explorer refines its optima).
+REFINE_TOL = 1e-10
+REFINE_MAX_ITER = 5000
 #: Points above which the surface is drawn on an evenly spaced subsample of the sorted data.
 SURFACE_MAX_POINTS = 20_000
 
@@ -417,10 +422,42 @@ def _same(a: np.ndarray, b: np.ndarray, mean_tol: float) -> bool:
     )
 
 
+def _leaders(
+    params: np.ndarray, log_likelihoods: np.ndarray, mean_tol: float, cap: int
+) -> tuple[list[int], np.ndarray]:
+    """Leader clustering by the module's tolerances, best first: (leader indices, label of each
+    item, −1 beyond ``cap`` leaders)."""
+    leaders: list[int] = []
+    labels = np.full(log_likelihoods.size, -1, dtype=np.int64)
+    for i in np.argsort(-log_likelihoods, kind="stable").tolist():
+        match = next(
+            (g for g, j in enumerate(leaders) if _same(params[i], params[j], mean_tol)), None
+        )
+        if match is None and len(leaders) < cap:
+            leaders.append(i)
+            match = len(leaders) - 1
+        if match is not None:
+            labels[i] = match
+    return leaders, labels
+
+
 def group_optima(
-    x: np.ndarray, params: np.ndarray, log_likelihoods: np.ndarray
+    x: np.ndarray,
+    params: np.ndarray,
+    log_likelihoods: np.ndarray,
+    *,
+    var_floor: float | None = None,
+    equal_variance: bool = False,
 ) -> tuple[np.ndarray, tuple[LandscapeOptimum, ...]]:
-    """Group final parameters into labelled optima (leader clustering, best first).
+    """Group final parameters into labelled optima (best first).
+
+    1. Leader clustering of the runs' final θ by the module's tolerances (at most
+       ``MAX_LEADERS`` groups).
+    2. With ``var_floor`` given, each group's leader is refined by more EM (tolerance
+       ``REFINE_TOL``, at most ``REFINE_MAX_ITER`` iterations; kept only if log L rose): runs the
+       tolerance stopped part-way up a flat ridge then reach its top.
+    3. The refined leaders are clustered again; groups whose leaders meet are merged, and the
+       best ``MAX_OPTIMA`` are kept.
 
     Parameters
     ----------
@@ -428,42 +465,48 @@ def group_optima(
         The data (its robust sd scales the mean tolerance).
     params : ndarray, shape (S, 3, K)
     log_likelihoods : ndarray, shape (S,)
+    var_floor, equal_variance
+        The model of the runs (for the refinement); without ``var_floor`` nothing is refined.
 
     Returns
     -------
     labels : ndarray of int, shape (S,)
-        The optimum of each run, −1 for runs beyond the ``MAX_OPTIMA`` kept ("other").
+        The optimum of each run, −1 for runs beyond the optima kept ("other").
     optima : tuple of LandscapeOptimum
         Sorted by log-likelihood, highest first.
     """
     mean_tol = MEAN_TOL * float(np.sqrt(data_scale_variance(x)))
-    order = np.argsort(-log_likelihoods, kind="stable")
-    leaders: list[int] = []
-    labels = np.full(log_likelihoods.size, -1, dtype=np.int64)
-    for i in order.tolist():
-        match = next(
-            (g for g, j in enumerate(leaders) if _same(params[i], params[j], mean_tol)), None
+    first, labels = _leaders(params, log_likelihoods, mean_tol, MAX_LEADERS)
+    tops, top_lls = params[first], log_likelihoods[first]
+    if var_floor is not None:
+        more = batch_em(
+            x,
+            tops,
+            var_floor=var_floor,
+            tol=REFINE_TOL,
+            max_iter=REFINE_MAX_ITER,
+            equal_variance=equal_variance,
         )
-        if match is None and len(leaders) < MAX_OPTIMA:
-            leaders.append(i)
-            match = len(leaders) - 1
-        if match is not None:
-            labels[i] = match
+        better = more.log_likelihoods > top_lls
+        tops = np.where(better[:, None, None], more.params, tops)
+        top_lls = np.where(better, more.log_likelihoods, top_lls)
+    second, merged = _leaders(tops, top_lls, mean_tol, MAX_OPTIMA)
+    labels = np.where(labels >= 0, merged[np.maximum(labels, 0)], -1)
     optima = []
-    for g, j in enumerate(leaders):
-        swapped = params[j][:, ::-1]
+    for g, j in enumerate(second):
+        swapped = tops[j][:, ::-1]
         mirror = next(
             (
                 h
-                for h, other in enumerate(leaders)
-                if h != g and _same(swapped, params[other], mean_tol)
+                for h, other in enumerate(second)
+                if h != g and _same(swapped, tops[other], mean_tol)
             ),
             None,
         )
         optima.append(
             LandscapeOptimum(
-                MixtureParams(*params[j]),
-                float(log_likelihoods[j]),
+                MixtureParams(*tops[j]),
+                float(top_lls[j]),
                 int(np.count_nonzero(labels == g)),
                 mirror,
             )
@@ -567,7 +610,9 @@ def basins(
             on_progress(min(lo + BATCH, count), count)
     params = np.concatenate([p.params for p in parts])
     lls = np.concatenate([p.log_likelihoods for p in parts])
-    labels, optima = group_optima(x, params, lls)
+    labels, optima = group_optima(
+        x, params, lls, var_floor=var_floor, equal_variance=equal_variance
+    )
     shape = mu1.shape
     return BasinMap(
         g1=np.asarray(g1, dtype=np.float64),

@@ -100,7 +100,7 @@ def _slice(
 ) -> Slice:
     n_points = 81 if _x.size <= 100_000 else 41  # each point is one pass over the data
     if path == WHOLE_STEP:
-        return segment_slice(_x, start, end, n_points=n_points, with_next=True)
+        return segment_slice(_x, start, end, s_range=(-1.0, 2.0), n_points=n_points, with_next=True)
     return mean_slice(_x, start, end, int(path) - 1, n_points=n_points)
 
 
