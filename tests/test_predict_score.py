@@ -78,3 +78,12 @@ def test_running_score():
     with pytest.raises(ValueError):
         score.add(2.0)
     assert HIT_FRACTION == 0.25
+
+
+def test_the_right_candidate_is_not_always_the_middle_one():
+    old, new = np.array([0.0, 5.0]), np.array([1.0, 4.0])
+    ranks = set()
+    for seed in range(40):
+        cands = candidate_means(old, new, 1.0, seed)
+        ranks.add(int(np.argsort(np.argsort(cands.means[:, 0]))[cands.correct]))
+    assert ranks == {0, 1, 2}

@@ -89,19 +89,27 @@ class Candidates:
     correct: int
 
 
+#: The wrong candidates, as multiples of each component's move added to the right answer; one
+#: pair is drawn per question, so the right answer is not always the middle one. −1 is "the
+#: means stay where they are".
+DISTRACTORS = ((-1.0, 1.5), (-2.0, 1.5), (1.5, 3.0), (-1.0, -2.5))
+
+
 def candidate_means(old: np.ndarray, new: np.ndarray, scale: float, seed: int) -> Candidates:
     """The right new means and two wrong ones, in an order fixed by ``seed``.
 
-    Wrong ones: each μ_k moved the other way, and moved two and a half times as far; a move
-    smaller than 0.2 × ``scale`` counts as 0.2 × ``scale`` (in its direction), so the three stay
-    apart even near convergence.
+    Wrong ones: the right answer plus a multiple (a pair from ``DISTRACTORS``, drawn with
+    ``seed``) of each component's move; a move smaller than 0.2 × ``scale`` counts as
+    0.2 × ``scale`` (in its direction), so the three stay apart even near convergence.
     """
     old, new = np.asarray(old, dtype=np.float64), np.asarray(new, dtype=np.float64)
     move = new - old
     floor = 0.2 * scale
     step = np.where(np.abs(move) < floor, np.where(move < 0, -floor, floor), move)
-    options = np.stack([new, new - 2.0 * step, new + 1.5 * step])
-    order = np.random.default_rng(seed).permutation(3)
+    rng = np.random.default_rng(seed)
+    a, b = DISTRACTORS[int(rng.integers(len(DISTRACTORS)))]
+    options = np.stack([new, new + a * step, new + b * step])
+    order = rng.permutation(3)
     return Candidates(options[order], int(np.flatnonzero(order == 0)[0]))
 
 
