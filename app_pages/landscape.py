@@ -236,9 +236,10 @@ def typed_start(weights: np.ndarray, variances: np.ndarray) -> None:
 def page() -> None:
     st.title("Likelihood landscape")
     st.caption(
-        "log L as a surface over the two means of a K = 2 mixture: two hills that are mirror "
-        "images (swapping the labels 1 ↔ 2 gives the same mixture), a saddle between them on "
-        "the line μ₁ = μ₂, and EM climbing from where it starts. Click anywhere to start EM there."
+        "log L as a surface over the two means of a K = 2 mixture. Swapping the labels 1 ↔ 2 "
+        "gives the same mixture, so with equal π and σ² the surface is mirror-symmetric about "
+        "the line μ₁ = μ₂: two equal hills with a saddle between them on that line. EM climbs "
+        "from where it starts: click anywhere to start it there."
     )
     if settings.n_components != 2 or state is None or state.settings.n_components != 2:
         st.info(
@@ -284,8 +285,12 @@ def page() -> None:
     notes = [
         f"Highest point on this slice: μ₁ = {grid[best[1]]:.4g}, μ₂ = {grid[best[0]]:.4g}, "
         f"log L = {fixed(float(surface[best]))}.",
-        f"The orange path is the stepper's run θ₀ … θ{subscript(state.t)}; EM also moves π and "
-        "σ², so the path need not go straight up the contours of this slice.",
+        (
+            f"The orange path is the stepper's run θ₀ … θ{subscript(state.t)}; EM also moves π "
+            "and σ², so the path need not go straight up the contours of this slice."
+            if state.t > 0
+            else "The orange point is the stepper's θ₀; step the run to see its path here."
+        ),
     ]
     if x.size > 20_000:
         notes.append(

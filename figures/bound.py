@@ -127,7 +127,7 @@ def bound_bars_figure(steps: Sequence[HalfStep], *, height: int = 320) -> go.Fig
     fig.update_yaxes(
         title_text="log L = L(q, θ) + KL", range=[base, float(ll.max() + 0.2 * spread)]
     )
-    fig.update_xaxes(title_text="half step (E: gap closes · M: bound rises, gap opens)")
+    fig.update_xaxes(title_text="E: gap closes · M: bound rises")
     return fig
 
 
@@ -226,7 +226,7 @@ def bound_slice_figure(
         text=f"gap = KL = {gap:.3g}",
         showarrow=True,
         arrowcolor=GAP_COLOR,
-        font={"color": "#7a4d00", "size": 14},
+        font={"color": "#7a4d00", "size": 15},
         xanchor="left",
     )
     top = float(np.max(cut.log_likelihood))
@@ -235,8 +235,8 @@ def bound_slice_figure(
     fig.update_layout(
         height=height,
         template="plotly_white",
-        margin={"l": 70, "r": 20, "t": 30, "b": 45},
-        legend={"orientation": "h", "y": -0.25, "x": 0},
+        margin={"l": 70, "r": 20, "t": 70, "b": 45},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
     )
     # Focus on the step: from a little below θ_t's value to above the top; the far ends of
     # the bound plunge and are cut off (their values are in the hover).
