@@ -16,7 +16,14 @@ import streamlit as st
 from figures.landscape import basin_figure, landscape_figure, optimum_names
 from figures.notation import fixed, subscript
 from gmm_core import MixtureParams
-from gmm_core.landscape import BasinMap, basins, mean_grid, mean_surface
+from gmm_core.landscape import (
+    SURFACE_MAX_POINTS,
+    BasinMap,
+    basins,
+    landscape_points,
+    mean_grid,
+    mean_surface,
+)
 from ui import experiment, links, session
 from ui.lecture import chart
 from ui.widgets import keep_values
@@ -152,9 +159,11 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
     )
     grid = mean_grid(x, n)
 
+    points, _ = landscape_points(x)  # at most SURFACE_MAX_POINTS: no input can stall the page
+
     def compute(progress: experiment.Progress) -> BasinMap:
         return basins(
-            x,
+            points,
             weights,
             variances,
             grid,
@@ -292,10 +301,11 @@ def page() -> None:
             else "The orange point is the stepper's θ₀; step the run to see its path here."
         ),
     ]
-    if x.size > 20_000:
+    if x.size > SURFACE_MAX_POINTS:
         notes.append(
-            "With this many points the surface is computed on 20,000 evenly spaced "
-            "order statistics of the data, scaled to N."
+            f"With this many points the surface and the basins are computed on "
+            f"{SURFACE_MAX_POINTS:,} evenly spaced order statistics of the data (the surface "
+            "scaled to N); a click still starts EM on all the data."
         )
     if restarts is not None:
         notes.append("Open circles: where the explorer's restarts started (their own π, σ²).")

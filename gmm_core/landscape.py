@@ -30,6 +30,7 @@ __all__ = [
     "basins",
     "batch_em",
     "group_optima",
+    "landscape_points",
     "mean_grid",
     "mean_surface",
     "start_params",
@@ -85,8 +86,11 @@ def _surface_numpy(
     return out
 
 
-def _surface_points(x: np.ndarray) -> tuple[np.ndarray, float]:
-    """The points the surface is computed on and the factor that scales their sum to N."""
+def landscape_points(x: np.ndarray) -> tuple[np.ndarray, float]:
+    """The points the maps are computed on and the factor that scales their sum to N: the data
+    itself up to ``SURFACE_MAX_POINTS`` points, else that many evenly spaced order statistics
+    (the quantiles of the data at equal steps), so that a map over a million points stays
+    interactive."""
     if x.size <= SURFACE_MAX_POINTS:
         return x, 1.0
     idx = np.linspace(0, x.size - 1, SURFACE_MAX_POINTS).round().astype(np.intp)
@@ -118,7 +122,7 @@ def mean_surface(
     weights, variances = np.asarray(weights, float), np.asarray(variances, float)
     if weights.shape != (2,) or variances.shape != (2,):
         raise ValueError("the landscape is drawn for K = 2 components")
-    points, scale = _surface_points(x)
+    points, scale = landscape_points(x)
     coef = _log_coefficients(weights, variances)
     half_prec = 0.5 / variances
     g1 = np.ascontiguousarray(g1, dtype=np.float64)

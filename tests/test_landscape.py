@@ -13,9 +13,11 @@ from scipy import special, stats
 from gmm_core import default_var_floor, explore_restarts, run_em
 from gmm_core.data import load_dataset
 from gmm_core.landscape import (
+    SURFACE_MAX_POINTS,
     basins,
     batch_em,
     group_optima,
+    landscape_points,
     mean_grid,
     mean_surface,
     start_params,
@@ -197,3 +199,13 @@ def test_group_optima_keeps_labelled_optima_apart():
     assert labels.tolist() == [0, 1, 0, 1]
     assert optima[0].mirror == 1 and optima[1].mirror == 0
     assert [o.n_cells for o in optima] == [2, 2]
+
+
+def test_large_data_is_mapped_on_evenly_spaced_order_statistics():
+    x = np.random.default_rng(2).normal(size=50_001)
+    points, scale = landscape_points(x)
+    assert points.size == SURFACE_MAX_POINTS and scale == x.size / SURFACE_MAX_POINTS
+    assert points[0] == x.min() and points[-1] == x.max() and np.all(np.diff(points) >= 0)
+    small = x[:1000]
+    same, one = landscape_points(small)
+    assert same is small and one == 1.0

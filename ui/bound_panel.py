@@ -31,6 +31,8 @@ __all__ = [
 
 #: Half steps in the bar chart (the latest ones).
 BARS_SHOWN = 8
+#: Most iterations of classification EM (it usually stops within tens: no label changes).
+HARD_MAX_ITER = 200
 WHOLE_STEP = "whole step"
 
 JENSEN = (
@@ -123,7 +125,11 @@ def _hard_and_soft(
         equal_variance=equal_variance,
     )
     hard = classification_em(
-        _x, start, var_floor=var_floor, equal_variance=equal_variance, max_iter=max_iter
+        _x,
+        start,
+        var_floor=var_floor,
+        equal_variance=equal_variance,
+        max_iter=min(max_iter, HARD_MAX_ITER),
     )
     return soft, hard
 
