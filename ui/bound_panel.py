@@ -179,18 +179,13 @@ def _bars(state: StepperState, x: np.ndarray, data_id: str) -> None:
     steps = []
     shown = positions_shown(state.t, state.phase)
     for t, phase in shown:
-        q_source, theta = q_and_theta(state.run.history, t, phase)
-        split = _split(data_id, x, q_source, theta)
-        gap = 0.0 if phase == "E" else split.gap  # q = γ(θ): zero by definition
-        steps.append(
-            HalfStep(
-                _label(t, phase),
-                split.log_likelihood,
-                split.log_likelihood - gap,
-                gap,
-                current=(t, phase) == (state.t, state.phase),
-            )
-        )
+        if phase == "E":  # q = γ(θ_t): the bound is log L(θ_t), the gap zero by definition
+            log_l, gap = float(state.run.log_likelihoods[t]), 0.0
+        else:
+            split = _split(data_id, x, *q_and_theta(state.run.history, t, phase))
+            log_l, gap = split.log_likelihood, split.gap
+        current = (t, phase) == (state.t, state.phase)
+        steps.append(HalfStep(_label(t, phase), log_l, log_l - gap, gap, current=current))
     st.markdown("**log L = bound + gap, half step by half step**")
     if not steps:
         st.caption("Press **E-step**: the first bar appears once q = γ(θ₀) exists.")

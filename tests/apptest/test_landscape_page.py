@@ -128,3 +128,19 @@ def test_basins_reproduce_and_a_basin_click_starts_there():
     click_chart(at, "land_basins", (3, 17))
     opened_in_stepper(at).run()
     assert stepper(at).run.history[0].means.tolist() == [grid[3], grid[17]]
+
+
+def test_explorer_restarts_are_overlaid():
+    at = landscape_app()
+    at.switch_page("app_pages/explorer.py").run()
+    at.number_input(key="explorer_restarts").set_value(8).run()
+    at.button(key="explorer_run").click().run()
+    assert not at.exception, at.exception
+    exploration = at.session_state["exploration"][1]
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    (circles,) = traces(figure(at, "land_surface"), name="explorer restarts (θ₀)")
+    starts = np.array([run.initial_params.means for run in exploration.runs])
+    assert decode(circles["x"]).tolist() == starts[:, 0].tolist()
+    assert decode(circles["y"]).tolist() == starts[:, 1].tolist()
+    assert any("explorer's restarts" in c.value for c in at.caption)
