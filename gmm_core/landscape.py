@@ -34,6 +34,7 @@ __all__ = [
     "mean_grid",
     "mean_surface",
     "start_params",
+    "warmup",
 ]
 
 #: Starts per kernel call in :func:`basins` (progress is reported after each).
@@ -630,3 +631,24 @@ def basins(
         final_params=params.reshape((*shape, 3, 2)),
         optima=optima,
     )
+
+
+def warmup() -> None:
+    """Compile (or load from numba's cache) the landscape's kernels on a few points, so the
+    page's first map does not wait for the compiler (a few seconds the first time)."""
+    x = np.linspace(0.0, 1.0, 16)
+    grid = np.array([0.2, 0.8])
+    weights, variances = np.array([0.5, 0.5]), np.array([0.1, 0.1])
+    mean_surface(x, weights, variances, grid, grid)
+    for tied in (False, True):
+        basins(
+            x,
+            weights,
+            variances,
+            grid,
+            grid,
+            var_floor=1e-6,
+            tol=1e-6,
+            max_iter=5,
+            equal_variance=tied,
+        )

@@ -21,6 +21,7 @@ from gmm_core.landscape import (
     mean_grid,
     mean_surface,
     start_params,
+    warmup,
 )
 
 WEIGHTS = np.array([0.5, 0.5])
@@ -209,3 +210,7 @@ def test_large_data_is_mapped_on_evenly_spaced_order_statistics():
     small = x[:1000]
     same, one = landscape_points(small)
     assert same is small and one == 1.0
+
+
+def test_warmup_runs():
+    warmup()

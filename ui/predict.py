@@ -77,10 +77,7 @@ def _reveal(state: StepperState, x: np.ndarray) -> None:
         resp, _ = e_step(x[n : n + 1], state.params)
         right = owner_result(pending["guess"], resp[0])
         points = 1.0 if right else 0.0
-        gammas = ", ".join(
-            f"γ(z_{{n{k + 1}}}) = {g:.3f}".replace("{", "").replace("}", "")
-            for k, g in enumerate(resp[0])
-        )
+        gammas = ", ".join(f"γ(z_n{k + 1}) = {g:.3f}" for k, g in enumerate(resp[0]))
         owner = int(np.argmax(resp[0])) + 1
         message = f"x_n = {x[n]:.4g}: {gammas}. Component {owner} owns it — " + (
             "right!" if right else f"you said {pending['guess'] + 1}."
