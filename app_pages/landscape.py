@@ -133,6 +133,9 @@ def optima_table(basin_map: BasinMap) -> pd.DataFrame:
                 "σ₁², σ₂²": f"{p.variances[0]:.4g}, {p.variances[1]:.4g}",
                 "starts reaching it": opt.n_cells / cells,
                 "mirror image of": "" if opt.mirror is None else names[opt.mirror],
+                "note": "μ₁ = μ₂: one component in effect, a saddle of log L"
+                if opt.coincident
+                else "",
             }
         )
     return pd.DataFrame(rows)

@@ -34,7 +34,7 @@ def optimum_names(optima: Sequence[LandscapeOptimum]) -> list[str]:
     names: list[str] = []
     letter = 0
     for g, opt in enumerate(optima):
-        if opt.mirror is not None and opt.mirror < g:
+        if opt.mirror is not None and opt.mirror < g and not names[opt.mirror].endswith("′"):
             names.append(f"{names[opt.mirror]}′")
         else:
             names.append(chr(ord("A") + letter))
@@ -47,7 +47,7 @@ def basin_colors(basin_map: BasinMap) -> list[str]:
     colors: list[str] = []
     hue = 0
     for g, opt in enumerate(basin_map.optima):
-        if opt.mirror is not None and opt.mirror < g:
+        if opt.mirror is not None and opt.mirror < g and colors[opt.mirror].startswith("#"):
             colors.append(with_alpha(colors[opt.mirror], 0.45))
         else:
             colors.append(PALETTE[hue % len(PALETTE)])

@@ -21,7 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._fused import NUMBA_AVAILABLE
-from .em import EMPTY_THRESHOLD, LOG_2PI, MAX_QUADRATIC, data_scale_variance, within_model
+from .em import (
+    EMPTY_THRESHOLD,
+    LOG_2PI,
+    MAX_QUADRATIC,
+    data_scale_variance,
+    log_likelihood,
+    within_model,
+)
+from .explore import BARRIER_PER_POINT, BARRIER_RELATIVE
 from .params import MixtureParams
 
 __all__ = [
@@ -29,6 +37,7 @@ __all__ = [
     "LandscapeOptimum",
     "basins",
     "batch_em",
+    "coincident",
     "group_optima",
     "landscape_points",
     "mean_grid",
@@ -45,6 +54,9 @@ BATCH = 240
 WEIGHT_TOL = 1e-2
 MEAN_TOL = 1e-2
 VARIANCE_RTOL = 5e-2
+#: Components whose means are this many standard deviations apart (or less), with equal
+#: variances, coincide (:func:`coincident`).
+COINCIDENT_SD = 0.05
 #: Optima kept apart at most; runs ending elsewhere are grouped as "other".
 MAX_OPTIMA = 12
 #: Groups before refinement, at most.
@@ -410,21 +422,47 @@ class LandscapeOptimum:
     mirror : int or None
         Index of the optimum that is this one with the components swapped (the same mixture),
         if the grid reached it too.
+    coincident : bool
+        Whether its components coincide (μ₁ = μ₂, σ₁² = σ₂²): one component in effect, the
+        stationary point EM stays on from a start on the mirror line with equal σ² (a saddle).
     """
 
     params: MixtureParams
     log_likelihood: float
     n_cells: int
     mirror: int | None
+    coincident: bool = False
+
+
+def _close(a: np.ndarray, b: np.ndarray, mean_tol: float) -> bool:
+    """Means within ``mean_tol`` and variances within ``VARIANCE_RTOL``, elementwise."""
+    return bool(
+        np.all(np.abs(a[1] - b[1]) <= mean_tol)
+        and np.all(np.abs(a[2] - b[2]) <= VARIANCE_RTOL * np.maximum(a[2], b[2]))
+    )
+
+
+def coincident(theta: np.ndarray) -> bool:
+    """Whether the components of θ (a (3, K) array) coincide: variances within
+    ``VARIANCE_RTOL`` and means within ``COINCIDENT_SD`` of a standard deviation of each other.
+    Such a mixture is one component in effect whatever the weights (it differs from that
+    Gaussian by O(δ²)): the stationary point on the mirror line, and EM's slow approach to it."""
+    variances = theta[2]
+    same_spread = np.ptp(variances) <= VARIANCE_RTOL * variances.max()
+    return bool(same_spread and np.ptp(theta[1]) <= COINCIDENT_SD * np.sqrt(variances.max()))
 
 
 def _same(a: np.ndarray, b: np.ndarray, mean_tol: float) -> bool:
-    """Whether two (3, K) parameter arrays are one labelled optimum (module tolerances)."""
-    return bool(
-        np.all(np.abs(a[0] - b[0]) <= WEIGHT_TOL)
-        and np.all(np.abs(a[1] - b[1]) <= mean_tol)
-        and np.all(np.abs(a[2] - b[2]) <= VARIANCE_RTOL * np.maximum(a[2], b[2]))
-    )
+    """Whether two (3, K) parameter arrays are one labelled optimum (module tolerances). Two
+    mixtures whose components coincide are one when their overall means and variances agree,
+    whatever the weights."""
+    if coincident(a) and coincident(b):
+        mean_a, mean_b = float(a[0] @ a[1]) / a[0].sum(), float(b[0] @ b[1]) / b[0].sum()
+        var_a, var_b = float(a[2].max()), float(b[2].max())
+        return abs(mean_a - mean_b) <= mean_tol and abs(var_a - var_b) <= VARIANCE_RTOL * max(
+            var_a, var_b
+        )
+    return bool(np.all(np.abs(a[0] - b[0]) <= WEIGHT_TOL) and _close(a, b, mean_tol))
 
 
 def _leaders(
@@ -446,6 +484,45 @@ def _leaders(
     return leaders, labels
 
 
+def _no_valley(x: np.ndarray, a: np.ndarray, b: np.ndarray, ll_a: float, ll_b: float) -> bool:
+    """Whether log L stays above min(ll_a, ll_b) − (``BARRIER_PER_POINT`` · N +
+    ``BARRIER_RELATIVE`` · |min|) along the straight segment between the labelled (3, K)
+    parameters a and b (the explorer's rule, :mod:`gmm_core.explore`, without relabelling)."""
+    lower = min(ll_a, ll_b)
+    floor = lower - (BARRIER_PER_POINT * x.size + BARRIER_RELATIVE * abs(lower))
+    for t in (0.25, 0.5, 0.75):
+        theta = (1.0 - t) * a + t * b
+        if log_likelihood(x, MixtureParams(theta[0] / theta[0].sum(), *theta[1:])) < floor:
+            return False
+    return True
+
+
+def _merge_ridges(
+    x: np.ndarray, tops: np.ndarray, lls: np.ndarray, leaders: list[int], labels: np.ndarray
+) -> tuple[list[int], np.ndarray]:
+    """Merge groups whose leaders no valley of log L separates (points of one flat ridge that
+    EM had not finished climbing), then keep the best ``MAX_OPTIMA`` groups (the others → −1).
+
+    ``leaders`` index ``tops``/``lls`` (best first); ``labels`` gives each top its group."""
+    target = list(range(len(leaders)))
+    for h in range(1, len(leaders)):
+        for g in range(h):
+            if target[g] != g:
+                continue
+            a, b = leaders[g], leaders[h]
+            close = abs(lls[a] - lls[b]) <= BARRIER_PER_POINT * x.size + BARRIER_RELATIVE * abs(
+                lls[a]
+            )
+            if close and _no_valley(x, tops[a], tops[b], float(lls[a]), float(lls[b])):
+                target[h] = g
+                break
+    kept = [g for g in range(len(leaders)) if target[g] == g][:MAX_OPTIMA]
+    renumber = {g: i for i, g in enumerate(kept)}
+    mapping = np.array([renumber.get(target[g], -1) for g in range(len(leaders))])
+    new_labels = np.where(labels >= 0, mapping[np.maximum(labels, 0)], -1)
+    return [leaders[g] for g in kept], new_labels
+
+
 def group_optima(
     x: np.ndarray,
     params: np.ndarray,
@@ -461,8 +538,11 @@ def group_optima(
     2. With ``var_floor`` given, each group's leader is refined by more EM (tolerance
        ``REFINE_TOL``, at most ``REFINE_MAX_ITER`` iterations; kept only if log L rose): runs the
        tolerance stopped part-way up a flat ridge then reach its top.
-    3. The refined leaders are clustered again; groups whose leaders meet are merged, and the
-       best ``MAX_OPTIMA`` are kept.
+    3. The refined leaders are clustered again; groups whose leaders meet, or whose leaders
+       have the same log L with no valley of log L between them (the explorer's rule, on the
+       labelled parameters: points of one flat ridge EM had not finished climbing, such as
+       the approach to the saddle on the mirror line), are merged, and the best
+       ``MAX_OPTIMA`` are kept.
 
     Parameters
     ----------
@@ -495,7 +575,8 @@ def group_optima(
         better = more.log_likelihoods > top_lls
         tops = np.where(better[:, None, None], more.params, tops)
         top_lls = np.where(better, more.log_likelihoods, top_lls)
-    second, merged = _leaders(tops, top_lls, mean_tol, MAX_OPTIMA)
+    second, merged = _leaders(tops, top_lls, mean_tol, len(first))
+    second, merged = _merge_ridges(x, tops, top_lls, second, merged)
     labels = np.where(labels >= 0, merged[np.maximum(labels, 0)], -1)
     optima = []
     for g, j in enumerate(second):
@@ -513,7 +594,8 @@ def group_optima(
                 MixtureParams(*tops[j]),
                 float(top_lls[j]),
                 int(np.count_nonzero(labels == g)),
-                mirror,
+                None if coincident(tops[j]) else mirror,
+                coincident(tops[j]),
             )
         )
     return labels, tuple(optima)

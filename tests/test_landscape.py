@@ -16,6 +16,7 @@ from gmm_core.landscape import (
     SURFACE_MAX_POINTS,
     basins,
     batch_em,
+    coincident,
     group_optima,
     landscape_points,
     mean_grid,
@@ -214,3 +215,28 @@ def test_large_data_is_mapped_on_evenly_spaced_order_statistics():
 
 def test_warmup_runs():
     warmup()
+
+
+def test_tied_model_has_two_mirror_optima_and_one_saddle(faithful):
+    """With one shared σ², EM creeps towards the saddle on the mirror line from many starts
+    near it (flat ridges); they are grouped with it, as one mixture (components coincide)."""
+    grid = mean_grid(faithful, 30)
+    basin_map = basins(
+        faithful,
+        WEIGHTS,
+        np.array([1.3, 1.3]),
+        grid,
+        grid,
+        var_floor=default_var_floor(faithful),
+        tol=1e-6,
+        max_iter=500,
+        equal_variance=True,
+    )
+    top, twin, saddle = basin_map.optima
+    assert top.mirror == 1 and twin.mirror == 0 and not top.coincident
+    assert saddle.coincident and saddle.mirror is None
+    assert saddle.params.means[0] == pytest.approx(np.mean(faithful), rel=1e-6)
+    assert saddle.log_likelihood < top.log_likelihood - 100
+    assert np.all(basin_map.labels >= 0)
+    assert coincident(np.array([[0.1, 0.9], [3.5039, 3.4868], [1.2979, 1.2979]]))
+    assert not coincident(np.array([[0.5, 0.5], [2.0, 4.3], [0.13, 0.13]]))
