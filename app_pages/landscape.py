@@ -39,7 +39,7 @@ data = session.get_data()
 x = data.x
 settings = st.session_state["model_settings"]
 state = session.get_stepper()
-keep_values({"land_hold": "stepper", "land_grid": 60, "land_mu1": 0.0, "land_mu2": 0.0})
+keep_values({"land_hold": "stepper", "land_grid": 60})
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing log L over the grid…")
@@ -261,6 +261,8 @@ def page() -> None:
         st.button("Use K = 2", key="land_use_k2", type="primary", on_click=use_two_components)
         return
     theta = state.params
+    # The typed start begins at the stepper's means (kept once the user has typed).
+    keep_values({"land_mu1": float(theta.means[0]), "land_mu2": float(theta.means[1])})
     hold = st.radio(
         "Hold π and σ² at",
         list(HOLD_CHOICES),
