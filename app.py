@@ -37,6 +37,7 @@ navigation = st.navigation(
         st.Page(
             "app_pages/choose_k.py", title="How many components?", icon=":material/balance:"
         ),
+        st.Page("app_pages/landscape.py", title="Likelihood landscape", icon=":material/terrain:"),
     ]
 )
 

@@ -24,8 +24,10 @@ from figures.palette import text_color_on
 from figures.trace import decreases
 from ui import export, links, session
 from ui import run_state as rs
+from ui.bound_panel import render_bound_panel
 from ui.formulas import E_STEP_GENERAL, M_STEP_GENERAL, e_step_lines, m_step_lines
 from ui.lecture import chart
+from ui.predict import render_predict_panel
 from ui.widgets import keep_values
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
@@ -375,6 +377,8 @@ def view(truth) -> None:
     st.toggle("Show the maths of this step", key="show_maths")
     if st.session_state.get("show_maths"):
         maths(state)
+    render_bound_panel(state, data)
+    render_predict_panel(state, data)
     with st.expander("Export this run", icon=":material/download:"):
         export_panel(state, truth, done)
 

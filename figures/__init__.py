@@ -4,6 +4,7 @@ No streamlit, no side effects; numerics come from :mod:`gmm_core`.
 """
 
 from .animation import run_animation_figure, run_animation_html
+from .bound import bound_bars_figure, bound_slice_figure, hard_soft_figure
 from .explorer import (
     METHOD_COLORS,
     final_loglik_figure,
@@ -20,10 +21,13 @@ __all__ = [
     "METHOD_COLORS",
     "MIXTURE_COLOR",
     "TRUTH_COLOR",
+    "bound_bars_figure",
+    "bound_slice_figure",
     "component_color",
     "component_colors",
     "criteria_figure",
     "final_loglik_figure",
+    "hard_soft_figure",
     "method_color",
     "mixture_figure",
     "optima_figure",

@@ -12,6 +12,14 @@ effective counts N_k. Nothing here imports streamlit or plotly.
 True
 """
 
+from .bound import (
+    BoundSplit,
+    HardRun,
+    bound_split,
+    classification_em,
+    kl_gap,
+    lower_bound,
+)
 from .chunked import ChunkedFit, fit_chunked
 from .em import (
     EMStep,
@@ -47,10 +55,12 @@ from .selection import Selection, SelectionRow, select_components
 
 __all__ = [
     "INIT_METHODS",
+    "BoundSplit",
     "ChunkedFit",
     "EMStep",
     "Exploration",
     "FitResult",
+    "HardRun",
     "MixtureParams",
     "Optimum",
     "RestartRun",
@@ -62,7 +72,9 @@ __all__ = [
     "advance",
     "aic",
     "bic",
+    "bound_split",
     "check_data",
+    "classification_em",
     "classification_entropy",
     "default_var_floor",
     "e_step",
@@ -72,7 +84,9 @@ __all__ = [
     "fit_chunked",
     "icl",
     "initial_params",
+    "kl_gap",
     "log_likelihood",
+    "lower_bound",
     "m_step",
     "n_parameters",
     "run_em",
