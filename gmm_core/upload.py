@@ -39,12 +39,22 @@ Encoding
 Binary files
     Files starting with a known binary signature (PNG, JPEG, GIF, PDF, ZIP, which
     includes .xlsx/.ods, old .xls, gzip, ...) or containing NUL bytes or other
-    control characters are rejected with a hint to save the data as CSV.
+    control characters are rejected with a hint to save the data as CSV. Text that
+    starts with an HTML/XML tag or is bracketed like JSON is rejected with a hint to
+    export a CSV.
+Limits (counted before pandas parses anything, so no file costs more than its size)
+    At most :data:`MAX_BYTES` (50 MB), :data:`MAX_POINTS` data rows, :data:`MAX_COLUMNS`
+    columns, :data:`MAX_CELLS` cells, lines of at most 64,000 characters and cells of
+    at most :data:`MAX_CELL_CHARS`; a quote (``"``) that is never closed is reported
+    with its row. Numbers all in one row are refused with a hint to put one per line
+    (the table would otherwise have one column per value).
 Lines
     ``\\r\\n`` and ``\\r`` line ends are accepted. Blank lines, lines starting with
     ``#`` (comments), and lines made only of delimiters (Excel's ``,,,`` rows) are
     ignored; a ``#`` later in a line starts a comment that runs to the end of the
-    line. An Excel ``sep=;`` first line sets the delimiter.
+    line. An Excel ``sep=;`` first line sets the delimiter. Two or more lines of
+    text before the first line with a number (an export's title, a date) are a
+    preamble: all but the last are skipped with a note, and the last is the header.
 Delimiter
     Sniffed on the first 100 content lines: tab, semicolon, comma and pipe are
     tried in that order (semicolon before comma because European spreadsheets
@@ -53,8 +63,12 @@ Delimiter
     fields wins. Otherwise runs of whitespace are tried with the same rule;
     otherwise the file is one column. The fast pandas C parser then reads the
     whole file; a row with more cells than the first data row is reported.
-    Numbers must use a decimal point; a decimal comma is detected only to explain
-    the problem.
+    Decimal commas: a column whose non-number cells are numbers like ``1,5`` (in a
+    file separated by semicolons, tabs, spaces or pipes, or quoted) is read with the
+    comma as the decimal point, and a note says so. A comma-sniffed file with a
+    one-name header above lines that are all ``digits,digits`` is one such column
+    (not two columns); without a header, the two integer columns are kept and a note
+    points out the other reading.
 Header
     The first line is a header if at least one of its cells is text (not a number,
     not blank, not a missing-value marker) sitting above a column whose other
@@ -73,6 +87,11 @@ Default column
     unnamed first numeric column holding exactly 0, 1, 2, ... or 1, 2, 3, ... (the row
     numbers R's ``write.csv`` and pandas' ``to_csv`` write) is skipped when
     another numeric column exists; a note says so.
+Values EM can use
+    ``select_column`` refuses a column whose values are all equal (naming double
+    precision when the file's texts differ, e.g. 1e15 ± 0.001) or whose spread cannot
+    be squared or resolved in double precision (±1e308, subnormals; the rule of
+    :func:`gmm_core.em.data_variance`).
 Row numbers
     Rows in messages are line numbers of the file, counted from 1 and including
     the header, comment and blank lines: the row a spreadsheet or text editor

@@ -45,10 +45,13 @@ def _rows(mask: np.ndarray) -> str:
     return f"row{'s' if len(rows) > 1 else ''} {', '.join(rows)}"
 
 
-def manual_table_problem(means: np.ndarray, stds: np.ndarray, weights: np.ndarray) -> str | None:
+def manual_table_problem(
+    means: np.ndarray, stds: np.ndarray, weights: np.ndarray, x: np.ndarray | None = None
+) -> str | None:
     """What is wrong with a manual θ₀ table (columns μ, σ, π, shape (K,) each), or None.
 
-    Rows are numbered from 1, as on screen.
+    Rows are numbered from 1, as on screen. With the data ``x`` (shape (N,)), a μ too far
+    from every value to square the distance in double precision is refused too.
     """
     blank = ~(np.isfinite(means) & np.isfinite(stds) & np.isfinite(weights))
     if blank.any():
@@ -70,6 +73,16 @@ def manual_table_problem(means: np.ndarray, stds: np.ndarray, weights: np.ndarra
         return "the weights π are too large to add up; use weights like 0.3 or 2."
     if total <= 0:
         return "at least one π must be greater than 0."
+    if x is not None and x.size:
+        with np.errstate(over="ignore"):
+            reach = np.maximum(np.abs(means - x.min()), np.abs(means - x.max())) ** 2
+            far = ~np.isfinite(reach * x.size)  # the M-step sums N such squares
+        if far.any():
+            return (
+                f"μ is too far from the data ({_rows(far)}): the squared distance to the values "
+                f"(from {x.min():.4g} to {x.max():.4g}) overflows double precision; use a μ "
+                "near the data."
+            )
     return None
 
 
@@ -89,7 +102,7 @@ def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str 
         column_config={c: st.column_config.NumberColumn(c, format="%.4g") for c in "μσπ"},
     )
     means, stds, weights = (np.array(c) for c in rows_as_floats(table, ("μ", "σ", "π")))
-    problem = manual_table_problem(means, stds, weights)
+    problem = manual_table_problem(means, stds, weights, data.x)
     if problem:
         st.error(sentence(problem))
         return None, f"Manual table: {problem}"
