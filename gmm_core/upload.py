@@ -472,7 +472,7 @@ def _cell_kind(cell: str) -> str:
     """Classify a sampled cell as ``"blank"``, ``"number"`` or ``"text"``."""
     if cell.lower() in _NA_TOKENS:
         return "blank"
-    return "number" if _NUMBER.fullmatch(cell) else "text"
+    return "number" if _NUMBER.fullmatch(cell) or _DECIMAL_COMMA.fullmatch(cell) else "text"
 
 
 def _mostly_numbers(kinds: list[str]) -> bool:
@@ -648,6 +648,7 @@ def _separated(sep: str) -> str:
 
 _MAX_LINE_CHARS = 64_000  # a row of MAX_COLUMNS numbers of 60 characters
 _MAX_PREAMBLE = 20  # most lines of text above the header that are skipped
+_MAX_LINES = MAX_POINTS + MAX_POINTS // 5  # all lines, blank and comment lines included
 _HTML_START = re.compile(r"<(?:!doctype|html|head|body|\?xml|table|div|svg|!--)", re.IGNORECASE)
 _DECIMAL_COMMA_LINE = re.compile(r'\s*"?[+-]?\d+,\d+"?\s*')
 
@@ -838,6 +839,14 @@ def split_text(text: str) -> SplitText:
     kind = _kind_error(text)
     if kind is not None:
         raise kind
+    n_lines = text.count("\n") + 1
+    if n_lines > _MAX_LINES:  # before blank and comment lines are removed one by one
+        raise DataError(
+            f"The file has {n_lines:,} lines, more than the limit of {MAX_POINTS:,} values "
+            f"(and {_MAX_LINES:,} lines, blank and comment lines included). Upload a smaller "
+            f"file, for example a random sample of at most {MAX_POINTS:,} rows, without "
+            "blank or comment lines in between."
+        )
     body, rows = _content_lines(text) if text else ("", np.zeros(0, dtype=np.int64))
     if not body:
         raise DataError(
