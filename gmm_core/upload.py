@@ -101,6 +101,7 @@ Row numbers
 from __future__ import annotations
 
 import csv
+import dataclasses
 import decimal
 import io
 import re
@@ -171,6 +172,10 @@ class _Cells:
     bad_text: tuple[tuple[int, str], ...] = ()
     # the text of the column's first cells (at most 100), to explain values that parse equal
     texts: tuple[str, ...] = ()
+    # cells that are not blank or a missing-value marker (-1: all non-NaN values)
+    n_filled: int = -1
+    # a cell written with a decimal comma, when the column was read with it ("1,5")
+    comma_example: str | None = None
 
 
 @dataclass(frozen=True)
@@ -362,9 +367,9 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")  # fast: the pattern starts with a lit
 _SKIPPABLE_LINE = re.compile(r"^[^\S\n]*(?:#[^\n]*)?$", re.MULTILINE)
 _SEP_DIRECTIVE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
 _NUMBER = re.compile(
-    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.IGNORECASE
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE
 )
-_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 _NA_TOKENS = frozenset(
     {
         "",
@@ -548,23 +553,44 @@ def _as_bytes(data: bytes | bytearray | memoryview) -> bytes:
 
 
 def _column_cells(series: pd.Series, texts: tuple[str, ...] = ()) -> _Cells:
-    """Convert one pandas column to numbers, keeping the raw text if it was not numeric."""
+    """One pandas column as numbers (NaN where a cell is not one), keeping the raw text of a
+    text column that holds numbers.
+
+    A text column is classified with vectorised string tests first (blank/missing markers,
+    numbers, decimal-comma numbers); only a column that can pass the 90% rule is converted,
+    with its decimal commas read as points when that is what makes it numeric.
+    """
     dtype = series.dtype
     if (pd.api.types.is_float_dtype(dtype) or pd.api.types.is_integer_dtype(dtype)) and not (
         pd.api.types.is_bool_dtype(dtype)
     ):
         values = series.to_numpy(dtype=np.float64, copy=True)
-        raw = None
-    else:
-        raw = series.to_numpy(dtype=object)
-        if pd.api.types.is_bool_dtype(dtype):
-            raw = np.array([str(v) for v in raw], dtype=object)
-            values = np.full(raw.shape, np.nan)
-        else:
-            numbers = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce")
-            values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+        values.flags.writeable = False
+        return _Cells(values=values, raw=None, texts=texts)
+    n = len(series)
+    if pd.api.types.is_bool_dtype(dtype):
+        values = np.full(n, np.nan)
+        values.flags.writeable = False
+        return _Cells(values=values, raw=None, texts=texts, n_filled=n)
+    stripped = series.astype(str).str.strip()
+    filled = ~stripped.str.lower().isin(_NA_TOKENS).to_numpy(dtype=bool)
+    number = stripped.str.fullmatch(_NUMBER.pattern, case=False).to_numpy(dtype=bool)
+    comma = stripped.str.fullmatch(_DECIMAL_COMMA.pattern).to_numpy(dtype=bool)
+    n_filled = int(np.count_nonzero(filled))
+    values = np.full(n, np.nan)
+    example = None
+    if np.count_nonzero(number | comma) >= _MIN_SHARE_NUMERIC * n_filled > 0:
+        read_as_point = number.copy()
+        if comma.any() and np.count_nonzero(number) < _MIN_SHARE_NUMERIC * n_filled:
+            read_as_point |= comma  # the decimal commas make it a numeric column
+            example = str(stripped.iloc[int(np.flatnonzero(comma)[0])])
+        text = stripped[read_as_point].str.replace(",", ".", regex=False)
+        values[read_as_point] = pd.to_numeric(text, errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
     values.flags.writeable = False
-    return _Cells(values=values, raw=raw, texts=texts)
+    raw = series.to_numpy(dtype=object) if not np.isnan(values).all() else None
+    return _Cells(values=values, raw=raw, texts=texts, n_filled=n_filled, comma_example=example)
 
 
 def _raw_text(cells: _Cells, i: int) -> str:
@@ -581,15 +607,8 @@ def _raw_text(cells: _Cells, i: int) -> str:
 
 def _filled_share(cells: _Cells) -> tuple[int, int]:
     """Return (number cells, filled cells) for the numeric-column rule."""
-    is_number = ~np.isnan(cells.values)
-    n_number = int(np.count_nonzero(is_number))
-    if cells.raw is None:
-        return n_number, n_number
-    missing = cells.raw[~is_number]
-    n_unfilled = sum(
-        1 for cell in missing if not isinstance(cell, str) or cell.strip().lower() in _NA_TOKENS
-    )
-    return n_number, int(cells.values.size - n_unfilled)
+    n_number = int(np.count_nonzero(~np.isnan(cells.values)))
+    return n_number, (n_number if cells.n_filled < 0 else cells.n_filled)
 
 
 def _is_row_index(cells: _Cells) -> bool:
@@ -998,26 +1017,6 @@ def frame_cells(split: SplitText) -> tuple[list[pd.Series], np.ndarray]:
 # ---------------------------------------------------------------------------
 
 
-def _decimal_comma_cells(cells: _Cells) -> _Cells | None:
-    """The column read with a decimal comma, if its non-number cells are numbers like "1,5"
-    and that makes it a numeric column; otherwise None."""
-    if cells.raw is None:
-        return None
-    text = pd.Series(cells.raw, dtype=object).map(lambda v: v.strip() if isinstance(v, str) else "")
-    comma = text.str.fullmatch(_DECIMAL_COMMA.pattern).fillna(False).to_numpy(dtype=bool)
-    if not comma.any():
-        return None
-    values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").to_numpy(
-        dtype=np.float64, na_value=np.nan
-    )
-    values.flags.writeable = False
-    converted = _Cells(values=values, raw=cells.raw, texts=cells.texts)
-    number, filled = _filled_share(converted)
-    if number == 0 or number < _MIN_SHARE_NUMERIC * filled:
-        return None
-    return converted
-
-
 def _sample_texts(split: SplitText, j: int) -> tuple[str, ...]:
     return tuple(cells[j] for cells in split.sample if j < len(cells))
 
@@ -1038,9 +1037,8 @@ def classify_columns(
     notes: list[str] = list(split.notes)
     for j, series in enumerate(columns):
         column = _column_cells(series, _sample_texts(split, j))
-        converted = _decimal_comma_cells(column)
-        if converted is not None:
-            example = next(t for t in converted.texts if _DECIMAL_COMMA.fullmatch(t))
+        example = column.comma_example
+        if example is not None:
             notes.append(
                 f"Column {_quoted(names[j])} uses a decimal comma: '{example}' was read as "
                 f"{example.replace(',', '.')}."
@@ -1051,7 +1049,6 @@ def classify_columns(
                     else ""
                 )
             )
-            column = converted
         cells.append(column)
     shares = [_filled_share(c) for c in cells]  # (number cells, filled cells)
     kept = [j for j in range(len(cells)) if shares[j][1] > 0 or not made_up[j]]
@@ -1153,9 +1150,7 @@ def _attach_bad_text(cells: list[_Cells], numeric: list[int], body: str, sep: st
             row = _split(lines[i], sep)
             if j < len(row):
                 texts.append((int(i), row[j]))
-        cells[j] = _Cells(
-            values=cells[j].values, raw=None, bad_text=tuple(texts), texts=cells[j].texts
-        )
+        cells[j] = dataclasses.replace(cells[j], bad_text=tuple(texts))
 
 
 def _no_numeric_error(names: tuple[str, ...]) -> DataError:
