@@ -1299,7 +1299,7 @@ def select_column(
             "EM needs at least two different values."
         )
     if clean.size < 2 or clean.min() == clean.max():
-        extra = ""
+        extra = " Check the column, or upload data with different values."
         if table.n_rows == 1 and len(table.columns) > 1:
             extra = " Your numbers are in one row; put one value per line instead."
         what = (
