@@ -78,12 +78,6 @@ def test_each_small_corpus_file_is_refused_with_its_fix_or_read_exactly(entry):
     check(entry, entry.make())
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("entry", [f for f in CORPUS if f.big], ids=lambda f: f.key)
-def test_each_big_corpus_file_is_refused_with_its_fix_or_read_exactly(entry):
-    check(entry, entry.make())
-
-
 def test_every_corpus_refusal_says_what_to_do():
     """A message names a fix: an imperative or the option to tick, not only the problem."""
     fixes = (
@@ -285,30 +279,40 @@ def test_fuzz_csv_like_text_in_any_delimiter_and_encoding(table, drop):
 # ---------------------------------------------------------------------------
 
 SECONDS_PER_FILE = 10.0  # generous: a shared 2-core machine; the slowest file takes ~1.5 s
-PEAK_RSS_MB = 900  # the whole process, Python and pandas included
+PEAK_RSS_MB = 700  # the whole process (Python, numpy, pandas ≈ 150 MB) while reading one file
 
 _MEASURE = textwrap.dedent(
     """
-    import json, resource, sys, time
+    import json, sys, time
     from pathlib import Path
     from gmm_core.upload import DataError, read_table, select_column
 
-    def rss_mb():
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def peak_mb():
+        # VmHWM: this process's peak resident memory (ru_maxrss would include the parent's
+        # memory from before exec); writing 5 to clear_refs resets it, so each file is
+        # measured alone.
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmHWM")
 
-    print(json.dumps({"baseline": rss_mb()}), flush=True)
+    def reset_peak():
+        Path("/proc/self/clear_refs").write_text("5")
+
+    print(json.dumps({"baseline": peak_mb()}), flush=True)
     for path in sorted(Path(sys.argv[1]).iterdir()):
         data = path.read_bytes()
+        reset_peak()
         start = time.perf_counter()
         try:
-            select_column(read_table(data, path.name))
-            verdict = "accept"
-        except DataError:
-            verdict = "refuse"
+            column = select_column(read_table(data, path.name))
+            verdict, text = "accept", " ".join(column.notes)
+        except DataError as err:
+            verdict, text = "refuse", str(err)
         seconds = time.perf_counter() - start
         del data
-        print(json.dumps({"key": path.name, "verdict": verdict, "seconds": seconds,
-                          "peak_mb": rss_mb()}), flush=True)
+        print(json.dumps({"key": path.name, "verdict": verdict, "text": text,
+                          "seconds": seconds, "peak_mb": peak_mb()}), flush=True)
     """
 )
 
@@ -327,9 +331,14 @@ def test_every_corpus_file_parses_within_a_time_and_memory_bound(tmp_path):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     baseline, measured = lines[0]["baseline"], {m["key"]: m for m in lines[1:]}
     assert set(measured) == {entry.key for entry, _ in written}
-    for entry, _ in written:
+    for entry, _ in written:  # the multi-MB files are checked here only
         m = measured[entry.key]
-        assert m["verdict"] == entry.verdict, entry.key
+        assert m["verdict"] == entry.verdict, f"{entry.key}: {m['text']}"
+        assert all(word in m["text"] for word in entry.words), f"{entry.key}: {m['text']}"
         assert m["seconds"] < SECONDS_PER_FILE, f"{entry.key}: {m['seconds']:.1f} s"
         assert m["peak_mb"] < PEAK_RSS_MB, f"{entry.key}: peak RSS {m['peak_mb']:.0f} MB"
     assert baseline < PEAK_RSS_MB
+    print(
+        f"baseline {baseline:.0f} MB, peak {max(m['peak_mb'] for m in measured.values()):.0f}"
+        f" MB, slowest {max(m['seconds'] for m in measured.values()):.2f} s"
+    )
