@@ -24,6 +24,7 @@ __all__ = ["ECHO_CHARS", "code", "escape", "plotly_text", "shorten"]
 ECHO_CHARS = 60
 _MARKUP = re.compile(r"[\\`*_~\[\]<>$&|#]")
 _AUTOLINK = re.compile(r"(?i):(?=//)|(?<=www)\.|@")
+_BLOCK_START = re.compile(r"^(\s*[0-9]*)([-+=.)])(?=\s|$)")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 
@@ -57,10 +58,13 @@ def escape(text: object) -> str:
     backslash before any ASCII punctuation): ``\\ ` * _ ~ [ ] < > $ & | #`` — so no link,
     image, emphasis, code, strike-through, HTML tag or entity, maths, table or heading forms —
     and the three autolink triggers: ``:`` before ``//`` (``https://…``), ``.`` after ``www``,
-    and ``@`` (e-mail addresses). Other punctuation (``. , ; ' ( )``) is left as typed, so the
-    Markdown source stays readable. Line breaks are kept.
+    and ``@`` (e-mail addresses). Line breaks become spaces and a list or heading marker at the
+    start (``-``, ``+``, ``=``, ``1.``) is escaped, so the message stays one paragraph. Other
+    punctuation (``. , ; ' ( )``) is left as typed, so the Markdown source stays readable.
     """
-    return _AUTOLINK.sub(r"\\\g<0>", _MARKUP.sub(r"\\\g<0>", str(text)))
+    text = _LINE_BREAKS.sub(" ", str(text))
+    text = _AUTOLINK.sub(r"\\\g<0>", _MARKUP.sub(r"\\\g<0>", text))
+    return _BLOCK_START.sub(r"\g<1>\\\g<2>", text, count=1)
 
 
 def plotly_text(text: object, limit: int = ECHO_CHARS) -> str:
