@@ -242,3 +242,49 @@ def test_the_exported_animation_shows_a_hostile_column_name_as_text():
     )
     assert "example.invalid" in page
     assert '<a href="https://example.invalid"' not in page and "<img src=x>" not in page
+
+
+# ---------------------------------------------------------------------------
+# Typed tables: σ and μ outside what double precision can square
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("means", "stds", "weights", "words"),
+    [
+        ([0.0, 1.0], [1e-300, 1.0], [0.5, 0.5], "σ is out of range for double precision (row 1"),
+        ([0.0, 1.0], [1.0, 1e200], [0.5, 0.5], "σ is out of range for double precision (row 2"),
+        ([0.0, 1.0], [1.0, 1.0], [1e308, 1e308], "too large to add up"),
+        ([1e300, 1.0], [1.0, 1.0], [0.5, 0.5], "μ is too far from the data (row 1)"),
+        ([0.0], [0.0], [1.0], "σ must be greater than 0 (row 1)"),
+    ],
+)
+def test_a_manual_start_out_of_double_range_is_refused_with_its_row(means, stds, weights, words):
+    from ui.model_panel import manual_table_problem
+
+    x = np.linspace(-3.0, 3.0, 50)
+    problem = manual_table_problem(np.array(means), np.array(stds), np.array(weights), x)
+    assert problem is not None and words in problem
+    assert not sentence(problem).startswith(("Σ", "Μ"))  # σ and μ stay symbols
+
+
+def test_a_manual_start_within_range_is_accepted():
+    from ui.model_panel import manual_table_problem
+
+    x = np.linspace(-3.0, 3.0, 50)
+    assert manual_table_problem(np.array([1e100]), np.array([1e-150]), np.array([1.0]), x) is None
+
+
+@pytest.mark.parametrize(
+    ("rows", "words"),
+    [
+        ([(0.0, 1e-300, 1.0)], "σ = 1e-300 is out of range"),
+        ([(0.0, 1e200, 1.0)], "σ = 1e+200 is out of range"),
+        ([(0.0, 1.0, 1e308), (1.0, 1.0, 1e308)], "too large to add up"),
+    ],
+)
+def test_a_generating_table_out_of_double_range_is_refused(rows, words):
+    from ui.data_panel import truth_from_table
+
+    with pytest.raises(ValueError, match=re.escape(words)):
+        truth_from_table(pd.DataFrame(rows, columns=["μ", "σ", "π"]))

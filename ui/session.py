@@ -13,7 +13,7 @@ import streamlit as st
 
 from gmm_core import MixtureParams, SufficientStats, sample, sufficient_statistics
 from gmm_core.binning import bin_edges, histogram, responsibility_by_bin
-from gmm_core.data import DATASETS, load_dataset
+from gmm_core.bundled import DATASETS, load_dataset
 
 from .run_state import ModelSettings, StepperState, new_state
 from .widgets import sentence
