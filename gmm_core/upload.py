@@ -337,18 +337,25 @@ def decode_upload(data: bytes, filename: str = "") -> tuple[str, str]:
         try:
             text, encoding = data.decode("utf-8-sig"), "UTF-8"
         except UnicodeDecodeError:
-            try:
-                text, encoding = data.decode("cp1252"), "Windows-1252"
-            except UnicodeDecodeError:
-                raise _encoding_error() from None
-            octets = np.frombuffer(data, dtype=np.uint8)
-            filled = np.count_nonzero(octets > 32)
-            if _CONTROL.search(text) or np.count_nonzero(octets >= 128) > 0.5 * filled:
-                raise _encoding_error() from None
+            text, encoding = _windows_1252(data), "Windows-1252"
     text = text.lstrip("\ufeff").rstrip("\x1a")  # BOM; DOS end-of-file marker
     if _CONTROL.search(text):
         raise _binary_error("it contains control characters", filename)
     return text, encoding
+
+
+def _windows_1252(data: bytes) -> str:
+    """Bytes that are not UTF-8 decoded as Windows-1252, if that decoding is clean (every byte
+    defined, no control characters, at most half of the non-blank bytes non-ASCII)."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _encoding_error() from None
+    octets = np.frombuffer(data, dtype=np.uint8)
+    filled = np.count_nonzero(octets > 32)
+    if _CONTROL.search(text) or np.count_nonzero(octets >= 128) > 0.5 * filled:
+        raise _encoding_error() from None
+    return text
 
 
 def _encoding_error() -> DataError:
@@ -831,27 +838,9 @@ def _is_decimal_comma_column(sep: str, split_sample: list[list[str]], lines: lis
     return all(_DECIMAL_COMMA_LINE.fullmatch(_strip_comment(line)) for line in lines[1:])
 
 
-def split_text(text: str) -> SplitText:
-    """Step 2: the data lines of decoded text, the delimiter and the header.
-
-    Every limit that can be checked by counting is checked here, before anything is parsed:
-    rows (:data:`MAX_POINTS`), line and cell lengths, columns (:data:`MAX_COLUMNS`), cells
-    (:data:`MAX_CELLS`), unpaired quotes, numbers in one row.
-
-    Parameters
-    ----------
-    text : str
-        The file's text, from :func:`decode_upload`.
-
-    Returns
-    -------
-    SplitText
-
-    Raises
-    ------
-    DataError
-        For a web page or JSON, an empty file, only a header, a limit exceeded.
-    """
+def _content(text: str) -> tuple[str, np.ndarray]:
+    """The content lines (no blank or comment lines) and their line numbers, once the text is
+    known to be a table of reasonable size."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.rstrip()
@@ -878,52 +867,40 @@ def split_text(text: str) -> SplitText:
             f"Upload a smaller file, for example a random sample of at most {MAX_POINTS:,} rows."
         )
     _check_line_lengths(body, rows)
+    return body, rows
 
+
+def _delimiter(body: str, rows: np.ndarray) -> tuple[str, str, np.ndarray, list[str]]:
+    """(sep, body, rows, sample lines): an Excel ``sep=`` line or the sniffed delimiter, with
+    rows made only of delimiters removed."""
     sample = body.split("\n", _SAMPLE_LINES)[:_SAMPLE_LINES]
     directive = _SEP_DIRECTIVE.fullmatch(sample[0])
     if directive is not None:  # Excel's "sep=;" first line
         sep = directive.group(1)
         body = body.split("\n", 1)[1] if "\n" in body else ""
-        rows = rows[1:]
-        sample = sample[1:]
+        rows, sample = rows[1:], sample[1:]
         if not body:
             raise DataError("The file has no data rows, only a 'sep=' line.")
     else:
         sep = _sniff_delimiter(sample)
     if sep == " ":
         sep = _WHITESPACE
-    if sep not in (_WHITESPACE, _SINGLE):  # drop rows of bare delimiters (Excel's ",,,")
-        esc = re.escape(sep)
-        cell = rf'(?:[^\S\n]|["{esc}])'  # blank, quote or delimiter, on one line
-        only_delims = rf"{cell}*{esc}{cell}*"
-        if re.search(rf"(?:^|\n){only_delims}(?:\n|$)", body):
-            body, rows = _drop_lines(body, rows, re.compile(only_delims))
-            sample = body.split("\n", _SAMPLE_LINES)[:_SAMPLE_LINES]
-            if not body:
-                raise DataError(
-                    "The file has no data: its rows contain only separators and no values."
-                )
+    if sep in (_WHITESPACE, _SINGLE):
+        return sep, body, rows, sample
+    esc = re.escape(sep)  # drop rows of bare delimiters (Excel's ",,,")
+    cell = rf'(?:[^\S\n]|["{esc}])'  # blank, quote or delimiter, on one line
+    only_delims = rf"{cell}*{esc}{cell}*"
+    if re.search(rf"(?:^|\n){only_delims}(?:\n|$)", body):
+        body, rows = _drop_lines(body, rows, re.compile(only_delims))
+        sample = body.split("\n", _SAMPLE_LINES)[:_SAMPLE_LINES]
+        if not body:
+            raise DataError("The file has no data: its rows contain only separators and no values.")
+    return sep, body, rows, sample
 
-    notes: list[str] = []
-    decimal_comma = _is_decimal_comma_column(sep, [_split(line, sep) for line in sample], sample)
-    if decimal_comma:
-        sep = _SINGLE
-    _check_cell_lengths(body, rows, sep)
-    split_sample = [_split(line, sep) for line in sample]
-    body, rows, split_sample, preamble = _drop_preamble(body, rows, split_sample)
-    if preamble:
-        notes.append(preamble)
-    has_header, shifted = _detect_header(split_sample)
-    header = tuple(split_sample[0]) if has_header else None
-    if has_header:
-        body = body.split("\n", 1)[1] if "\n" in body else ""
-        rows = rows[1:]
-        split_sample = split_sample[1:]
-        if not body.strip():
-            raise DataError(
-                f"The file has only a header row ({_quoted_list(header or ())}) and no data "
-                "rows below it. Add the numbers, one row per line, under the header."
-            )
+
+def _check_shape(body: str, rows: np.ndarray, sep: str, split_sample: list[list[str]]) -> None:
+    """Refuse, by counting, data rows, columns and cells over the limits, numbers in one row
+    and an unclosed quote."""
     if rows.size > MAX_POINTS:
         raise DataError(
             f"The file has {rows.size:,} data rows, more than the limit of {MAX_POINTS:,} "
@@ -948,6 +925,48 @@ def split_text(text: str) -> SplitText:
             f"{MAX_CELLS:,} cells. Upload just the column you need."
         )
     _check_quotes(body, rows, sep)
+
+
+def split_text(text: str) -> SplitText:
+    """Step 2: the data lines of decoded text, the delimiter and the header.
+
+    Every limit that can be checked by counting is checked here, before anything is parsed:
+    lines and rows (:data:`MAX_POINTS`), line and cell lengths, columns
+    (:data:`MAX_COLUMNS`), cells (:data:`MAX_CELLS`), unpaired quotes, numbers in one row.
+
+    Parameters
+    ----------
+    text : str
+        The file's text, from :func:`decode_upload`.
+
+    Returns
+    -------
+    SplitText
+
+    Raises
+    ------
+    DataError
+        For a web page or JSON, an empty file, only a header, a limit exceeded.
+    """
+    body, rows = _content(text)
+    sep, body, rows, sample = _delimiter(body, rows)
+    decimal_comma = _is_decimal_comma_column(sep, [_split(line, sep) for line in sample], sample)
+    if decimal_comma:
+        sep = _SINGLE
+    _check_cell_lengths(body, rows, sep)
+    split_sample = [_split(line, sep) for line in sample]
+    body, rows, split_sample, preamble = _drop_preamble(body, rows, split_sample)
+    has_header, shifted = _detect_header(split_sample)
+    header = tuple(split_sample[0]) if has_header else None
+    if has_header:
+        body = body.split("\n", 1)[1] if "\n" in body else ""
+        rows, split_sample = rows[1:], split_sample[1:]
+        if not body.strip():
+            raise DataError(
+                f"The file has only a header row ({_quoted_list(header or ())}) and no data "
+                "rows below it. Add the numbers, one row per line, under the header."
+            )
+    _check_shape(body, rows, sep, split_sample)
     return SplitText(
         body=body,
         rows=rows,
@@ -955,7 +974,7 @@ def split_text(text: str) -> SplitText:
         header=header,
         shifted=has_header and shifted,
         sample=tuple(tuple(cells) for cells in split_sample),
-        notes=tuple(notes),
+        notes=(preamble,) if preamble else (),
         decimal_comma=decimal_comma,
     )
 
@@ -1293,6 +1312,14 @@ def select_column(
     else:
         clean = values.copy()
 
+    _check_spread(table, name, cells, clean)
+    return Column(name=name, values=clean, n_dropped=n_bad, notes=tuple(notes))
+
+
+def _check_spread(table: ParsedTable, name: str, cells: _Cells, clean: np.ndarray) -> None:
+    """Refuse a column EM cannot fit: no value, one distinct value (saying when the file's
+    texts differ only beyond double precision), or a spread double precision cannot square or
+    resolve."""
     if clean.size == 0:
         raise DataError(
             f"Column {_quoted(name)} has no numbers left after dropping the non-finite cells; "
@@ -1323,7 +1350,6 @@ def select_column(
         data_variance(clean)
     except ValueError as err:  # a spread EM cannot square or resolve in double precision
         raise DataError(f"Column {_quoted(name)} cannot be used: {err}.") from None
-    return Column(name=name, values=clean, n_dropped=n_bad, notes=tuple(notes))
 
 
 def _lost_to_precision(texts: tuple[str, ...]) -> str | None:

@@ -262,7 +262,7 @@ def test_fuzz_random_bytes_only_ever_raise_data_error(data, drop):
     _parse_within_bound(data, drop)
 
 
-@settings(deadline=2000, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=2000, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 @given(_tables, st.booleans())
 def test_fuzz_csv_like_text_in_any_delimiter_and_encoding(table, drop):
     rows, sep, newline, encoding = table
