@@ -130,7 +130,7 @@ def test_sentence_capitalises_latin_letters_only():
         ({"ds": "nope"}, "dataset", "must be one of"),
         ({"init": "magic"}, "init_method", "must be one of"),
         ({"src": "ftp"}, "data_source", "must be one of"),
-        ({"eq": "yes"}, "equal_variance", "must be 1 or 0"),
+        ({"eq": "yes"}, "equal_variance", "must be one of 1, 0"),
         ({"truth": "1,2"}, "truth_table", "three numbers"),
         ({"truth": "nan,1,1"}, "truth_table", "digits"),
         ({"truth": "1e999,1,1"}, "truth_table", "too large"),
@@ -139,7 +139,7 @@ def test_sentence_capitalises_latin_letters_only():
         ({"manual": "0,1,1;" * 500}, "manual_table", "longer than 2,000"),
         ({"t": "١٠"}, "t", "digits"),
         ({"ph": "Q"}, "phase", "E or M"),
-        ({"lecture": "2"}, "lecture", "1 or 0"),
+        ({"lecture": "2"}, "lecture", "one of 1, 0"),
     ],
 )
 def test_a_bad_link_value_is_refused_with_a_rule(query, key, reason):

@@ -20,8 +20,9 @@ a toast, the value echoed shortened and literal; the setting keeps its default):
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -62,8 +63,13 @@ WIDGET_KEYS: dict[str, tuple[str, type]] = {
     "max_iter": ("iters", int),
 }
 _SOURCES = {"Generate": "gen", "Data set": "ds", "Upload": "up"}
-_LIMITS = {"n_points": (10, 1_000_000), "n_components": (1, 10), "max_iter": (1, 5000),
-           "seed": (0, 2**31 - 1), "gen_seed": (0, 2**31 - 1)}
+_LIMITS = {
+    "n_points": (10, 1_000_000),
+    "n_components": (1, 10),
+    "max_iter": (1, 5000),
+    "seed": (0, 2**31 - 1),
+    "gen_seed": (0, 2**31 - 1),
+}
 #: The tolerance menu (per-point log L gain); 0 runs exactly ``max_iter`` iterations.
 TOLERANCES: tuple[float, ...] = (1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10, 0.0)
 #: Longest value of one setting in a link, and of a table ("μ,σ,π;…").
@@ -76,6 +82,7 @@ _TABLE_ROWS = {"truth_table": 6, "manual_table": _LIMITS["n_components"][1]}
 WORK_BUDGET = 200_000_000
 _ITERATION_OVERHEAD = 20_000
 _INT = re.compile(r"[+-]?[0-9]+")
+_BOOLEANS = {"1": True, "0": False, "true": True, "false": False}
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -167,38 +174,42 @@ def _choices(options: Sequence[str]) -> str:
     return ", ".join(options)
 
 
-def _parse(key: str, kind: type, text: str) -> Any:
-    """One setting's value from its link text; ValueError says why (without echoing it)."""
-    if len(text) > MAX_VALUE_CHARS:
-        raise ValueError(f"longer than {MAX_VALUE_CHARS} characters")
-    if key == "data_source":
-        inverse = {v: k for k, v in _SOURCES.items()}
-        if text not in inverse:
-            raise ValueError(f"the data source must be one of {_choices(list(inverse))}")
-        return inverse[text]
-    if kind is bool:
-        if text not in ("0", "1", "true", "false"):
-            raise ValueError("must be 1 or 0")
-        return text in ("1", "true")
-    if kind is str:
-        allowed = {"dataset": list(DATASETS), "init_method": list(INIT_CHOICES)}[key]
-        if text not in allowed:
-            raise ValueError(f"must be one of {_choices(allowed)}")
-        return text
+def _choice(text: str, options: Mapping[str, Any], what: str) -> Any:
+    """The option named ``text``; ValueError listing the names otherwise."""
+    if text not in options:
+        raise ValueError(f"{what} must be one of {_choices(list(options))}")
+    return options[text]
+
+
+def _bounded_number(key: str, kind: type, text: str) -> float:
+    """An int or float setting within its widget's bounds (``tol``: one of the menu's)."""
     if kind is int:
         if not _INT.fullmatch(text):
             raise ValueError("not a whole number written with the digits 0-9")
         value: float = int(text)
     else:
         value = _number(text)
-    if key in _LIMITS:
-        lo, hi = _LIMITS[key]
-        if not lo <= value <= hi:
-            raise ValueError(f"outside {lo:,}..{hi:,}")
+    lo, hi = _LIMITS.get(key, (-np.inf, np.inf))
+    if not lo <= value <= hi:
+        raise ValueError(f"outside {lo:,}..{hi:,}")
     if key == "tol" and value not in TOLERANCES:
         menu = ", ".join(tolerance_label(t) for t in TOLERANCES)
         raise ValueError(f"the tolerance must be one of the menu's values: {menu}")
     return value
+
+
+def _parse(key: str, kind: type, text: str) -> Any:
+    """One setting's value from its link text; ValueError says why (without echoing it)."""
+    if len(text) > MAX_VALUE_CHARS:
+        raise ValueError(f"longer than {MAX_VALUE_CHARS} characters")
+    if key == "data_source":
+        return _choice(text, {v: k for k, v in _SOURCES.items()}, "the data source")
+    if kind is bool:
+        return _choice(text, _BOOLEANS, "the value")
+    if kind is str:
+        options = {"dataset": DATASETS, "init_method": INIT_CHOICES}[key]
+        return _choice(text, {o: o for o in options}, "the value")
+    return _bounded_number(key, kind, text)
 
 
 def _single(query: Mapping[str, str | Sequence[str]], name: str) -> str:
@@ -217,6 +228,26 @@ def _ignored(name: str, text: str | None, reason: object) -> str:
     return f"Link parameter {shown} ignored: {reason}."
 
 
+def _phase(text: str) -> str:
+    if text not in ("E", "M"):
+        raise ValueError("the phase must be E or M")
+    return text
+
+
+#: (query parameter, scenario key, parser of its text) for everything a link can carry.
+_PARSERS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
+    *(
+        (name, key, functools.partial(_parse, key, kind))
+        for key, (name, kind) in WIDGET_KEYS.items()
+    ),
+    ("truth", "truth_table", lambda text: table_from_text(text, _TABLE_ROWS["truth_table"])),
+    ("manual", "manual_table", lambda text: table_from_text(text, _TABLE_ROWS["manual_table"])),
+    ("t", "t", lambda text: max(0, _parse("t", int, text))),
+    ("ph", "phase", _phase),
+    ("lecture", "lecture", lambda text: _parse("lecture", bool, text)),
+)
+
+
 def decode(query: Mapping[str, str | Sequence[str]]) -> tuple[dict[str, Any], list[str]]:
     """A scenario from query parameters (the rules are in the module docstring).
 
@@ -229,49 +260,24 @@ def decode(query: Mapping[str, str | Sequence[str]]) -> tuple[dict[str, Any], li
     -------
     values : dict
         Widget values (keys of ``WIDGET_KEYS``), "truth_table"/"manual_table" DataFrames, "t",
-        "phase", "lecture" — only those present and valid.
+        "phase" (only "E"), "lecture" (only True) — only those present and valid.
     problems : list of str
         One sentence (Markdown, the value shown literally and shortened) per parameter that
         could not be used; it is ignored.
     """
     values: dict[str, Any] = {}
     problems: list[str] = []
-
-    def take(name: str, parse) -> Any:
+    for name, key, parse in _PARSERS:
+        if name not in query:
+            continue
         text = None
         try:
             text = _single(query, name)
-            return parse(text)
+            values[key] = parse(text)
         except ValueError as err:
             problems.append(_ignored(name, text, err))
-            return None
-
-    for key, (name, kind) in WIDGET_KEYS.items():
-        if name in query:
-            value = take(name, lambda text, key=key, kind=kind: _parse(key, kind, text))
-            if value is not None:
-                values[key] = value
-    for name, key in (("truth", "truth_table"), ("manual", "manual_table")):
-        if name in query:
-            table = take(name, lambda text, key=key: table_from_text(text, _TABLE_ROWS[key]))
-            if table is not None:
-                values[key] = table
-    if "t" in query:
-        t = take("t", lambda text: _parse("t", int, text))
-        if t is not None:
-            values["t"] = max(0, t)
-    if "ph" in query:
-        phase = take("ph", lambda text: _phase(text))
-        if phase == "E":
-            values["phase"] = "E"
-    if "lecture" in query:
-        lecture = take("lecture", lambda text: _parse("lecture", bool, text))
-        if lecture:
-            values["lecture"] = True
+    if values.get("phase") != "E":
+        values.pop("phase", None)
+    if not values.get("lecture"):
+        values.pop("lecture", None)
     return values, problems
-
-
-def _phase(text: str) -> str:
-    if text not in ("E", "M"):
-        raise ValueError("the phase must be E or M")
-    return text

@@ -169,7 +169,7 @@ LINKS = [
     (
         "lecture_unknown",
         {"lecture": "yes"},
-        ["must be 1 or 0"],
+        ["must be one of 1, 0"],
         lambda at: not at.session_state["lecture"],
     ),
     (
