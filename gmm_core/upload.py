@@ -1002,7 +1002,8 @@ def frame_cells(split: SplitText) -> tuple[list[pd.Series], np.ndarray]:
     """
     try:
         frame = pd.read_csv(
-            io.StringIO(split.body),
+            io.BytesIO(split.body.encode("utf-8")),  # a StringIO would hold 4 bytes a character
+            encoding="utf-8",
             sep=split.sep,
             header=None,
             engine="c",

@@ -122,6 +122,13 @@ def _million() -> bytes:
     return b"value\n" + _repeated(1_000_000, ".9f", "\n")
 
 
+def _three_columns_near_limit() -> bytes:
+    # 1,000,000 rows of three 15-character numbers, ~44 MB: the largest table accepted.
+    block = _rng().normal(size=(100_000, 3))
+    text = "\n".join(",".join(f"{v:.12f}" for v in row) for row in block) + "\n"
+    return b"a,b,c\n" + text.encode() * 10
+
+
 def _deep_long_cell() -> bytes:
     lines = [f"{v:.3f}" for v in _rng().normal(size=500)]
     lines[400] = "7" * 200_000
@@ -204,6 +211,7 @@ CORPUS: tuple[HostileFile, ...] = (
     ),
     HostileFile("a_million_values", _million, "accept", big=True),
     HostileFile("text_columns_heavy", _text_cells_heavy, "accept", big=True),
+    HostileFile("three_columns_44MB", _three_columns_near_limit, "accept", big=True),
     # --- empty, binary, encodings ------------------------------------------------------------
     HostileFile("empty", lambda: b"", "refuse", ("empty", "one number per line")),
     HostileFile("only_whitespace", lambda: b"  \n\t\n \r\n", "refuse", ("empty",)),
