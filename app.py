@@ -58,7 +58,7 @@ if st.session_state.get("lecture"):
 # After the sidebar is drawn: a switch before its widgets ran would lose their values.
 links.follow_switch(stepper_page)
 st.session_state["model_settings"] = settings
-st.session_state["stepper_problem"] = settings_error or session.sync_stepper(data, settings)
+st.session_state["stepper_problem"] = session.sync_stepper(data, settings, settings_error)
 links.apply_goto(data.x)
 for notice in session.pop_notices():  # from callbacks, links and restarts, on every page
     st.toast(notice)

@@ -1,7 +1,10 @@
 """The data panel shared by every page: generate, pick a classic data set, or upload.
 
-A source that fails (a bad upload, an invalid table) shows its message and changes nothing:
-the active data and the EM run stay as they were.
+A source that fails (a bad upload, an invalid table, values EM cannot scale) shows its message
+and changes nothing: the active data and the EM run stay as they were, and the sidebar keeps
+naming the data in use. Every user string (file and column names) is shown literally
+(:mod:`ui.text`). An upload is parsed once and kept in the session (only the latest file), not
+in a process-wide cache.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from gmm_core import MixtureParams
-from gmm_core.data import DATASETS, MAX_POINTS, DataError, ParsedTable, read_table, select_column
+from gmm_core.bundled import DATASETS
+from gmm_core.em import data_variance
+from gmm_core.upload import MAX_POINTS, DataError, ParsedTable, read_table, select_column
 
 from .session import (
     DEFAULT_GEN_SEED,
@@ -23,7 +28,8 @@ from .session import (
     get_data,
     set_data,
 )
-from .widgets import keep_values, persistent_editor, rows_as_floats
+from .text import code, escape, plotly_text
+from .widgets import keep_values, persistent_editor, rows_as_floats, sentence
 
 __all__ = ["SOURCES", "render_data_panel", "truth_from_table"]
 
@@ -37,6 +43,8 @@ DEFAULTS = {
     "upload_drop": False,
     "show_truth": True,
 }
+#: The latest upload's parse, (file_id, ParsedTable or DataError): one per session.
+UPLOAD_PARSE_KEY = "upload_parsed"
 
 
 def _default_truth_table() -> pd.DataFrame:
@@ -55,6 +63,9 @@ def truth_from_table(table: pd.DataFrame) -> MixtureParams:
     means, stds, weights = (np.array(c) for c in rows_as_floats(table, ("μ", "σ", "π")))
     if not 1 <= means.size <= MAX_TRUE_COMPONENTS:
         raise ValueError(f"The table needs 1 to {MAX_TRUE_COMPONENTS} rows (one per component).")
+    with np.errstate(over="ignore", under="ignore"):
+        variances = stds**2
+        total = weights.sum()
     for name, values, ok in (
         ("μ", means, np.isfinite(means)),
         ("σ", stds, np.isfinite(stds) & (stds > 0)),
@@ -64,9 +75,19 @@ def truth_from_table(table: pd.DataFrame) -> MixtureParams:
             row = int(np.flatnonzero(~ok)[0]) + 1
             need = {"μ": "a number", "σ": "a number > 0", "π": "a number ≥ 0"}[name]
             raise ValueError(f"Row {row}: {name} must be {need}, got {values[row - 1]}.")
-    if weights.sum() <= 0:
+    bad = ~(np.isfinite(variances) & (variances > 0))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0]) + 1
+        raise ValueError(
+            f"Row {row}: σ = {stds[row - 1]:g} is out of range for double precision (σ² "
+            f"{'overflows' if stds[row - 1] > 1 else 'underflows to 0'}); use a σ between "
+            "1e-150 and 1e150."
+        )
+    if not np.isfinite(total):
+        raise ValueError("The weights π are too large to add up; use weights like 0.3 or 2.")
+    if total <= 0:
         raise ValueError("At least one weight π must be positive.")
-    return MixtureParams.from_stds(weights / weights.sum(), means, stds)
+    return MixtureParams.from_stds(weights / total, means, stds)
 
 
 def _generate() -> ActiveData | None:
@@ -87,7 +108,7 @@ def _generate() -> ActiveData | None:
     try:
         truth = truth_from_table(table)
     except ValueError as err:
-        st.error(f"{err} The data shown is unchanged.")
+        st.error(f"{sentence(err)} The data shown is unchanged.")
         return None
     n, seed = int(st.session_state.n_points), int(st.session_state.gen_seed)
     data_id = f"gen:{truth.to_dict()}:{n}:{seed}"
@@ -112,13 +133,21 @@ def _dataset() -> ActiveData:
     return dataset_data(key)
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the file…")
-def _read(
-    file_id: str,  # noqa: ARG001 (the cache key standing for the unhashed bytes)
-    _data: bytes,
-    filename: str,
-) -> ParsedTable:
-    return read_table(_data, filename)
+def _parsed(uploaded) -> ParsedTable:
+    """The uploaded file's table, parsed once per file and kept in this session only (the
+    latest file, or its DataError); raises the DataError."""
+    kept = st.session_state.get(UPLOAD_PARSE_KEY)
+    if kept is None or kept[0] != uploaded.file_id:
+        with st.spinner("Reading the file…"):
+            try:
+                result: ParsedTable | DataError = read_table(uploaded.getvalue(), uploaded.name)
+            except DataError as err:
+                result = err
+        kept = (uploaded.file_id, result)
+        st.session_state[UPLOAD_PARSE_KEY] = kept
+    if isinstance(kept[1], DataError):
+        raise kept[1]
+    return kept[1]
 
 
 def _upload() -> ActiveData | None:
@@ -128,27 +157,38 @@ def _upload() -> ActiveData | None:
         f"comma, semicolon, tab, space or | between columns; at most {MAX_POINTS:,} values.",
     )
     if uploaded is None:
+        st.session_state.pop(UPLOAD_PARSE_KEY, None)
         st.info("Choose a file. The data in use stays until a file is read successfully.")
         return None
     try:
-        table = _read(uploaded.file_id, uploaded.getvalue(), uploaded.name)
+        table = _parsed(uploaded)
         column = table.default_column
         if len(table.columns) > 1:
             column = st.selectbox("Column", table.columns, key="upload_column")
         drop = st.checkbox("Drop non-finite values (blank, text, NaN, inf)", key="upload_drop")
         picked = select_column(table, column, drop_nonfinite=drop)
     except DataError as err:
-        st.error(f"{err}\n\nThe data and the EM run in use are unchanged.")
+        st.error(f"{escape(err)}\n\nThe data and the EM run in use are unchanged.")
         return None
     for note in picked.notes:
-        st.info(note)
+        st.info(escape(note))
     values = picked.values
     values.flags.writeable = False
     return ActiveData(
         values, f"up:{uploaded.file_id}:{picked.name}:{drop}",
-        f"Uploaded: {uploaded.name} — {picked.name} ({values.size:,} values)", picked.name,
-        notes=picked.notes, source="Upload",
+        f"Uploaded: {code(uploaded.name)} — {code(picked.name)} ({values.size:,} values)",
+        plotly_text(picked.name), notes=picked.notes, source="Upload",
     )
+
+
+def _scale_problem(data: ActiveData) -> str | None:
+    """Why EM cannot work on these values in double precision, or None (checked before the
+    data is used, so a refusal rebuilds nothing)."""
+    try:
+        data_variance(data.x)
+    except ValueError as err:
+        return sentence(err)
+    return None
 
 
 def render_data_panel() -> ActiveData:
@@ -157,7 +197,11 @@ def render_data_panel() -> ActiveData:
     source = st.radio("Source", SOURCES, key="data_source")
     candidate = {"Generate": _generate, "Data set": _dataset, "Upload": _upload}[source]()
     if candidate is not None and candidate.data_id != get_data().data_id:
-        set_data(candidate)
+        problem = _scale_problem(candidate)
+        if problem is None:
+            set_data(candidate)
+        else:
+            st.error(f"{problem}. The data and the EM run in use are unchanged.")
     data = get_data()
     st.caption(f"In use: **{data.title}** · N = {data.x.size:,}")
     if data.truth is not None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from . import run_state as rs
 from .presets import PRESETS, Preset
-from .scenario import WIDGET_KEYS, decode, encode
+from .scenario import WIDGET_KEYS, affordable_iteration, decode, encode
 from .session import ActiveData, get_stepper, notify, set_stepper
 from .widgets import reset_editor
 
@@ -89,7 +89,10 @@ def apply_link_once() -> None:
     if st.session_state.get(LINK_APPLIED_KEY):
         return
     st.session_state[LINK_APPLIED_KEY] = True
-    values, problems = decode(st.query_params.to_dict())
+    query = {name: st.query_params.get_all(name) for name in st.query_params}
+    values, problems = decode(
+        {name: texts[0] if len(texts) == 1 else texts for name, texts in query.items()}
+    )
     for problem in problems:
         notify(problem)
     if values.get("data_source") == "Upload":
@@ -99,13 +102,28 @@ def apply_link_once() -> None:
 
 
 def apply_goto(x) -> None:
-    """Move a freshly (re)started run to the position a link or preset asked for."""
+    """Move a freshly (re)started run to the position a link or preset asked for: at most the
+    iteration limit, and at most what the work budget allows on opening (the page says so)."""
     target = st.session_state.pop(GOTO_KEY, None)
     state = get_stepper()
     if not target or state is None or target == (0, "M"):
         return
     t, phase = target
-    state = rs.jump_to(state, x, min(t, state.settings.max_iter), phase)
+    limit = state.settings.max_iter
+    if t > limit:
+        notify(f"The link asks for iteration {t:,}, beyond the limit of {limit:,} iterations: "
+               f"the run opens at iteration {limit:,}.")
+        t = limit
+    affordable = affordable_iteration(t, x.size, state.settings.n_components)
+    if affordable < t:
+        notify(
+            f"The link asks for iteration {t:,}; with N = {x.size:,} points and "
+            f"K = {state.settings.n_components} that is too much to compute while the page "
+            f"opens, so the run opens at iteration {affordable:,}. Press *Run to convergence* "
+            "(with a progress bar) to go on."
+        )
+        t, phase = affordable, "M"
+    state = rs.jump_to(state, x, t, phase)
     set_stepper(state)
 
 

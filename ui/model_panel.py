@@ -9,6 +9,7 @@ import streamlit as st
 from gmm_core import MixtureParams, initial_params
 
 from .run_state import INIT_CHOICES, ModelSettings
+from .scenario import TOLERANCES, tolerance_label
 from .session import ActiveData
 from .widgets import keep_values, persistent_editor, reset_editor, rows_as_floats, sentence
 
@@ -21,7 +22,6 @@ INIT_LABELS = {
     "kmeans": "A few k-means iterations",
     "manual": "Manual: type μ, σ, π",
 }
-TOLERANCES = (1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10)
 MAX_K = 10
 DEFAULTS = {
     "n_components": 3,
@@ -45,10 +45,13 @@ def _rows(mask: np.ndarray) -> str:
     return f"row{'s' if len(rows) > 1 else ''} {', '.join(rows)}"
 
 
-def manual_table_problem(means: np.ndarray, stds: np.ndarray, weights: np.ndarray) -> str | None:
+def manual_table_problem(
+    means: np.ndarray, stds: np.ndarray, weights: np.ndarray, x: np.ndarray | None = None
+) -> str | None:
     """What is wrong with a manual θ₀ table (columns μ, σ, π, shape (K,) each), or None.
 
-    Rows are numbered from 1, as on screen.
+    Rows are numbered from 1, as on screen. With the data ``x`` (shape (N,)), a μ too far
+    from every value to square the distance in double precision is refused too.
     """
     blank = ~(np.isfinite(means) & np.isfinite(stds) & np.isfinite(weights))
     if blank.any():
@@ -56,10 +59,30 @@ def manual_table_problem(means: np.ndarray, stds: np.ndarray, weights: np.ndarra
         return f"{_rows(blank)} {verb} a number in every cell (μ, σ and π)."
     if (stds <= 0).any():
         return f"σ must be greater than 0 ({_rows(stds <= 0)})."
+    with np.errstate(over="ignore", under="ignore"):
+        squares, total = stds**2, weights.sum()
+    out_of_range = ~(np.isfinite(squares) & (squares > 0))
+    if out_of_range.any():  # σ = 1e-300: σ² underflows to 0; σ = 1e200: it overflows
+        return (
+            f"σ is out of range for double precision ({_rows(out_of_range)}: σ² would be "
+            "0 or infinite); use a σ between 1e-150 and 1e150."
+        )
     if (weights < 0).any():
         return f"π must be 0 or more ({_rows(weights < 0)})."
-    if weights.sum() <= 0:
+    if not np.isfinite(total):
+        return "the weights π are too large to add up; use weights like 0.3 or 2."
+    if total <= 0:
         return "at least one π must be greater than 0."
+    if x is not None and x.size:
+        with np.errstate(over="ignore"):
+            reach = np.maximum(np.abs(means - x.min()), np.abs(means - x.max())) ** 2
+            far = ~np.isfinite(reach * x.size)  # the M-step sums N such squares
+        if far.any():
+            return (
+                f"μ is too far from the data ({_rows(far)}): the squared distance to the values "
+                f"(from {x.min():.4g} to {x.max():.4g}) overflows double precision; use a μ "
+                "near the data."
+            )
     return None
 
 
@@ -79,10 +102,10 @@ def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str 
         column_config={c: st.column_config.NumberColumn(c, format="%.4g") for c in "μσπ"},
     )
     means, stds, weights = (np.array(c) for c in rows_as_floats(table, ("μ", "σ", "π")))
-    problem = manual_table_problem(means, stds, weights)
+    problem = manual_table_problem(means, stds, weights, data.x)
     if problem:
         st.error(sentence(problem))
-        return None, f"Manual table: {problem} The run shown stays as it was until it is fixed."
+        return None, f"Manual table: {problem}"
     if not np.isclose(weights.sum(), 1.0):
         st.caption(f"π sums to {weights.sum():.4g}: it is rescaled to sum to 1.")
     return MixtureParams.from_stds(weights / weights.sum(), means, stds), None
@@ -103,7 +126,7 @@ def render_model_panel(data: ActiveData) -> tuple[ModelSettings, str | None]:
         st.number_input("Seed", min_value=0, max_value=2**31 - 1, key="seed")
     col1, col2 = st.columns(2)
     col1.selectbox(
-        "Tolerance", TOLERANCES, key="tol", format_func="{:.0e}".format,
+        "Tolerance", TOLERANCES, key="tol", format_func=tolerance_label,
         help="Converged when log L rises by less than this per point",
     )
     col2.number_input("Max iterations", min_value=1, max_value=5000, key="max_iter")

@@ -3,21 +3,50 @@
 One mechanism serves the shareable link and the presets: a scenario is a mapping from widget
 keys to values; :func:`encode` / :func:`decode` turn it into URL query parameters and back
 (floats as ``repr`` so a link reproduces the run bit for bit). Pure: no streamlit here.
+
+A link is untrusted input. The rules :func:`decode` applies (each refusal is one sentence for
+a toast, the value echoed shortened and literal; the setting keeps its default):
+
+* numbers are ASCII digits only (``int("٣")`` and ``float("1_0")`` are not accepted), integers
+  without a fraction or exponent, floats finite; each value at most 40 characters, a table at
+  most 2,000;
+* every setting within the bounds of its widget; ``tol`` one of the menu's values
+  (:data:`TOLERANCES`, 0 included: exactly ``max_iter`` iterations);
+* a key given twice with different values is ignored (with the same value, it is used);
+* keys EM Lab does not know are left alone (Streamlit's own, such as ``embed``, use the same
+  address);
+* the iteration ``t`` is limited by a work budget, :func:`affordable_iteration`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from gmm_core.data import DATASETS
+from gmm_core.bundled import DATASETS
 
 from .run_state import INIT_CHOICES
+from .text import code
 
-__all__ = ["TABLE_COLUMNS", "WIDGET_KEYS", "decode", "encode", "table_from_text", "table_text"]
+__all__ = [
+    "MAX_TABLE_CHARS",
+    "MAX_VALUE_CHARS",
+    "TABLE_COLUMNS",
+    "TOLERANCES",
+    "WIDGET_KEYS",
+    "WORK_BUDGET",
+    "affordable_iteration",
+    "decode",
+    "encode",
+    "table_from_text",
+    "table_text",
+    "tolerance_label",
+]
 
 TABLE_COLUMNS = ("μ", "σ", "π")
 #: Widget key → (query parameter, type). Tables and the position are handled apart.
@@ -34,8 +63,39 @@ WIDGET_KEYS: dict[str, tuple[str, type]] = {
     "max_iter": ("iters", int),
 }
 _SOURCES = {"Generate": "gen", "Data set": "ds", "Upload": "up"}
-_LIMITS = {"n_points": (10, 1_000_000), "n_components": (1, 10), "max_iter": (1, 5000),
-           "seed": (0, 2**31 - 1), "gen_seed": (0, 2**31 - 1)}
+_LIMITS = {
+    "n_points": (10, 1_000_000),
+    "n_components": (1, 10),
+    "max_iter": (1, 5000),
+    "seed": (0, 2**31 - 1),
+    "gen_seed": (0, 2**31 - 1),
+}
+#: The tolerance menu (per-point log L gain); 0 runs exactly ``max_iter`` iterations.
+TOLERANCES: tuple[float, ...] = (1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10, 0.0)
+#: Longest value of one setting in a link, and of a table ("μ,σ,π;…").
+MAX_VALUE_CHARS = 40
+MAX_TABLE_CHARS = 2_000
+#: Most rows of a link's tables: the generator's (as its editor) and the manual start's (K).
+_TABLE_ROWS = {"truth_table": 6, "manual_table": _LIMITS["n_components"][1]}
+#: Work a link may ask for on opening, in point × component iterations (≈ 1–2 s of CPU);
+#: each iteration also counts a fixed cost of ``_ITERATION_OVERHEAD`` for its Python overhead.
+WORK_BUDGET = 200_000_000
+_ITERATION_OVERHEAD = 20_000
+_INT = re.compile(r"[+-]?[0-9]+")
+_BOOLEANS = {"1": True, "0": False, "true": True, "false": False}
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def tolerance_label(tol: float) -> str:
+    """How a tolerance appears in the menu: "1e-06", or "0 (run to the limit)"."""
+    return "0 (run to the limit)" if tol == 0 else f"{tol:.0e}"
+
+
+def affordable_iteration(t: int, n_points: int, n_components: int) -> int:
+    """The largest iteration ≤ ``t`` a link may compute on opening within :data:`WORK_BUDGET`
+    (N·K work per iteration, plus a fixed overhead)."""
+    per_iteration = n_points * n_components + _ITERATION_OVERHEAD
+    return int(min(t, WORK_BUDGET // per_iteration))
 
 
 def table_text(table: pd.DataFrame) -> str:
@@ -44,11 +104,27 @@ def table_text(table: pd.DataFrame) -> str:
     return ";".join(",".join(repr(float(v)) for v in row) for row in rows)
 
 
-def table_from_text(text: str) -> pd.DataFrame:
-    """Inverse of :func:`table_text`; ValueError if it is not rows of three finite numbers."""
-    rows = [[float(v) for v in row.split(",")] for row in text.split(";") if row]
-    if not rows or any(len(r) != 3 for r in rows) or not np.isfinite(rows).all():
-        raise ValueError(f"not a table of μ,σ,π rows: {text!r}")
+def _number(text: str) -> float:
+    """An ASCII decimal number (ValueError otherwise: no "nan", "inf", "1_0" or "٣")."""
+    if not _FLOAT.fullmatch(text.strip()):
+        raise ValueError("not a number written with the digits 0-9")
+    value = float(text)
+    if not np.isfinite(value):
+        raise ValueError("a number too large for double precision")
+    return value
+
+
+def table_from_text(text: str, max_rows: int = 10) -> pd.DataFrame:
+    """Inverse of :func:`table_text`; ValueError (a reason, not echoing the text) if it is not
+    1 to ``max_rows`` rows of three finite ASCII numbers."""
+    if len(text) > MAX_TABLE_CHARS:
+        raise ValueError(f"longer than {MAX_TABLE_CHARS:,} characters")
+    cells = [row.split(",") for row in text.split(";") if row]
+    if not cells or any(len(r) != 3 for r in cells):
+        raise ValueError("not rows of three numbers μ,σ,π separated by ;")
+    if len(cells) > max_rows:
+        raise ValueError(f"{len(cells)} rows, more than {max_rows}")
+    rows = [[_number(v) for v in row] for row in cells]
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
@@ -94,60 +170,114 @@ def encode(values: Mapping[str, Any]) -> dict[str, str]:
     return query
 
 
-def _parse(key: str, kind: type, text: str) -> Any:
-    if key == "data_source":
-        inverse = {v: k for k, v in _SOURCES.items()}
-        if text not in inverse:
-            raise ValueError(f"unknown data source {text!r}")
-        return inverse[text]
-    if kind is bool:
-        return text not in ("0", "false", "")
-    value = kind(text)
-    if key == "dataset" and value not in DATASETS:
-        raise ValueError(f"unknown data set {text!r}")
-    if key == "init_method" and value not in INIT_CHOICES:
-        raise ValueError(f"unknown initialisation {text!r}")
-    if key in _LIMITS:
-        lo, hi = _LIMITS[key]
-        if not lo <= value <= hi:
-            raise ValueError(f"{key} = {value} is outside {lo}..{hi}")
-    if kind is float and not (np.isfinite(value) and value >= 0):
-        raise ValueError(f"{key} must be a finite number ≥ 0")
+def _choices(options: Sequence[str]) -> str:
+    return ", ".join(options)
+
+
+def _choice(text: str, options: Mapping[str, Any], what: str) -> Any:
+    """The option named ``text``; ValueError listing the names otherwise."""
+    if text not in options:
+        raise ValueError(f"{what} must be one of {_choices(list(options))}")
+    return options[text]
+
+
+def _bounded_number(key: str, kind: type, text: str) -> float:
+    """An int or float setting within its widget's bounds (``tol``: one of the menu's)."""
+    if kind is int:
+        if not _INT.fullmatch(text):
+            raise ValueError("not a whole number written with the digits 0-9")
+        value: float = int(text)
+    else:
+        value = _number(text)
+    lo, hi = _LIMITS.get(key, (-np.inf, np.inf))
+    if not lo <= value <= hi:
+        raise ValueError(f"outside {lo:,}..{hi:,}")
+    if key == "tol" and value not in TOLERANCES:
+        menu = ", ".join(tolerance_label(t) for t in TOLERANCES)
+        raise ValueError(f"the tolerance must be one of the menu's values: {menu}")
     return value
 
 
-def decode(query: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """A scenario from query parameters.
+def _parse(key: str, kind: type, text: str) -> Any:
+    """One setting's value from its link text; ValueError says why (without echoing it)."""
+    if len(text) > MAX_VALUE_CHARS:
+        raise ValueError(f"longer than {MAX_VALUE_CHARS} characters")
+    if key == "data_source":
+        return _choice(text, {v: k for k, v in _SOURCES.items()}, "the data source")
+    if kind is bool:
+        return _choice(text, _BOOLEANS, "the value")
+    if kind is str:
+        options = {"dataset": DATASETS, "init_method": INIT_CHOICES}[key]
+        return _choice(text, {o: o for o in options}, "the value")
+    return _bounded_number(key, kind, text)
+
+
+def _single(query: Mapping[str, str | Sequence[str]], name: str) -> str:
+    """The one value of ``name``; ValueError when it is given twice with different values."""
+    value = query[name]
+    if isinstance(value, str):
+        return value
+    distinct = list(dict.fromkeys(value))
+    if len(distinct) != 1:
+        raise ValueError(f"given {len(value)} times with different values")
+    return distinct[0]
+
+
+def _ignored(name: str, text: str | None, reason: object) -> str:
+    shown = code(f"{name}={text}") if text is not None else code(name)
+    return f"Link parameter {shown} ignored: {reason}."
+
+
+def _phase(text: str) -> str:
+    if text not in ("E", "M"):
+        raise ValueError("the phase must be E or M")
+    return text
+
+
+#: (query parameter, scenario key, parser of its text) for everything a link can carry.
+_PARSERS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
+    *(
+        (name, key, functools.partial(_parse, key, kind))
+        for key, (name, kind) in WIDGET_KEYS.items()
+    ),
+    ("truth", "truth_table", lambda text: table_from_text(text, _TABLE_ROWS["truth_table"])),
+    ("manual", "manual_table", lambda text: table_from_text(text, _TABLE_ROWS["manual_table"])),
+    ("t", "t", lambda text: max(0, _parse("t", int, text))),
+    ("ph", "phase", _phase),
+    ("lecture", "lecture", lambda text: _parse("lecture", bool, text)),
+)
+
+
+def decode(query: Mapping[str, str | Sequence[str]]) -> tuple[dict[str, Any], list[str]]:
+    """A scenario from query parameters (the rules are in the module docstring).
+
+    Parameters
+    ----------
+    query : mapping
+        Parameter name → its value, or the list of its values when the address repeats it.
 
     Returns
     -------
     values : dict
         Widget values (keys of ``WIDGET_KEYS``), "truth_table"/"manual_table" DataFrames, "t",
-        "phase", "lecture" — only those present and valid.
+        "phase" (only "E"), "lecture" (only True) — only those present and valid.
     problems : list of str
-        One sentence per parameter that could not be used (it is ignored).
+        One sentence (Markdown, the value shown literally and shortened) per parameter that
+        could not be used; it is ignored.
     """
     values: dict[str, Any] = {}
     problems: list[str] = []
-    for key, (name, kind) in WIDGET_KEYS.items():
-        if name in query:
-            try:
-                values[key] = _parse(key, kind, query[name])
-            except ValueError as err:
-                problems.append(f"Link parameter {name}={query[name]!r} ignored: {err}.")
-    for name, key in (("truth", "truth_table"), ("manual", "manual_table")):
-        if name in query:
-            try:
-                values[key] = table_from_text(query[name])
-            except ValueError as err:
-                problems.append(f"Link parameter {name} ignored: {err}.")
-    if "t" in query:
+    for name, key, parse in _PARSERS:
+        if name not in query:
+            continue
+        text = None
         try:
-            values["t"] = max(0, int(query["t"]))
-        except ValueError:
-            problems.append(f"Link parameter t={query['t']!r} ignored: not an iteration number.")
-    if query.get("ph") == "E":
-        values["phase"] = "E"
-    if query.get("lecture") in ("1", "true"):
-        values["lecture"] = True
+            text = _single(query, name)
+            values[key] = parse(text)
+        except ValueError as err:
+            problems.append(_ignored(name, text, err))
+    if values.get("phase") != "E":
+        values.pop("phase", None)
+    if not values.get("lecture"):
+        values.pop("lecture", None)
     return values, problems

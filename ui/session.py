@@ -13,7 +13,7 @@ import streamlit as st
 
 from gmm_core import MixtureParams, SufficientStats, sample, sufficient_statistics
 from gmm_core.binning import bin_edges, histogram, responsibility_by_bin
-from gmm_core.data import DATASETS, load_dataset
+from gmm_core.bundled import DATASETS, load_dataset
 
 from .run_state import ModelSettings, StepperState, new_state
 from .widgets import sentence
@@ -54,9 +54,11 @@ class ActiveData:
     data_id : str
         Changes whenever the values may have changed (the EM run resets then).
     title : str
-        What the data is, for captions.
+        What the data is, for captions: Markdown, with any user string (a file or column
+        name) already made literal by :func:`ui.text.code`.
     axis_label : str
-        x-axis title with the unit.
+        x-axis title with the unit, for plotly (a user's column name passed through
+        :func:`ui.text.plotly_text`).
     truth : MixtureParams or None
         The generating mixture, for generated data.
     notes : tuple of str
@@ -164,27 +166,58 @@ def set_stepper(state: StepperState) -> None:
     st.session_state[STEPPER_KEY] = state
 
 
-def sync_stepper(data: ActiveData, settings: ModelSettings) -> str | None:
+def _fallback_run(data: ActiveData, settings: ModelSettings, why: str) -> str:
+    """Start a run the data allows (largest K ≤ the distinct values, k-means++), since there is
+    no run on this data to keep; say what is shown."""
+    distinct = int(np.unique(data.x).size)
+    k = max(1, min(settings.n_components, distinct))
+    fallback = ModelSettings(
+        n_components=k, equal_variance=settings.equal_variance, seed=settings.seed,
+        tol=settings.tol, max_iter=settings.max_iter,
+    )
+    try:
+        set_stepper(new_state(data.x, data.data_id, fallback))
+    except (ValueError, ArithmeticError) as err:  # data the panels let through but EM refuses
+        return f"{why} No run can be started on this data either: {err}."
+    return (
+        f"{why} Until that is fixed, the run shown uses K = {k} with k-means++ "
+        "initialisation."
+    )
+
+
+def sync_stepper(
+    data: ActiveData, settings: ModelSettings, problem: str | None = None
+) -> str | None:
     """Restart the run at iteration 0 when the data or the model settings changed.
+
+    Parameters
+    ----------
+    problem : str, optional
+        Why ``settings`` cannot be used (e.g. an invalid manual table): the run on this data
+        stays, or, when there is none yet, one the data allows is started.
 
     Returns
     -------
     str or None
-        A message when the new settings cannot be used on this data (the previous run stays).
+        A message when the settings cannot be used on this data, saying what is shown instead.
     """
     state = get_stepper()
-    if state is not None and state.data_id == data.data_id and state.settings == settings:
+    current = state is not None and state.data_id == data.data_id
+    if problem is not None:
+        if current:
+            return f"{problem} The run shown stays as it was until it is fixed."
+        return _fallback_run(data, settings, problem)
+    if current and state.settings == settings:
         return None
     try:
         fresh = new_state(data.x, data.data_id, settings)
-    except ValueError as err:
-        if state is None or state.data_id != data.data_id:
-            # No usable run for this data: fall back to the largest K the data allows.
-            distinct = int(np.unique(data.x).size)
-            k = min(settings.n_components, distinct)
-            fallback = ModelSettings(n_components=k, seed=settings.seed)
-            set_stepper(new_state(data.x, data.data_id, fallback))
-        return f"{sentence(err)}. The run shown is unchanged."
+    except (ValueError, ArithmeticError) as err:
+        if not current:
+            return _fallback_run(data, settings, f"{sentence(err)}.")
+        return (
+            f"{sentence(err)}. The run shown stays as it is (K = "
+            f"{state.settings.n_components}) until this is fixed."
+        )
     if state is not None:
         why = "data" if state.data_id != data.data_id else "model settings"
         notify(f"New {why}: the run restarts at iteration 0.")

@@ -85,7 +85,13 @@ def rows_as_floats(table: pd.DataFrame, columns: Iterable[str]) -> list[list[flo
 
 
 def sentence(text: object) -> str:
-    """``text`` (a message, or an exception's) starting with a capital letter, for st.error."""
+    """``text`` (a message, or an exception's) starting with a capital letter, for st.error.
+
+    Only a Latin letter a–z is capitalised: a message may start with a symbol of the notes
+    (σ, μ, π, γ), whose capital (Σ, M, Π, Γ) means something else.
+    """
     text = str(text)
-    return text[:1].upper() + text[1:]
+    if text[:1].isascii() and text[:1].isalpha():
+        return text[:1].upper() + text[1:]
+    return text
 

@@ -82,7 +82,7 @@ def test_a_good_csv_loads_and_restarts_at_iteration_zero():
     click(at, "step")
     upload(at, "two_bumps.csv", GOOD_CSV)
     np.testing.assert_allclose(active(at).x, np.round(GOOD_VALUES, 6))
-    assert "Uploaded: two_bumps.csv" in caption_in_use(at)
+    assert "Uploaded: `two_bumps.csv`" in caption_in_use(at)  # a file name is shown literally
     assert stepper(at).t == 0 and stepper(at).data_id == active(at).data_id
     click(at, "step")
     assert "Iteration 1" in status_text(at)

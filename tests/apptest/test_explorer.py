@@ -179,4 +179,4 @@ def test_link_problems_are_said_on_the_page_the_link_opens():
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     messages = " ".join(t.value for t in at.toast)
-    assert "cannot carry uploaded data" in messages and "K='99'" in messages
+    assert "cannot carry uploaded data" in messages and "`K=99`" in messages

@@ -148,7 +148,7 @@ def test_a_link_to_uploaded_data_says_it_cannot_carry_it():
 def test_bad_link_parameters_are_ignored_with_a_message():
     other = open_link({"K": "99", "init": "magic", "seed": "3"})
     messages = " ".join(t.value for t in other.toast)
-    assert "K='99'" in messages and "init='magic'" in messages
+    assert "`K=99`" in messages and "`init=magic`" in messages
     assert stepper(other).settings.seed == 3 and stepper(other).settings.n_components == 3
 
 
