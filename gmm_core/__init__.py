@@ -12,6 +12,7 @@ effective counts N_k. Nothing here imports streamlit or plotly.
 True
 """
 
+from .convergence import ConvergenceMonitor, aitken_asymptotes, converged_at, decreases
 from .em import (
     EMStep,
     StepReport,
@@ -33,8 +34,10 @@ from .fit import (
     bic,
     check_data,
     classification_entropy,
+    degeneracy,
     fit,
     icl,
+    icl_map,
     n_parameters,
     run_em,
     sample,
@@ -42,10 +45,13 @@ from .fit import (
 )
 from .init import INIT_METHODS, initial_params
 from .params import MixtureParams
+from .prior import ConjugatePrior
 from .selection import Selection, SelectionRow, select_components
 
 __all__ = [
     "INIT_METHODS",
+    "ConjugatePrior",
+    "ConvergenceMonitor",
     "EMStep",
     "Exploration",
     "FitResult",
@@ -59,15 +65,20 @@ __all__ = [
     "SufficientStats",
     "advance",
     "aic",
+    "aitken_asymptotes",
     "bic",
     "check_data",
     "classification_entropy",
+    "converged_at",
+    "decreases",
     "default_var_floor",
+    "degeneracy",
     "e_step",
     "em_step",
     "explore_restarts",
     "fit",
     "icl",
+    "icl_map",
     "initial_params",
     "log_likelihood",
     "m_step",

@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 
 from .params import MixtureParams
+from .prior import ConjugatePrior
 
 __all__ = [
     "EMPTY_THRESHOLD",
@@ -370,8 +371,13 @@ def update_params(
     *,
     var_floor: float,
     equal_variance: bool = False,
+    prior: ConjugatePrior | None = None,
 ) -> tuple[MixtureParams, StepReport]:
     """M-step from sufficient statistics, applying the module's degeneracy rule.
+
+    With a ``prior`` it is MAP-EM's M-step (:mod:`gmm_core.prior`): means shrunk towards μ_P,
+    variances regularised; an empty component then takes its MAP values (μ_P and
+    ζ_P² / (ν_P + 3)), which maximise its part of the log posterior.
 
     Parameters
     ----------
@@ -382,6 +388,8 @@ def update_params(
         Lower bound on every variance (> 0).
     equal_variance : bool
         Tied model: one variance shared by all components.
+    prior : ConjugatePrior, optional
+        MAP-EM's prior; None for maximum likelihood.
 
     Returns
     -------
@@ -404,7 +412,9 @@ def update_params(
     kept = means - stats.shift
     scatter = np.where(empty, stats.s2 - 2.0 * kept * stats.s1 + n_k * kept * kept, scatter)
     scatter = np.maximum(scatter, 0.0)
-    if equal_variance:  # one σ² for all components, empty ones included
+    if prior is not None:
+        means, variances = _map_update(n_k, means, scatter, prior, equal_variance)
+    elif equal_variance:  # one σ² for all components, empty ones included
         variances = np.full(n_k.shape, scatter.sum() / max(float(n_k.sum()), EMPTY_THRESHOLD))
     else:
         variances = np.where(empty, previous.variances, scatter / safe_n)
@@ -420,6 +430,27 @@ def update_params(
         n_k=tuple(float(n) for n in n_k),
     )
     return params, report
+
+
+def _map_update(
+    n_k: np.ndarray,
+    means: np.ndarray,
+    scatter: np.ndarray,
+    prior: ConjugatePrior,
+    equal_variance: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """MAP means and variances (Fraley & Raftery 2007, table 2) from N_k, the weighted means x̄_k
+    and the scatters W_k about them (each shape (K,)); see :mod:`gmm_core.prior`."""
+    kappa = prior.shrinkage
+    gap = means - prior.mean
+    # μ_k = (N_k x̄_k + κ μ_P)/(N_k + κ), written as a correction of x̄_k (precise near 1e12).
+    map_means = means - kappa * gap / (n_k + kappa)
+    penalty = kappa * n_k / (n_k + kappa) * gap * gap
+    if equal_variance:
+        total = prior.scale + float(penalty.sum()) + float(scatter.sum())
+        denominator = prior.dof + float(n_k.sum()) + n_k.size + 2.0
+        return map_means, np.full(n_k.shape, total / denominator)
+    return map_means, (prior.scale + penalty + scatter) / (prior.dof + n_k + 3.0)
 
 
 def m_step(
@@ -488,6 +519,7 @@ def em_step(
     var_floor: float,
     equal_variance: bool = False,
     backend: Backend = "auto",
+    prior: ConjugatePrior | None = None,
 ) -> EMStep:
     """One full EM iteration (E then M) without forming responsibilities.
 
@@ -501,7 +533,11 @@ def em_step(
     equal_variance : bool
         Tied model.
     backend : {"auto", "numpy", "fused"}
+    prior : ConjugatePrior, optional
+        MAP-EM (see :func:`update_params`); the E-step is the same.
     """
     stats = sufficient_statistics(x, params, backend=backend)
-    new, report = update_params(stats, params, var_floor=var_floor, equal_variance=equal_variance)
+    new, report = update_params(
+        stats, params, var_floor=var_floor, equal_variance=equal_variance, prior=prior
+    )
     return EMStep(new, stats.log_likelihood, stats, report)

@@ -7,13 +7,15 @@ moves keeps the position valid and equal to a simple model of what each button d
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from gmm_core import MixtureParams, run_em, sample
+from gmm_core import MixtureParams, aitken_asymptotes, run_em, sample
 from ui import run_state as rs
 
 TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
@@ -225,15 +227,24 @@ def test_max_iter_blocks_stepping():
     assert ran.frontier == 3 and position(ran) == (3, "M") and ran.at_max_iter
 
 
-def test_run_to_convergence_ends_where_converged_at_says():
-    state = rs.run_to_convergence(fresh(tol=1e-6), X)
+@pytest.mark.parametrize("stopping", ["gain", "aitken"])
+def test_run_to_convergence_ends_where_converged_at_says(stopping):
+    state = rs.run_to_convergence(fresh(tol=1e-6, stopping=stopping), X)
     done = rs.converged_at(state, X.size)
     assert done is not None and 1 <= done < state.settings.max_iter
     assert position(state) == (done, "M")
     ll = state.run.log_likelihoods
     assert nondecreasing(ll)
     gains = np.diff(ll) / X.size
-    assert gains[done - 1] < 1e-6 and np.all(gains[: done - 1] >= 1e-6)
+    if stopping == "gain":
+        assert gains[done - 1] < 1e-6 and np.all(gains[: done - 1] >= 1e-6)
+    else:  # Aitken: the estimated distance to the limit from θ_{t−1}, per point, below tol
+        limit = aitken_asymptotes(ll)
+        assert (limit[done] - ll[done - 1]) / X.size < 1e-6
+        assert not np.any((limit[2:done] - ll[1 : done - 1]) / X.size < 1e-6)
+        assert done >= rs.converged_at(
+            replace(state, settings=replace(state.settings, stopping="gain")), X.size
+        )
     # Pressing it again changes nothing but the trail.
     again = rs.run_to_convergence(state, X)
     assert position(again) == (done, "M") and again.run is state.run

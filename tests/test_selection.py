@@ -108,7 +108,8 @@ def test_records_are_plain_scalars(selection: Selection):
     records = selection.to_records()
     assert len(records) == len(selection.rows)
     assert set(records[0]) == {"K", "model", "equal_variance", "log_likelihood",
-                               "n_parameters", "bic", "aic", "icl", "converged", "n_iter"}
+                               "n_parameters", "bic", "aic", "icl", "icl_map", "converged",
+                               "n_iter", "degenerate"}
     for rec in records:
         assert all(type(v) in (int, float, bool, str) for v in rec.values())
     assert records[0]["model"] == "unequal variances" and records[-1]["model"] == "equal variance"
