@@ -24,7 +24,7 @@ from figures.palette import text_color_on
 from figures.trace import decreases
 from ui import export, links, session
 from ui import run_state as rs
-from ui.formulas import E_STEP_GENERAL, M_STEP_GENERAL, e_step_lines, m_step_lines
+from ui.formulas import E_STEP_GENERAL, e_step_lines, m_step_general, m_step_lines
 from ui.lecture import chart
 from ui.widgets import keep_values
 
@@ -219,9 +219,9 @@ def maths(state: rs.StepperState) -> None:
     else:
         st.markdown("No M-step yet: θ₀ comes from the initialisation.")
         return
-    st.latex(M_STEP_GENERAL)
+    st.latex(m_step_general(state.prior, state.settings.equal_variance))
     stats = session.cached_statistics(data.data_id, x, source)
-    for line in m_step_lines(stats, target, state.settings.equal_variance):
+    for line in m_step_lines(stats, target, state.settings.equal_variance, state.prior):
         st.latex(line)
 
 
@@ -343,7 +343,7 @@ def view(truth) -> None:
     with left:
         chart(figure, key="mixture_chart")
     with right:
-        lls = state.run.log_likelihoods
+        lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
         chart(trace_figure(lls, current=state.t, converged_at=done), key="trace_chart")
         bad = decreases(lls)
         if bad.size:

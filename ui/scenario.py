@@ -32,6 +32,7 @@ WIDGET_KEYS: dict[str, tuple[str, type]] = {
     "seed": ("seed", int),
     "tol": ("tol", float),
     "max_iter": ("iters", int),
+    "prior": ("prior", bool),
 }
 _SOURCES = {"Generate": "gen", "Data set": "ds", "Upload": "up"}
 _LIMITS = {"n_points": (10, 1_000_000), "n_components": (1, 10), "max_iter": (1, 5000),
