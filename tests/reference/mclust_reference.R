@@ -14,6 +14,7 @@
 #    (emControl(tol = c(1e-12, 1e-12))) so that the fixed point is reached; the fitted
 #    parameters of every cell (pro, mean, sigmasq) and its log-likelihood, so a test can start
 #    EM Lab's EM from mclust's optimum and compare the criteria at one and the same fixed point.
+#  * default_prior_waiting: defaultPrior(waiting, G = g, modelName = "E") for g = 1..6.
 #  * bic_default_tol: waiting, E, K = 2 with the prior at mclust's default tolerance (the
 #    issue's -2090.49).
 #  * lrt: mclustBootstrapLRT(waiting, modelName = "E", maxG = 2) with nboot = 99 (as the issue)
@@ -97,6 +98,8 @@ for (model in models) {
   )
 }
 
+priors <- lapply(G, function(g) defaultPrior(waiting, G = g, modelName = "E"))
+
 out <- list(
   meta = list(
     generated_by = "Rscript tests/reference/mclust_reference.R (run from the repository root)",
@@ -108,6 +111,7 @@ out <- list(
     prior = "priorControl() defaults: shrinkage 0.01, mean = mean(x), dof = 3, scale = var(x)/G^2"
   ),
   G = G,
+  default_prior_waiting = priors,
   bic = bic_tables,
   bic_default_tol = list(
     data = "old_faithful_waiting", model = "E", G = 2, prior = TRUE,
