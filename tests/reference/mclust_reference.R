@@ -18,7 +18,7 @@
 #  * bic_default_tol: waiting, E, K = 2 with the prior at mclust's default tolerance (the
 #    issue's -2090.49).
 #  * lrt: mclustBootstrapLRT(waiting, modelName = "E", maxG = 2) with nboot = 99 (as the issue)
-#    and nboot = 999 (a more precise p-value), set.seed(1).
+#    and nboot = 999 (a more precise p-value, and its bootstrap statistics of 2 vs 3), set.seed(1).
 #  * bootstrap: MclustBootstrap(Mclust(waiting, G = 2, modelNames = "E"/"V"), nboot = 999,
 #    type = "bs"), set.seed(1): standard errors (summary(., what = "se")) and 95 % percentile
 #    intervals (summary(., what = "ci")).
@@ -74,6 +74,7 @@ for (nboot in c(99, 999)) {
   test <- mclustBootstrapLRT(waiting, modelName = "E", nboot = nboot, maxG = 2, verbose = FALSE)
   lrt[[paste0("nboot_", nboot)]] <- list(
     nboot = nboot, G = test$G, obs = test$obs, p_value = test$p.value,
+    boot_2_vs_3 = if (nboot == 999) as.numeric(test$boot[, 2]) else NULL,
     seconds = as.numeric(difftime(Sys.time(), started, units = "secs"))
   )
 }
