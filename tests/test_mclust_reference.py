@@ -93,8 +93,8 @@ def test_bootstrap_lrt_p_values_against_mclust():
     noise: mclust's EM stops early (its default relative-gain rule, issue 8 point 2). Its
     observed E3 fit has a lower log L than its E2 fit (statistic −0.21, impossible at the
     maximum: E3 contains E2), and 56 % of its 999 bootstrap statistics are negative for the
-    same reason. EM Lab's fits (Aitken's rule, restarts) give a positive statistic and
-    essentially no negative bootstrap statistic; its p-value (about .45–.5) is the test's
+    same reason (half of them below −0.01). EM Lab's fits (Aitken's rule, restarts) give a
+    positive statistic and essentially no bootstrap statistic below −0.01; its p-value (about .45–.5) is the test's
     honest value, larger than the .17 the same statistic gets against mclust's deflated null
     distribution.
     """
@@ -106,8 +106,9 @@ def test_bootstrap_lrt_p_values_against_mclust():
     assert one.p_value == pytest.approx(0.01) == FIXTURE["lrt"]["nboot_99"]["p_value"][0]
     assert ref["p_value"][1] > 0.05 and two.p_value > 0.05  # K = 2 kept by both
     mclust_null = np.array(ref["boot_2_vs_3"])
-    assert ref["obs"][1] < 0 and np.mean(mclust_null < 0) > 0.5  # mclust's early stops
-    assert two.statistic >= 0 and np.mean(two.boot_statistics < -1e-6) < 0.05
+    # Below −0.01 is far beyond the stopping tolerance (Aitken's 1e-6 per point: 5e-4 here).
+    assert ref["obs"][1] < -0.01 and np.mean(mclust_null < -0.01) > 0.4  # mclust's early stops
+    assert two.statistic >= 0 and np.mean(two.boot_statistics < -0.01) < 0.05
     assert test.first_not_rejected() == 2
 
 
