@@ -94,9 +94,9 @@ def test_bootstrap_lrt_p_values_against_mclust():
     observed E3 fit has a lower log L than its E2 fit (statistic −0.21, impossible at the
     maximum: E3 contains E2), and 56 % of its 999 bootstrap statistics are negative for the
     same reason (half of them below −0.01). EM Lab's fits (Aitken's rule, restarts) give a
-    positive statistic and essentially no bootstrap statistic below −0.01; its p-value (about .45–.5) is the test's
-    honest value, larger than the .17 the same statistic gets against mclust's deflated null
-    distribution.
+    positive statistic and essentially no bootstrap statistic below −0.01; its p-value (about
+    .45–.5) is the test's honest value, larger than the .17 the same statistic gets against
+    mclust's deflated null distribution.
     """
     x = load_dataset("old_faithful_waiting")
     ref = FIXTURE["lrt"]["nboot_999"]

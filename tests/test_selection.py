@@ -184,7 +184,7 @@ rows_strategy = hst.lists(
 def test_degenerate_rows_are_never_best(raw, criterion):
     """Property: whatever the criteria, best() never returns a degenerate row, and returns the
     lowest among the others; with include_degenerate it is the lowest of all."""
-    rows = tuple(_row(*r) for r in raw) + (_row(1, False, 5e4, 5e4, 5e4, False),)
+    rows = (*(_row(*r) for r in raw), _row(1, False, 5e4, 5e4, 5e4, False))
     selection = Selection(rows, (), 100, 100, 1, 0)
     best = selection.best(criterion)
     assert best.degenerate is None
