@@ -25,12 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .convergence import DEFAULT_STOPPING, StoppingRule
-from .em import Backend, default_var_floor
-from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL, check_data, degeneracy, fit, run_em, sample
+from .convergence import DEFAULT_STOPPING, StoppingRule, met_at_last
+from .em import LOG_2PI, Backend, _logsumexp_rows, _quadratic, default_var_floor, m_step_arrays
+from .fit import _AT_FLOOR_RTOL, DEFAULT_MAX_ITER, DEFAULT_TOL, check_data, fit, sample
 from .init import InitMethod
 from .params import MixtureParams
-from .prior import ConjugatePrior
+from .prior import ConjugatePrior, log_prior_arrays
 
 __all__ = [
     "MAX_REDRAW_FACTOR",
@@ -186,9 +186,12 @@ def bootstrap_lrt(
         Restarts and initialisation of the fits to the data (the best non-degenerate restart).
     tol, max_iter, prior, stopping, backend
         As in :func:`gmm_core.fit.fit`; with ``prior`` every fit is MAP-EM with mclust's
-        default prior (for its own data and K), and the statistic still uses log L.
+        default prior (for its own data and K), and the statistic still uses log L. The
+        bootstrap refits run vectorised over a batch of samples (:func:`batched_em`, numpy;
+        ``backend`` applies to the fits to the data).
     on_progress : callable, optional
-        ``on_progress(done, total)`` after each bootstrap sample, total = (k_max − 1) n_boot.
+        ``on_progress(done, total)`` as bootstrap fits finish, total = 2 (k_max − 1) n_boot
+        (two fits per sample).
 
     Returns
     -------
@@ -198,34 +201,44 @@ def bootstrap_lrt(
         raise ValueError(f"the test needs k_max ≥ 2 (K = 1 against K = 2), got {k_max}")
     _check_boot(n_boot)
     x = check_data(x, k_max)
-    options = {"tol": tol, "max_iter": max_iter, "equal_variance": equal_variance,
-               "backend": backend, "stopping": stopping}
+    options = {
+        "tol": tol,
+        "max_iter": max_iter,
+        "equal_variance": equal_variance,
+        "stopping": stopping,
+    }
     fits = [
-        fit(x, k, init=init, n_init=n_init, seed=seed, prior=prior, **options)
+        fit(x, k, init=init, n_init=n_init, seed=seed, prior=prior, backend=backend, **options)
         for k in range(1, k_max + 1)
     ]
-    total, done = (k_max - 1) * n_boot, 0
+    total = 2 * (k_max - 1) * n_boot
+    fits_done = [0]
+
+    def count(n: int) -> None:
+        fits_done[0] += n
+        if on_progress is not None:
+            on_progress(min(fits_done[0], total), total)
+
     rows = []
     for k in range(1, k_max):
         null, alternative = fits[k - 1].params, fits[k].params
         observed = 2.0 * (fits[k].log_likelihood - fits[k - 1].log_likelihood)
         rng = np.random.default_rng([seed, k])
-        stats, redrawn = [], 0
+        stats: list[float] = []
+        redrawn = 0
         while len(stats) < n_boot:
-            xb, _ = sample(null, x.size, rng)
-            statistic = _boot_statistic(xb, null, alternative, prior, options)
-            if statistic is None:
-                redrawn += 1
-                if redrawn > MAX_REDRAW_FACTOR * n_boot:
-                    raise RuntimeError(
-                        f"K = {k} vs {k + 1}: more than {MAX_REDRAW_FACTOR * n_boot} bootstrap "
-                        "samples gave degenerate fits; the test cannot be run on this data"
-                    )
-                continue
-            stats.append(statistic)
-            done += 1
-            if on_progress is not None:
-                on_progress(done, total)
+            size = min(_batch_size(x.size, k + 1), n_boot - len(stats))
+            batch = np.array([sample(null, x.size, rng)[0] for _ in range(size)])
+            _, ll0, bad0 = batched_em(batch, null, prior=prior, on_done=count, **options)
+            _, ll1, bad1 = batched_em(batch, alternative, prior=prior, on_done=count, **options)
+            good = ~(bad0 | bad1)
+            redrawn += int(np.count_nonzero(~good))
+            if redrawn > MAX_REDRAW_FACTOR * n_boot:
+                raise RuntimeError(
+                    f"K = {k} vs {k + 1}: more than {MAX_REDRAW_FACTOR * n_boot} bootstrap "
+                    "samples gave degenerate fits; the test cannot be run on this data"
+                )
+            stats.extend((2.0 * (ll1[good] - ll0[good])).tolist())
         boot = np.asarray(stats)
         boot.flags.writeable = False
         p_value = (1.0 + float(np.count_nonzero(boot >= observed))) / (n_boot + 1.0)
@@ -236,33 +249,143 @@ def bootstrap_lrt(
     )
 
 
-def _fit_from(
-    xb: np.ndarray, start: MixtureParams, prior: bool, options: dict
-) -> tuple[MixtureParams, float] | None:
-    """One EM run on ``xb`` from ``start``; None when it cannot be fitted or ends degenerate."""
-    k = start.n_components
-    if np.unique(xb).size < k:
-        return None
-    floor = default_var_floor(xb)
-    run = run_em(
-        xb, start, var_floor=floor, prior=ConjugatePrior.default(xb, k) if prior else None,
-        tol=options["tol"], max_iter=options["max_iter"],
-        equal_variance=options["equal_variance"], backend=options["backend"],
-        stopping=options["stopping"],
+@dataclass(frozen=True)
+class _BatchPrior:
+    """mclust's default prior for each of B samples (hyperparameters of shape (B, 1))."""
+
+    shrinkage: float
+    mean: np.ndarray
+    dof: float
+    scale: np.ndarray
+
+
+def _batch_prior(samples: np.ndarray, n_components: int) -> _BatchPrior:
+    """:meth:`ConjugatePrior.default` of every row of ``samples`` (shape (B, N))."""
+    one = ConjugatePrior.default(samples[0], n_components)
+    return _BatchPrior(
+        one.shrinkage,
+        samples.mean(axis=1, keepdims=True),
+        one.dof,
+        samples.var(axis=1, ddof=1, keepdims=True) / n_components**2,
     )
-    if degeneracy(run.params, floor) is not None:
-        return None
-    return run.params, run.log_likelihood
 
 
-def _boot_statistic(
-    xb: np.ndarray, null: MixtureParams, alternative: MixtureParams, prior: bool, options: dict
-) -> float | None:
-    fit0 = _fit_from(xb, null, prior, options)
-    fit1 = None if fit0 is None else _fit_from(xb, alternative, prior, options)
-    if fit0 is None or fit1 is None:
-        return None
-    return 2.0 * (fit1[1] - fit0[1])
+def batched_em(
+    samples: np.ndarray,
+    start: MixtureParams,
+    *,
+    equal_variance: bool,
+    prior: bool,
+    tol: float,
+    max_iter: int,
+    stopping: StoppingRule,
+    on_done: Callable[[int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """EM from ``start`` on each of B samples at once: what :func:`gmm_core.fit.run_em` does
+    on each (its floor, within-model start, M-step arithmetic via
+    :func:`gmm_core.em.m_step_arrays` and stopping rule), vectorised over the samples.
+
+    Parameters
+    ----------
+    samples : ndarray, shape (B, N)
+    start : MixtureParams with K components
+    equal_variance, prior, tol, max_iter, stopping
+        As in :func:`gmm_core.fit.fit` (``prior``: mclust's default for each sample).
+    on_done : callable, optional
+        Called with the number of runs that have just finished (progress bars).
+
+    Runs that have stopped leave the arrays, so the work shrinks as they converge.
+
+    Returns
+    -------
+    params : ndarray, shape (B, 3, K)
+        Final (weights, means, variances) of each sample's run.
+    log_likelihoods : ndarray, shape (B,)
+    degenerate : ndarray of bool, shape (B,)
+        Runs ending with a variance at the floor (see :func:`gmm_core.fit.degeneracy`).
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    n_batch, n_points = x.shape
+    k = start.n_components
+    floors = np.array([default_var_floor(row) for row in x])[:, None]  # (B, 1)
+    map_prior = _batch_prior(x, k) if prior else None
+    weights = np.broadcast_to(start.weights, (n_batch, k)).copy()
+    means = np.broadcast_to(start.means, (n_batch, k)).copy()
+    variances = np.broadcast_to(start.variances, (n_batch, k)).copy()
+    if equal_variance:  # within_model: the pooled σ² = Σ π_k σ_k²
+        variances[:] = (weights * variances).sum(axis=1, keepdims=True)
+    variances = np.maximum(variances, floors)
+    out_params = np.empty((n_batch, 3, k))
+    out_ll = np.empty(n_batch)
+    # The runs still going, compacted: ids into the batch and their rows of every array.
+    ids = np.arange(n_batch)
+    tail = np.empty((0, n_batch))  # the last (up to) three objective values of each run
+    for t in range(max_iter + 1):
+        xs = x[ids][None, :, :]  # (1, B', N); components lead: (K, B', N)
+        with np.errstate(divide="ignore"):
+            log_coef = np.log(weights) - 0.5 * (LOG_2PI + np.log(variances))
+        d = xs - means.T[:, :, None]
+        d2 = d * d
+        scaled, lse = _logsumexp_rows(
+            log_coef.T[:, :, None] - _quadratic((0.5 / variances).T[:, :, None], d2)
+        )
+        ll = lse.sum(axis=-1)
+        objective = ll
+        if map_prior is not None:
+            prior_rows = _BatchPrior(
+                map_prior.shrinkage, map_prior.mean[ids], map_prior.dof, map_prior.scale[ids]
+            )
+            objective = ll + log_prior_arrays(prior_rows, means, variances, equal_variance)
+        tail = np.vstack([tail[-2:], objective[None, :]])
+        stop = (
+            met_at_last(tail.T, n_points, tol, stopping)
+            if t >= 1
+            else np.zeros(ids.size, dtype=bool)
+        )
+        if t == max_iter:
+            stop[:] = True
+        if stop.any():
+            out_params[ids[stop]] = np.stack([weights, means, variances], axis=1)[stop]
+            out_ll[ids[stop]] = ll[stop]
+            if on_done is not None:
+                on_done(int(np.count_nonzero(stop)))
+            go = ~stop
+            ids, tail = ids[go], tail[:, go]
+            weights, means, variances = weights[go], means[go], variances[go]
+            scaled, d, d2 = scaled[:, go], d[:, go], d2[:, go]
+        if ids.size == 0:
+            break
+        gamma = scaled / scaled.sum(axis=0)
+        n_k = gamma.sum(axis=-1).T
+        s1 = (gamma * d).sum(axis=-1).T
+        s2 = (gamma * d2).sum(axis=-1).T
+        batch_prior = None
+        if map_prior is not None:
+            batch_prior = _BatchPrior(
+                map_prior.shrinkage, map_prior.mean[ids], map_prior.dof, map_prior.scale[ids]
+            )
+        weights, means, variances, _, _ = m_step_arrays(
+            n_k,
+            s1,
+            s2,
+            means,
+            means,
+            variances,
+            var_floor=floors[ids],
+            equal_variance=equal_variance,
+            prior=batch_prior,
+        )
+    degenerate = (out_params[:, 2] <= floors * (1.0 + _AT_FLOOR_RTOL)).any(axis=1)
+    return out_params, out_ll, degenerate
+
+
+#: Most values (samples × points × components) one batch of bootstrap fits holds.
+BATCH_ELEMENTS = 4_000_000
+
+
+def _batch_size(n_points: int, n_components: int) -> int:
+    """Samples fitted at once: the (K, B, N) arrays stay below ``BATCH_ELEMENTS`` values."""
+    return max(1, BATCH_ELEMENTS // (n_points * n_components))
 
 
 def bootstrap_params(
@@ -277,7 +400,6 @@ def bootstrap_params(
     max_iter: int = DEFAULT_MAX_ITER,
     prior: bool = False,
     stopping: StoppingRule = DEFAULT_STOPPING,
-    backend: Backend = "auto",
     on_progress: Progress | None = None,
 ) -> ParameterBootstrap:
     """Nonparametric bootstrap of a fit's parameters (module docstring).
@@ -296,10 +418,11 @@ def bootstrap_params(
         Resample b draws from ``default_rng(seed)``'s stream, in order.
     level : float
         Coverage of the percentile intervals, in (0, 1).
-    tol, max_iter, prior, stopping, backend
-        As in :func:`gmm_core.fit.fit` (the fit's own options).
+    tol, max_iter, prior, stopping
+        As in :func:`gmm_core.fit.fit` (the fit's own options); the refits run vectorised
+        over a batch of resamples (:func:`batched_em`, numpy).
     on_progress : callable, optional
-        ``on_progress(done, n_boot)`` after each replicate.
+        ``on_progress(done, n_boot)`` as refits finish.
 
     Returns
     -------
@@ -309,24 +432,34 @@ def bootstrap_params(
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
     x = check_data(x, params.n_components)
-    options = {"tol": tol, "max_iter": max_iter, "equal_variance": equal_variance,
-               "backend": backend, "stopping": stopping}
+    options = {
+        "tol": tol,
+        "max_iter": max_iter,
+        "equal_variance": equal_variance,
+        "stopping": stopping,
+    }
     rng = np.random.default_rng(seed)
-    replicates, redrawn = [], 0
+    replicates: list[np.ndarray] = []
+    redrawn = 0
     while len(replicates) < n_boot:
-        xb = x[rng.integers(0, x.size, x.size)]
-        fitted = _fit_from(xb, params, prior, options)
-        if fitted is None:
-            redrawn += 1
-            if redrawn > MAX_REDRAW_FACTOR * n_boot:
-                raise RuntimeError(
-                    f"more than {MAX_REDRAW_FACTOR * n_boot} resamples gave degenerate fits"
-                )
-            continue
-        p = fitted[0]
-        replicates.append((p.weights, p.means, p.variances))
-        if on_progress is not None:
-            on_progress(len(replicates), n_boot)
+        size = min(_batch_size(x.size, params.n_components), n_boot - len(replicates))
+        batch = np.array([x[rng.integers(0, x.size, x.size)] for _ in range(size)])
+        done = len(replicates)
+
+        def count(n: int) -> None:
+            nonlocal done
+            done += n
+            if on_progress is not None:
+                on_progress(min(done, n_boot), n_boot)
+
+        fitted, _, bad = batched_em(batch, params, prior=prior, on_done=count, **options)
+        bad |= np.array([np.unique(row).size < params.n_components for row in batch])
+        redrawn += int(np.count_nonzero(bad))
+        if redrawn > MAX_REDRAW_FACTOR * n_boot:
+            raise RuntimeError(
+                f"more than {MAX_REDRAW_FACTOR * n_boot} resamples gave degenerate fits"
+            )
+        replicates.extend(fitted[~bad])
     out = np.array(replicates, dtype=np.float64)
     out.flags.writeable = False
     return ParameterBootstrap(params, out, float(level), redrawn, seed)

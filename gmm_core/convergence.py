@@ -39,6 +39,7 @@ __all__ = [
     "converged_at",
     "decreases",
     "has_converged",
+    "met_at_last",
 ]
 
 StoppingRule = Literal["aitken", "gain"]
@@ -96,10 +97,10 @@ def _stops(objective: np.ndarray, n_points: int, tol: float, rule: StoppingRule)
         met[1:] = stalled | (gains / n_points < tol)
         return met
     check_rule(rule)
-    limit = aitken_asymptotes(o)
-    with np.errstate(invalid="ignore"):
-        close = (limit[1:] - o[:-1]) / n_points < tol  # NaN (no asymptote) compares False
-    met[1:] = stalled | close
+    met[1:] = stalled
+    if o.size >= 3:  # the same arithmetic as met_at_last, on every window of three
+        windows = np.lib.stride_tricks.sliding_window_view(o, 3)
+        met[2:] |= met_at_last(windows, n_points, tol, rule)
     return met
 
 
@@ -127,7 +128,41 @@ def has_converged(
 ) -> bool:
     """Whether ``rule`` is met at the last iteration of ``objective`` (shape (T + 1,))."""
     o = np.asarray(objective, dtype=np.float64).reshape(-1)
-    return bool(_stops(o[-3:], n_points, tol, rule)[-1]) if o.size >= 2 else False
+    return bool(met_at_last(o[-3:], n_points, tol, rule)) if o.size >= 2 else False
+
+
+def met_at_last(
+    tails: np.ndarray, n_points: int, tol: float, rule: StoppingRule = DEFAULT_STOPPING
+) -> np.ndarray:
+    """Whether ``rule`` is met at the last entry, for many runs at once.
+
+    Parameters
+    ----------
+    tails : ndarray, shape (..., m)
+        The last m = 2 or 3 objective values of each run (m = 2: a run at iteration 1, where
+        Aitken's rule cannot be met yet).
+    n_points, tol, rule
+        As in :func:`converged_at`.
+
+    Returns
+    -------
+    ndarray of bool, shape (...)
+    """
+    o = np.asarray(tails, dtype=np.float64)
+    if tol <= 0:
+        return np.zeros(o.shape[:-1], dtype=bool)
+    gain = o[..., -1] - o[..., -2]
+    stalled = gain <= 0
+    if check_rule(rule) == "gain":
+        return stalled | (gain / n_points < tol)
+    if o.shape[-1] < 3:
+        return stalled
+    previous = o[..., -2] - o[..., -3]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = gain / previous
+        valid = (previous > 0) & (rate >= 0) & (rate < 1)
+        close = (gain / (1.0 - rate)) / n_points < tol
+    return stalled | (valid & close)
 
 
 def decreases(objective: np.ndarray, rel_tol: float = 1e-9) -> np.ndarray:

@@ -52,6 +52,7 @@ __all__ = [
     "log_likelihood",
     "log_weighted_densities",
     "m_step",
+    "m_step_arrays",
     "statistics_from_resp",
     "sufficient_statistics",
     "update_params",
@@ -399,28 +400,10 @@ def update_params(
     if not var_floor > 0:
         raise ValueError(f"var_floor must be > 0, got {var_floor}")
     n_k = stats.n_k
-    empty = n_k < EMPTY_THRESHOLD
-    safe_n = np.where(empty, 1.0, n_k)
-    offset = np.where(empty, 0.0, stats.s1 / safe_n)
-    means = stats.shift + offset
-    # Σγ(x − μ)² about the mean as stored, μ = μ_new + r (r: its rounding, which near 1e12 is
-    # not negligible against σ): S2 − N_k·offset² + N_k·r², clipped at 0 against rounding.
-    rounding = (means - stats.shift) - offset
-    scatter = stats.s2 - n_k * offset * offset + n_k * rounding * rounding
-    means = np.where(empty, previous.means, means)
-    # An empty component's (tiny) scatter about its kept mean still belongs in the tied σ².
-    kept = means - stats.shift
-    scatter = np.where(empty, stats.s2 - 2.0 * kept * stats.s1 + n_k * kept * kept, scatter)
-    scatter = np.maximum(scatter, 0.0)
-    if prior is not None:
-        means, variances = _map_update(n_k, means, scatter, prior, equal_variance)
-    elif equal_variance:  # one σ² for all components, empty ones included
-        variances = np.full(n_k.shape, scatter.sum() / max(float(n_k.sum()), EMPTY_THRESHOLD))
-    else:
-        variances = np.where(empty, previous.variances, scatter / safe_n)
-    collapsed = ~empty & (variances < var_floor)
-    variances = np.maximum(variances, var_floor)
-    weights = n_k / n_k.sum()
+    weights, means, variances, empty, collapsed = m_step_arrays(
+        n_k, stats.s1, stats.s2, stats.shift, previous.means, previous.variances,
+        var_floor=var_floor, equal_variance=equal_variance, prior=prior,
+    )
     params = MixtureParams(weights, means, variances)
     report = StepReport(
         collapsed=tuple(int(k) for k in np.flatnonzero(collapsed)),
@@ -430,6 +413,66 @@ def update_params(
         n_k=tuple(float(n) for n in n_k),
     )
     return params, report
+
+
+def m_step_arrays(
+    n_k: np.ndarray,
+    s1: np.ndarray,
+    s2: np.ndarray,
+    shift: np.ndarray,
+    previous_means: np.ndarray,
+    previous_variances: np.ndarray,
+    *,
+    var_floor: float | np.ndarray,
+    equal_variance: bool = False,
+    prior: ConjugatePrior | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The M-step's arithmetic and degeneracy rule on plain arrays (:func:`update_params`
+    wraps it; the bootstrap runs it on many samples at once).
+
+    Parameters
+    ----------
+    n_k, s1, s2, shift : ndarray, shape (..., K)
+        The sufficient statistics (:class:`SufficientStats`), components on the last axis.
+    previous_means, previous_variances : ndarray, shape (..., K)
+        What an empty component keeps.
+    var_floor : float or ndarray broadcasting against (..., 1)
+    equal_variance : bool
+    prior : ConjugatePrior, optional
+        Or any object with ``shrinkage``, ``mean``, ``dof``, ``scale`` broadcasting against
+        (..., 1).
+
+    Returns
+    -------
+    weights, means, variances : ndarray, shape (..., K)
+    empty, collapsed : ndarray of bool, shape (..., K)
+    """
+    empty = n_k < EMPTY_THRESHOLD
+    safe_n = np.where(empty, 1.0, n_k)
+    offset = np.where(empty, 0.0, s1 / safe_n)
+    means = shift + offset
+    # Σγ(x − μ)² about the mean as stored, μ = μ_new + r (r: its rounding, which near 1e12 is
+    # not negligible against σ): S2 − N_k·offset² + N_k·r², clipped at 0 against rounding.
+    rounding = (means - shift) - offset
+    scatter = s2 - n_k * offset * offset + n_k * rounding * rounding
+    means = np.where(empty, previous_means, means)
+    # An empty component's (tiny) scatter about its kept mean still belongs in the tied σ².
+    kept = means - shift
+    scatter = np.where(empty, s2 - 2.0 * kept * s1 + n_k * kept * kept, scatter)
+    scatter = np.maximum(scatter, 0.0)
+    if prior is not None:
+        means, variances = _map_update(n_k, means, scatter, prior, equal_variance)
+    elif equal_variance:  # one σ² for all components, empty ones included
+        pooled = scatter.sum(axis=-1, keepdims=True) / np.maximum(
+            n_k.sum(axis=-1, keepdims=True), EMPTY_THRESHOLD
+        )
+        variances = np.broadcast_to(pooled, n_k.shape).copy()
+    else:
+        variances = np.where(empty, previous_variances, scatter / safe_n)
+    collapsed = ~empty & (variances < var_floor)
+    variances = np.maximum(variances, var_floor)
+    weights = n_k / n_k.sum(axis=-1, keepdims=True)
+    return weights, means, variances, empty, collapsed
 
 
 def _map_update(
@@ -447,9 +490,11 @@ def _map_update(
     map_means = means - kappa * gap / (n_k + kappa)
     penalty = kappa * n_k / (n_k + kappa) * gap * gap
     if equal_variance:
-        total = prior.scale + float(penalty.sum()) + float(scatter.sum())
-        denominator = prior.dof + float(n_k.sum()) + n_k.size + 2.0
-        return map_means, np.full(n_k.shape, total / denominator)
+        total = prior.scale + penalty.sum(axis=-1, keepdims=True) + scatter.sum(
+            axis=-1, keepdims=True
+        )
+        denominator = prior.dof + n_k.sum(axis=-1, keepdims=True) + n_k.shape[-1] + 2.0
+        return map_means, np.broadcast_to(total / denominator, n_k.shape).copy()
     return map_means, (prior.scale + penalty + scatter) / (prior.dof + n_k + 3.0)
 
 

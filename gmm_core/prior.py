@@ -34,7 +34,13 @@ import numpy as np
 
 from .params import MixtureParams
 
-__all__ = ["DEFAULT_DOF", "DEFAULT_SHRINKAGE", "ConjugatePrior", "resolve_prior"]
+__all__ = [
+    "DEFAULT_DOF",
+    "DEFAULT_SHRINKAGE",
+    "ConjugatePrior",
+    "log_prior_arrays",
+    "resolve_prior",
+]
 
 #: mclust's ``priorControl()`` default shrinkage κ_P.
 DEFAULT_SHRINKAGE = 0.01
@@ -88,24 +94,39 @@ class ConjugatePrior:
     def log_density(self, params: MixtureParams, equal_variance: bool = False) -> float:
         """log p(θ): Σ_k log N(μ_k | μ_P, σ_k²/κ_P) plus one log inverse-gamma(ν_P/2, ζ_P²/2)
         per variance (one in all with equal variances), normalising constants included."""
-        variances = params.variances
-        half_dof = 0.5 * self.dof
-        rate = 0.5 * self.scale
-        log_normal = -0.5 * (
-            np.log(2.0 * np.pi * variances / self.shrinkage)
-            + self.shrinkage * (params.means - self.mean) ** 2 / variances
-        )
-        own = variances[:1] if equal_variance else variances
-        log_ig = (
-            half_dof * math.log(rate) - math.lgamma(half_dof)
-            - (half_dof + 1.0) * np.log(own) - rate / own
-        )
-        return float(log_normal.sum() + log_ig.sum())
+        return float(log_prior_arrays(self, params.means, params.variances, equal_variance))
 
     def to_dict(self) -> dict[str, float]:
         """The hyperparameters as plain floats (for exports)."""
-        return {"shrinkage": self.shrinkage, "mean": self.mean, "dof": self.dof,
-                "scale": self.scale}
+        return {
+            "shrinkage": self.shrinkage,
+            "mean": self.mean,
+            "dof": self.dof,
+            "scale": self.scale,
+        }
+
+
+def log_prior_arrays(
+    prior: object, means: np.ndarray, variances: np.ndarray, equal_variance: bool
+) -> np.ndarray:
+    """log p(θ) for parameters on the last axis: means, variances of shape (..., K); ``prior``
+    has ``shrinkage``, ``mean``, ``dof``, ``scale`` (floats, or arrays broadcasting against
+    (..., 1); ``dof`` a float). Returns shape (...). With ``equal_variance`` one inverse-gamma
+    term (the variances must then be equal along the last axis)."""
+    kappa, mean, scale = prior.shrinkage, prior.mean, prior.scale  # type: ignore[attr-defined]
+    half_dof = 0.5 * float(prior.dof)  # type: ignore[attr-defined]
+    rate = 0.5 * scale
+    log_normal = -0.5 * (
+        np.log(2.0 * np.pi * variances / kappa) + kappa * (means - mean) ** 2 / variances
+    )
+    own = variances[..., :1] if equal_variance else variances
+    log_ig = (
+        half_dof * np.log(rate)
+        - math.lgamma(half_dof)
+        - (half_dof + 1.0) * np.log(own)
+        - rate / own
+    )
+    return log_normal.sum(axis=-1) + log_ig.sum(axis=-1)
 
 
 def resolve_prior(
