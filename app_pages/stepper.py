@@ -19,6 +19,7 @@ from figures import (
     run_animation_html,
     trace_figure,
 )
+from figures.convergence import with_aitken_asymptote
 from figures.notation import subscript
 from figures.palette import text_color_on
 from figures.trace import decreases
@@ -344,7 +345,10 @@ def view(truth) -> None:
         chart(figure, key="mixture_chart")
     with right:
         lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
-        chart(trace_figure(lls, current=state.t, converged_at=done), key="trace_chart")
+        trace = trace_figure(lls, current=state.t, converged_at=done)
+        if state.settings.stopping == "aitken":  # the limit Aitken's rule estimates
+            trace = with_aitken_asymptote(trace, lls)
+        chart(trace, key="trace_chart")
         bad = decreases(lls)
         if bad.size:
             st.error(
