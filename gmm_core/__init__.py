@@ -12,6 +12,7 @@ effective counts N_k. Nothing here imports streamlit or plotly.
 True
 """
 
+from .bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
 from .convergence import ConvergenceMonitor, aitken_asymptotes, converged_at, decreases
 from .em import (
     EMStep,
@@ -50,6 +51,7 @@ from .selection import Selection, SelectionRow, select_components
 
 __all__ = [
     "INIT_METHODS",
+    "BootstrapLRT",
     "ConjugatePrior",
     "ConvergenceMonitor",
     "EMStep",
@@ -57,6 +59,7 @@ __all__ = [
     "FitResult",
     "MixtureParams",
     "Optimum",
+    "ParameterBootstrap",
     "RestartRun",
     "Run",
     "Selection",
@@ -67,6 +70,8 @@ __all__ = [
     "aic",
     "aitken_asymptotes",
     "bic",
+    "bootstrap_lrt",
+    "bootstrap_params",
     "check_data",
     "classification_entropy",
     "converged_at",

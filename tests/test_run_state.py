@@ -364,3 +364,33 @@ def test_any_sequence_of_moves_keeps_a_valid_position(moves):
             assert state.responsibility_params is state.run.history[state.t - 1]
         else:
             assert state.responsibility_params is None
+
+
+def test_the_prior_setting_makes_the_stepper_run_map_em():
+    """ModelSettings(prior=True): the stepper's run is MAP-EM with mclust's default prior for
+    this data and K, bit for bit the run of gmm_core.run_em with that prior, and converged_at
+    judges the log posterior, which never decreases."""
+    from gmm_core import ConjugatePrior
+
+    state = rs.run_to_convergence(fresh(prior=True, tol=1e-6), X)
+    assert state.prior == ConjugatePrior.default(X, 3)
+    lp = state.run.log_priors
+    assert lp is not None and np.array_equal(state.run.objective, state.run.log_likelihoods + lp)
+    assert np.all(np.diff(state.run.objective) >= -1e-9 * np.abs(state.run.objective[1:]))
+    done = rs.converged_at(state, X.size)
+    assert done == state.settings.monitor.converged_at(state.run.objective, X.size)
+    plain = run_em(X, state.run.history[0], var_floor=state.var_floor, tol=0.0,
+                   max_iter=state.frontier, prior=state.prior)
+    assert same_bits(plain.params, state.params)
+    ml = rs.run_to_convergence(fresh(tol=1e-6), X)
+    assert not same_bits(ml.params, state.params)  # the prior changed the fit
+
+
+def test_scenario_link_carries_the_prior():
+    from ui.scenario import decode, encode
+
+    query = encode({"n_components": 2, "prior": True})
+    assert query["prior"] == "1"
+    values, problems = decode(query)
+    assert values["prior"] is True and not problems
+    assert decode(encode({"prior": False}))[0]["prior"] is False
