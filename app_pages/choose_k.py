@@ -339,10 +339,11 @@ def lrt_section() -> None:
     """The bootstrap likelihood-ratio test of K against K + 1 (mclust's mclustBootstrapLRT)."""
     st.subheader("Test K against K + 1: the bootstrap likelihood-ratio test")
     st.caption(
-        "LRTS = 2 [log L(K + 1 components) − log L(K)] always favours more components; how "
-        "large it gets by chance is simulated: draw samples of size N from the fitted K-component mixture, "
-        "fit K and K + 1 to each, and count how often their LRTS reaches the data's "
-        "(McLachlan 1987; R mclust's mclustBootstrapLRT). p = (1 + count) / (B + 1). A "
+        "LRTS = 2 [log L(K + 1 components) − log L(K)] always favours more components; "
+        "how large it gets by chance is simulated: draw samples of size N from the fitted "
+        "K-component mixture, fit K and K + 1 to each, and count how often their LRTS "
+        "reaches the data's (McLachlan 1987; R mclust's mclustBootstrapLRT). "
+        "p = (1 + count) / (B + 1). A "
         "small p says K is too few."
     )
     cols = st.columns([1, 1, 1, 1.2], vertical_alignment="bottom")
