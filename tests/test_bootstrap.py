@@ -52,6 +52,7 @@ def test_batched_em_flags_degenerate_runs():
     assert with_prior.tolist() == [False]
 
 
+@pytest.mark.slow
 def test_lrt_p_value_formula_and_seeding():
     x, _ = sample(TRUTH, 200, np.random.default_rng(4))
     calls = []

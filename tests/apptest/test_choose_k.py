@@ -158,6 +158,7 @@ def spike_data() -> np.ndarray:
     return np.concatenate([rng.normal(0.0, 1.0, 200), np.full(15, 2.5)])
 
 
+@pytest.mark.slow
 def test_degenerate_fits_are_greyed_named_and_never_picked():
     at = open_page(upload_values(new_app(), spike_data()))
     at.multiselect(key="k_models").set_value(["unequal σ²"]).run()
@@ -174,6 +175,7 @@ def test_degenerate_fits_are_greyed_named_and_never_picked():
     assert len(crosses) == 1 and sorted(decode(crosses[0]["x"]).tolist()) == [2, 3, 4]
 
 
+@pytest.mark.slow
 def test_the_prior_from_the_sidebar_regularises_every_fit():
     at = new_app()
     at.radio(key="data_source").set_value("Data set").run()

@@ -181,6 +181,7 @@ def test_link_problems_are_said_on_the_page_the_link_opens():
     assert "cannot carry uploaded data" in messages and "K='99'" in messages
 
 
+@pytest.mark.slow
 def test_degenerate_runs_are_reported():
     """Fifteen copies of 2.5 beside a smooth bump (uploaded): with K = 2 the restarts put a
     component on the copies; the page counts them, flags their optimum and the method table
