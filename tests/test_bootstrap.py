@@ -4,6 +4,8 @@ mclust: tests/test_mclust_reference.py.)"""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -65,7 +67,7 @@ def test_lrt_p_value_formula_and_seeding():
         assert row.p_value == (1 + count) / 20
     assert test.rows[0].p_value == 1 / 20  # two well separated bumps: K = 1 rejected
     assert test.first_not_rejected() == 2
-    assert calls[-1] == (76, 76) and all(a <= b for (a, _), (b, _) in zip(calls, calls[1:]))
+    assert calls[-1] == (76, 76) and all(a <= b for (a, _), (b, _) in pairwise(calls))
     again = bootstrap_lrt(x, 3, equal_variance=False, n_boot=19, seed=5, n_init=3)
     assert [r.boot_statistics.tolist() for r in again.rows] == [
         r.boot_statistics.tolist() for r in test.rows

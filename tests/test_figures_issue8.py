@@ -57,6 +57,7 @@ def test_uncertainty_curve_and_points():
                              point_uncertainty=np.array([0.05, 0.02]),
                              point_labels=np.array([0, 1]))
     assert [tr.name for tr in fig.data] == ["uncertainty", "data points"]
-    assert list(fig.data[1].marker.color)[0] != list(fig.data[1].marker.color)[1]
+    first, second = fig.data[1].marker.color
+    assert first != second
     with pytest.raises(ValueError, match="differ in length"):
         uncertainty_figure(grid, u[:3])
