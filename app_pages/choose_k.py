@@ -91,14 +91,10 @@ def controls() -> None:
         "Compare models", key="k_run", type="primary", on_click=experiment.request,
         args=(RESULT_KEY,), width="stretch", disabled=not st.session_state["k_models"],
     )
-    rule = (
-        "until Aitken's estimate of the limit of log L is within"
-        if settings.stopping == "aitken" else "until log L rises by less than"
-    )
     prior = ", regularised by the conjugate prior" if settings.prior else ""
     st.caption(
         f"Fits **{data.title}** (N = {data.x.size:,}) with {st.session_state['k_restarts']} "
-        f"restarts each{prior}, {rule} {settings.tol:.0e} per point or "
+        f"restarts each{prior}, {settings.until()} or "
         f"{settings.max_iter} iterations (prior, stopping rule, tolerance and limit from the "
         "sidebar)."
     )

@@ -86,15 +86,11 @@ def controls() -> None:
             "The quantile start does not use the seed: all its runs start from the same θ₀ "
             "and end together (a useful reference)."
         )
-    rule = (
-        "until Aitken's estimate of the limit of log L is within"
-        if settings.stopping == "aitken" else "until log L rises by less than"
-    )
     prior = ", regularised by the conjugate prior" if settings.prior else ""
     st.caption(
         f"Every run fits the model in the sidebar to **{data.title}** (N = {data.x.size:,}): "
-        f"K = {settings.n_components}, {variances}{prior}, {rule} "
-        f"{settings.tol:.0e} per point or {settings.max_iter} iterations."
+        f"K = {settings.n_components}, {variances}{prior}, {settings.until()} or "
+        f"{settings.max_iter} iterations."
     )
 
 

@@ -136,8 +136,7 @@ def button_row(state: rs.StepperState) -> None:
     cols[3].button("Back", key="back", on_click=move(rs.back), disabled=at_start, width="stretch")
     cols[4].button(
         "Run to convergence", key="run", on_click=request_run, width="stretch",
-        help=f"Iterate until log L rises by less than {state.settings.tol:.0e} per point, "
-        f"or {state.settings.max_iter} iterations",
+        help=f"Iterate {state.settings.until()}, or {state.settings.max_iter} iterations",
     )
     cols[5].button("Reset", key="reset", on_click=reset, width="stretch")
     playing = st.session_state["playing"]
@@ -156,8 +155,7 @@ def status(state: rs.StepperState, done: int | None) -> None:
     line = f"**{where[0].upper()}{where[1:]}** · log L(θ{subscript(state.t)}) = {log_l:.6f}"
     if done is not None and state.t >= done:
         st.success(
-            f"{line} · **converged at iteration {done}** (log L rose by less than "
-            f"{state.settings.tol:.0e} per point)"
+            f"{line} · **converged at iteration {done}** ({state.settings.why_converged()})"
         )
     elif state.at_max_iter:
         st.warning(f"{line} · reached the limit of {state.settings.max_iter} iterations")

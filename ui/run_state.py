@@ -59,6 +59,20 @@ class ModelSettings:
         """The stopping rule with its tolerance."""
         return ConvergenceMonitor(self.tol, self.stopping)  # type: ignore[arg-type]
 
+    def until(self) -> str:
+        """The stopping rule in words, e.g. "until log L rises by less than 1e-06 per point"."""
+        if self.stopping == "aitken":
+            return (
+                f"until Aitken's estimate of the limit of log L is within {self.tol:.0e} per point"
+            )
+        return f"until log L rises by less than {self.tol:.0e} per point"
+
+    def why_converged(self) -> str:
+        """Why a run counts as converged, in words (for the status line)."""
+        if self.stopping == "aitken":
+            return f"Aitken's estimate of the limit of log L was within {self.tol:.0e} per point"
+        return f"log L rose by less than {self.tol:.0e} per point"
+
 
 @dataclass(frozen=True)
 class StepperState:
