@@ -234,9 +234,10 @@ def bootstrap_lrt(
             good = ~(bad0 | bad1)
             redrawn += int(np.count_nonzero(~good))
             if redrawn > MAX_REDRAW_FACTOR * n_boot:
-                raise RuntimeError(
+                raise ValueError(
                     f"K = {k} vs {k + 1}: more than {MAX_REDRAW_FACTOR * n_boot} bootstrap "
-                    "samples gave degenerate fits; the test cannot be run on this data"
+                    "samples gave degenerate fits; the test cannot be run on this data (try the "
+                    "conjugate prior)"
                 )
             stats.extend((2.0 * (ll1[good] - ll0[good])).tolist())
         boot = np.asarray(stats)
@@ -456,8 +457,10 @@ def bootstrap_params(
         bad |= np.array([np.unique(row).size < params.n_components for row in batch])
         redrawn += int(np.count_nonzero(bad))
         if redrawn > MAX_REDRAW_FACTOR * n_boot:
-            raise RuntimeError(
-                f"more than {MAX_REDRAW_FACTOR * n_boot} resamples gave degenerate fits"
+            raise ValueError(
+                f"more than {MAX_REDRAW_FACTOR * n_boot} resamples gave degenerate fits (a "
+                "variance at the floor): this fit is too fragile to bootstrap; try the "
+                "conjugate prior"
             )
         replicates.extend(fitted[~bad])
     out = np.array(replicates, dtype=np.float64)

@@ -99,3 +99,11 @@ def test_bad_arguments_are_refused():
         bootstrap_lrt(x, 2, equal_variance=True, n_boot=0)
     with pytest.raises(ValueError, match="level"):
         bootstrap_params(x, TRUTH, equal_variance=False, level=1.5)
+
+
+def test_a_fit_too_fragile_to_bootstrap_is_refused_with_a_reason():
+    """Fifty zeros, three fives and 0, 1, 2: resamples rarely keep a component off a spike."""
+    x = np.concatenate([np.zeros(50), np.full(3, 5.0), np.arange(3.0)])
+    start = MixtureParams([0.5, 0.3, 0.2], [0.0, 5.0, 1.0], [1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="too fragile to bootstrap"):
+        bootstrap_params(x, start, equal_variance=False, n_boot=5)
