@@ -205,6 +205,7 @@ def results(exploration: Exploration) -> None:
         np.array([r.log_likelihood for r in runs]), [r.method for r in runs],
         np.array([r.optimum for r in runs]), selected=pick,
         seeds=np.array([r.seed for r in runs]), iterations=np.array([r.n_iter for r in runs]),
+        degenerate=np.array([r.degenerate is not None for r in runs]),
     )
     with left:
         st.markdown("**Where each run ended** (click a run to pick it)")
