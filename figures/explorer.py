@@ -148,7 +148,8 @@ def final_loglik_figure(
     plotly.graph_objects.Figure
         One marker trace per method (name = method), the degenerate crosses when any, a
         "selected run" trace when ``selected`` is drawn, and a dotted line at the best log L.
-        Every point's ``customdata[0]`` is its run index (then its optimum number from 1, and the seed and iterations when given).
+        Every point's ``customdata[0]`` is its run index (then its optimum number from 1, and
+        the seed and iterations when given).
     """
     ll = np.asarray(log_likelihoods, dtype=np.float64).reshape(-1)
     methods = [str(m) for m in methods]
