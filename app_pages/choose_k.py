@@ -2,31 +2,44 @@
 
 Storyboard: sweep controls → ``gmm_core.select_components`` (with a progress bar; the result is
 kept in the session, see :mod:`ui.experiment`) → criteria against K with the best models
-starred → the table of fits → the fitted mixture of any K, which can be taken to the stepper.
+starred and degenerate fits crossed out → the table of fits → the fitted mixture of any K,
+which can be taken to the stepper → the bootstrap likelihood-ratio test for K
+(``gmm_core.bootstrap_lrt``) → bootstrap SEs and intervals of the chosen fit.
 """
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from figures import criteria_figure, mixture_figure
-from figures.selection import variance_label
+from figures.selection import uncertainty_figure, variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
+from gmm_core.bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
+from gmm_core.em import e_step
 from ui import experiment, links, session
 from ui.lecture import chart
 from ui.model_panel import INIT_LABELS, MAX_K
 from ui.widgets import keep_values
 
 RESULT_KEY = "selection"
+LRT_KEY = "k_lrt_result"
+BOOT_KEY = "k_boot_result"
 MAX_RESTARTS = 20
 MODELS = {"unequal σ²": False, "equal σ²": True}
+ICL_FORMS = {
+    "icl": "entropy form: BIC + 2 × entropy of γ (default)",
+    "icl_map": "mclust's form: BIC − 2 Σ log max_k γ",
+}
+BOOT_SIZES = (99, 199, 499, 999)
 
 data = session.get_data()
 settings = st.session_state["model_settings"]
 keep_values({
     "k_max": 6, "k_restarts": 5, "k_models": list(MODELS), "k_init": "kmeans++", "k_seed": 0,
-    "k_show_icl": False,
+    "k_show_icl": False, "k_icl_form": "icl", "k_lrt_kmax": 3, "k_lrt_model": "equal σ²",
+    "k_lrt_boot": 99, "k_boot_n": 199, "k_uncertainty": False,
 })
-identity = (data.data_id, settings.tol, settings.max_iter)
+identity = (data.data_id, settings.tol, settings.max_iter, settings.prior, settings.stopping)
 
 st.title("How many components?")
 st.caption(
@@ -37,12 +50,24 @@ st.latex(
     r"\mathrm{BIC} = -2\log L + p\ln N,\qquad \mathrm{AIC} = -2\log L + 2p,\qquad"
     r"\mathrm{ICL} = \mathrm{BIC} - 2\sum_{n,k}\gamma(z_{nk})\log\gamma(z_{nk})"
 )
+st.latex(
+    r"\mathrm{ICL}_{\text{mclust}} = \mathrm{BIC} - 2\sum_{n}\log\max_k\gamma(z_{nk})"
+)
 st.caption(
     "p = 3K − 1 free parameters with unequal variances (K means, K variances, K − 1 weights), "
     "2K with one shared variance. Lower is better, as in scikit-learn (R's mclust plots −BIC, "
-    "where higher is better). ICL also charges for overlap (uncertain γ(z_nk)), so it "
-    "prefers fewer, well separated components."
+    "where higher is better). ICL (Biernacki, Celeux & Govaert 2000) also charges for overlap "
+    "(uncertain γ(z_nk)), so it prefers fewer, well separated components. Two forms exist: "
+    "the entropy form shown first (the soft classification's entropy), and mclust's "
+    "icl(), which uses the hard (MAP) classification and is never larger; choose which one "
+    "the page uses below."
 )
+if settings.prior:
+    st.caption(
+        "Regularised (sidebar): every fit is MAP-EM with mclust's default conjugate prior, and "
+        "log L in the criteria is the log-likelihood at the MAP fit (the log prior is not "
+        "added), which is mclust's convention for priorControl()."
+    )
 
 
 def controls() -> None:
@@ -56,16 +81,22 @@ def controls() -> None:
     cols[3].selectbox(
         "Initialisation", INIT_METHODS, key="k_init", format_func=INIT_LABELS.__getitem__
     )
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left, mid, right = st.columns([2, 2, 1], vertical_alignment="bottom")
     left.multiselect("Variance models", list(MODELS), key="k_models")
+    mid.selectbox(
+        "ICL form", list(ICL_FORMS), key="k_icl_form", format_func=ICL_FORMS.__getitem__,
+        help="Which ICL the verdict, the chart and the stars use (the table shows both)",
+    )
     right.button(
         "Compare models", key="k_run", type="primary", on_click=experiment.request,
         args=(RESULT_KEY,), width="stretch", disabled=not st.session_state["k_models"],
     )
+    prior = ", regularised by the conjugate prior" if settings.prior else ""
     st.caption(
         f"Fits **{data.title}** (N = {data.x.size:,}) with {st.session_state['k_restarts']} "
-        f"restarts each, until log L rises by less than {settings.tol:.0e} per point or "
-        f"{settings.max_iter} iterations (tolerance and limit from the sidebar)."
+        f"restarts each{prior}, {settings.until()} or "
+        f"{settings.max_iter} iterations (prior, stopping rule, tolerance and limit from the "
+        "sidebar)."
     )
 
 
@@ -76,7 +107,7 @@ def sweep(progress: experiment.Progress) -> Selection:
         data.x, int(st.session_state["k_max"]), n_init=int(st.session_state["k_restarts"]),
         seed=int(st.session_state["k_seed"]), variance_models=models,
         init=st.session_state["k_init"], tol=settings.tol, max_iter=settings.max_iter,
-        on_fit=progress,
+        on_fit=progress, prior=settings.prior, stopping=settings.stopping,
     )
     best = selection.best("bic")
     st.session_state["k_show"] = (best.n_components, best.equal_variance)
@@ -87,9 +118,9 @@ def sweep(progress: experiment.Progress) -> Selection:
 TINY_COMPONENT = 3.0
 
 
-def smallest_n_k(row: SelectionRow, n_points: int) -> float:
-    """The fewest points a component of the fit is responsible for, min_k π_k N."""
-    return float(row.params.weights.min()) * n_points
+def icl_form() -> str:
+    """"icl" or "icl_map", as chosen."""
+    return st.session_state["k_icl_form"]
 
 
 def fits_table(selection: Selection) -> pd.DataFrame:
@@ -102,47 +133,77 @@ def fits_table(selection: Selection) -> pd.DataFrame:
         "BIC": [r.bic for r in rows],
         "AIC": [r.aic for r in rows],
         "ICL": [r.icl for r in rows],
-        "smallest N_k": [smallest_n_k(r, selection.n_points) for r in rows],
+        "ICL (mclust)": [r.icl_map for r in rows],
+        "smallest N_k": [r.smallest_n_k(selection.n_points) for r in rows],
         "iterations": [r.n_iter for r in rows],
         "converged": [r.converged for r in rows],
+        "degenerate": [r.degenerate or "" for r in rows],
     })
 
 
+#: Table column → the criterion it holds.
+COLUMN_CRITERIA = {"BIC": "bic", "AIC": "aic", "ICL": "icl", "ICL (mclust)": "icl_map"}
+
+
 def highlight_best(table: pd.DataFrame, selection: Selection):
-    """Bold the lowest value of each criterion."""
+    """Bold the lowest value of each criterion among the candidates; grey degenerate rows."""
 
     def bold(column: pd.Series) -> list[str]:
-        best = selection.best(column.name.lower())
+        best = selection.best(COLUMN_CRITERIA[column.name])
         return [
             "font-weight: 700; background-color: #fff3c4"
             if (k, v) == (best.n_components, variance_label(best.equal_variance)) else ""
             for k, v in zip(table["K"], table["variances"], strict=True)
         ]
 
-    return table.style.apply(bold, subset=["BIC", "AIC", "ICL"]).format(
+    def grey(row: pd.Series) -> list[str]:
+        style = "color: #9a9a9a; text-decoration: line-through" if row["degenerate"] else ""
+        return [style if c in COLUMN_CRITERIA or c == "log L" else (
+            "color: #9a9a9a" if row["degenerate"] else "") for c in row.index]
+
+    return table.style.apply(grey, axis=1).apply(bold, subset=list(COLUMN_CRITERIA)).format(
         {"log L": "{:.3f}", "BIC": "{:.2f}", "AIC": "{:.2f}", "ICL": "{:.2f}",
-         "smallest N_k": "{:.1f}"}
+         "ICL (mclust)": "{:.2f}", "smallest N_k": "{:.1f}"}
     )
 
 
+def criterion_label(name: str) -> str:
+    return "ICL (mclust)" if name == "icl_map" else name.upper()
+
+
 def verdict(selection: Selection) -> None:
-    picks = {name: selection.best(name) for name in ("bic", "aic", "icl")}
+    picks = {name: selection.best(name) for name in ("bic", "aic", icl_form())}
     text = "; ".join(
-        f"{name.upper()} picks **K = {row.n_components}** ({variance_label(row.equal_variance)})"
+        f"{criterion_label(name)} picks **K = {row.n_components}** "
+        f"({variance_label(row.equal_variance)})"
         for name, row in picks.items()
     )
     st.success(text)
     if selection.note:
         st.warning(selection.note)
+    degenerate = selection.degenerate_rows
+    if degenerate:
+        fits = ", ".join(
+            f"K = {r.n_components} ({variance_label(r.equal_variance)})" for r in degenerate
+        )
+        st.warning(
+            f"Not candidates, greyed out and crossed in the chart: {fits}. A degenerate fit "
+            "holds a variance at the floor (a component collapsed onto a point), so its log L "
+            "and every criterion depend only on that arbitrary floor; R's mclust reports no BIC "
+            "for such fits. More restarts can make this more likely, not less. Try "
+            "*Regularise (conjugate prior)* in the sidebar."
+        )
+    for sentence_ in selection.edge_warnings(("bic", "aic", icl_form())):
+        st.warning(sentence_.replace("ICL_MAP", "ICL (mclust)"))
     tiny: dict[SelectionRow, list[str]] = {}
     for name, row in picks.items():
-        if smallest_n_k(row, selection.n_points) < TINY_COMPONENT:
-            tiny.setdefault(row, []).append(name.upper())
+        if row.smallest_n_k(selection.n_points) < TINY_COMPONENT:
+            tiny.setdefault(row, []).append(criterion_label(name))
     for row, names in tiny.items():
         st.warning(
             f"The choice of {' and '.join(names)} (K = {row.n_components}, "
             f"{variance_label(row.equal_variance)}) has a component responsible for only "
-            f"{smallest_n_k(row, selection.n_points):.3g} points: a spike on a tiny cluster. "
+            f"{row.smallest_n_k(selection.n_points):.3g} points: a spike on a tiny cluster. "
             "It can win by fitting two or three values very closely; look at its fit below "
             "before believing it."
         )
@@ -171,6 +232,8 @@ def fitted_mixture(selection: Selection) -> None:
         help="Sets K and the variance model in the sidebar; the stepper's own initialisation "
         "and seed stay as they are",
     )
+    if row.degenerate:
+        st.warning(f"Degenerate, not a candidate: {row.degenerate}.")
     edges, counts = session.cached_bins(data.data_id, data.x, None)
     shares = session.cached_shares(data.data_id, data.x, row.params, edges)
     chart(
@@ -182,27 +245,177 @@ def fitted_mixture(selection: Selection) -> None:
     )
     st.caption(
         f"log L = {row.log_likelihood:.4f}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
-        f"AIC = {row.aic:.2f}, ICL = {row.icl:.2f}; best of {selection.n_init} restarts, "
+        f"AIC = {row.aic:.2f}, ICL = {row.icl:.2f} (mclust's form {row.icl_map:.2f}); best of "
+        f"{selection.n_init} restarts, "
         f"{row.n_iter} iterations{'' if row.converged else ' (not converged)'}."
     )
+    if st.toggle(
+        "Show the classification uncertainty", key="k_uncertainty",
+        help="1 − max_k γ(z_nk): 0 where a point surely belongs to one component, up to "
+        "1 − 1/K where the components overlap most (mclust's uncertainty)",
+    ):
+        uncertainty_chart(row)
+    parameter_bootstrap(selection, row)
+
+
+#: Most data points drawn as markers on the uncertainty curve.
+UNCERTAINTY_POINTS = 5_000
+
+
+def uncertainty_chart(row: SelectionRow) -> None:
+    """1 − max_k γ along the data's range, with the data points on it."""
+    lo, hi = float(data.x.min()), float(data.x.max())
+    grid = np.linspace(lo, hi, 600)
+    points = data.x if data.x.size <= UNCERTAINTY_POINTS else None
+    resp_grid, _ = e_step(grid, row.params)
+    resp_points = None if points is None else e_step(points, row.params)[0]
+    chart(
+        uncertainty_figure(
+            grid, 1.0 - resp_grid.max(axis=1),
+            points=points,
+            point_uncertainty=None if resp_points is None else 1.0 - resp_points.max(axis=1),
+            point_labels=None if resp_points is None else resp_points.argmax(axis=1),
+            x_label=data.axis_label,
+        ),
+        key="k_uncertainty_chart",
+    )
+
+
+def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
+    """Bootstrap SEs and 95 % intervals of the shown fit's parameters, on request."""
+    st.markdown("**How sure are these parameters?** Nonparametric bootstrap (mclust's "
+                "MclustBootstrap): resample the data, refit from this fit, repeat.")
+    left, mid, right = st.columns([1, 1, 2], vertical_alignment="bottom")
+    left.selectbox("Resamples B", BOOT_SIZES, key="k_boot_n")
+    mid.button("Bootstrap this fit", key="k_boot_run", on_click=experiment.request,
+               args=(BOOT_KEY,), width="stretch")
+    boot_identity = (identity, selection.seed, selection.n_init, row.n_components,
+                     row.equal_variance, row.params, int(st.session_state["k_boot_n"]))
+
+    def compute(progress: experiment.Progress) -> ParameterBootstrap:
+        return bootstrap_params(
+            data.x, row.params, equal_variance=row.equal_variance,
+            n_boot=int(st.session_state["k_boot_n"]), seed=selection.seed,
+            tol=settings.tol, max_iter=settings.max_iter, prior=settings.prior,
+            stopping=settings.stopping, on_progress=progress,
+        )
+
+    experiment.run_with_progress(
+        BOOT_KEY, boot_identity, compute, start="Resampling…",
+        step="Refitted {done} of {total} resamples…",
+    )
+    stored = st.session_state.get(BOOT_KEY)
+    if stored is None or stored[0] != boot_identity:
+        right.caption("Seeded with the comparison's seed; about a second per 100 resamples.")
+        return
+    boot: ParameterBootstrap = stored[1]
+    st.dataframe(bootstrap_table(boot), hide_index=True, width="stretch")
+    st.caption(
+        f"{boot.n_boot} resamples (seed {boot.seed}); SE = standard deviation of the "
+        f"replicates, interval = their 2.5 % and 97.5 % quantiles"
+        + (f"; {boot.redrawn} resamples gave degenerate fits and were drawn again"
+           if boot.redrawn else "") + "."
+    )
+
+
+def bootstrap_table(boot: ParameterBootstrap) -> pd.DataFrame:
+    """One row per parameter: estimate, SE and the percentile interval."""
+    names = ("π", "μ", "σ²")
+    values = np.stack([boot.params.weights, boot.params.means, boot.params.variances])
+    low, high = boot.interval
+    rows = [
+        {"parameter": f"{names[i]}_{k + 1}", "estimate": values[i, k], "SE": boot.se[i, k],
+         "95 % low": low[i, k], "95 % high": high[i, k]}
+        for i in range(3) for k in range(values.shape[1])
+    ]
+    return pd.DataFrame(rows)
+
+
+def lrt_section() -> None:
+    """The bootstrap likelihood-ratio test of K against K + 1 (mclust's mclustBootstrapLRT)."""
+    st.subheader("Test K against K + 1: the bootstrap likelihood-ratio test")
+    st.caption(
+        "LRTS = 2 [log L(K + 1 components) − log L(K)] always favours more components; "
+        "how large it gets by chance is simulated: draw samples of size N from the fitted "
+        "K-component mixture, fit K and K + 1 to each, and count how often their LRTS "
+        "reaches the data's (McLachlan 1987; R mclust's mclustBootstrapLRT). "
+        "p = (1 + count) / (B + 1). A "
+        "small p says K is too few."
+    )
+    cols = st.columns([1, 1, 1, 1.2], vertical_alignment="bottom")
+    cols[0].number_input("Up to K =", min_value=2, max_value=MAX_K, key="k_lrt_kmax",
+                         help="Tests 1 vs 2, …, (K − 1) vs K")
+    cols[1].selectbox("Variances", list(MODELS), key="k_lrt_model")
+    cols[2].selectbox("Bootstrap samples B", BOOT_SIZES, key="k_lrt_boot")
+    cols[3].button("Run the test", key="k_lrt_run", type="primary",
+                   on_click=experiment.request, args=(LRT_KEY,), width="stretch")
+    k_max = int(st.session_state["k_lrt_kmax"])
+    n_boot = int(st.session_state["k_lrt_boot"])
+    tied = MODELS[st.session_state["k_lrt_model"]]
+    seed = int(st.session_state["k_seed"])
+    lrt_identity = (identity, k_max, n_boot, tied, seed)
+
+    def compute(progress: experiment.Progress) -> BootstrapLRT:
+        return bootstrap_lrt(
+            data.x, k_max, equal_variance=tied, n_boot=n_boot, seed=seed,
+            n_init=int(st.session_state["k_restarts"]), init=st.session_state["k_init"],
+            tol=settings.tol, max_iter=settings.max_iter, prior=settings.prior,
+            stopping=settings.stopping, on_progress=progress,
+        )
+
+    experiment.run_with_progress(
+        LRT_KEY, lrt_identity, compute, start="Fitting the models to the data…",
+        step="Bootstrap sample {done} of {total}…",
+    )
+    test = experiment.kept_result(
+        LRT_KEY, lrt_identity,
+        idle=f"Press **Run the test** ({k_max - 1} tests × {n_boot} samples, two fits each; "
+        "restarts, initialisation and seed from the comparison above).",
+        stale="The data, the model options or the test's settings changed: press **Run the "
+        "test** again.",
+    )
+    if test is None:
+        return
+    st.dataframe(lrt_table(test), hide_index=True, width="stretch",
+                 column_config={"p-value": st.column_config.NumberColumn(format="%.3f")})
+    first = test.first_not_rejected(0.05)
+    model = variance_label(test.equal_variance)
+    if first is None:
+        st.info(f"Every test rejects K at the 5 % level ({model}): even K = {k_max - 1} "
+                f"components seem too few; raise *Up to K*.")
+    else:
+        st.success(f"The first K not rejected at the 5 % level: **K = {first}** ({model}).")
+
+
+def lrt_table(test: BootstrapLRT) -> pd.DataFrame:
+    return pd.DataFrame({
+        "test": [f"{r.n_components} vs {r.n_components + 1}" for r in test.rows],
+        "LRTS": [r.statistic for r in test.rows],
+        "p-value": [r.p_value for r in test.rows],
+        "bootstrap samples": [test.n_boot for _ in test.rows],
+        "redrawn (degenerate)": [r.redrawn for r in test.rows],
+    })
 
 
 def results(selection: Selection) -> None:
     verdict(selection)
-    best = {name: selection.best(name) for name in ("bic", "aic", "icl")}
+    icl_name = icl_form()
+    best = {name: selection.best(name) for name in ("bic", "aic", icl_name)}
     records = selection.rows
     show_icl = st.toggle(
         "Draw ICL too", key="k_show_icl", help="ICL is often far above BIC and AIC: drawing it "
         "squeezes their curves together",
     )
-    if not show_icl:
-        del best["icl"]
+    stars = {("icl" if n == icl_name else n): (r.n_components, r.equal_variance)
+             for n, r in best.items() if show_icl or n != icl_name}
     chart(
         criteria_figure(
             [r.n_components for r in records], [r.bic for r in records],
-            [r.aic for r in records], [r.icl for r in records] if show_icl else None,
+            [r.aic for r in records],
+            [r.criterion(icl_name) for r in records] if show_icl else None,
             [r.equal_variance for r in records],
-            best={name: (r.n_components, r.equal_variance) for name, r in best.items()},
+            best=stars,
+            degenerate=[r.degenerate is not None for r in records],
         ),
         key="k_criteria",
     )
@@ -219,8 +432,9 @@ experiment.run_with_progress(
 selection = experiment.kept_result(
     RESULT_KEY, identity,
     idle="Choose the largest K and the restarts, then press **Compare models**.",
-    stale="The data, tolerance or iteration limit changed since the last comparison: press "
-    "**Compare models** to compare on this one.",
+    stale="The data or the sidebar's prior, stopping rule, tolerance or iteration limit "
+    "changed since the last comparison: press **Compare models** to compare on this one.",
 )
 if selection is not None:
     results(selection)
+lrt_section()

@@ -32,7 +32,7 @@ keep_values({
 # model are not shown (they would not match the histogram or the sidebar).
 identity = (
     data.data_id, settings.n_components, settings.equal_variance, settings.tol,
-    settings.max_iter,
+    settings.max_iter, settings.prior, settings.stopping,
 )
 
 st.title("Initialisation explorer")
@@ -86,10 +86,11 @@ def controls() -> None:
             "The quantile start does not use the seed: all its runs start from the same θ₀ "
             "and end together (a useful reference)."
         )
+    prior = ", regularised by the conjugate prior" if settings.prior else ""
     st.caption(
         f"Every run fits the model in the sidebar to **{data.title}** (N = {data.x.size:,}): "
-        f"K = {settings.n_components}, {variances}, until log L rises by less than "
-        f"{settings.tol:.0e} per point or {settings.max_iter} iterations."
+        f"K = {settings.n_components}, {variances}{prior}, {settings.until()} or "
+        f"{settings.max_iter} iterations."
     )
 
 
@@ -100,6 +101,7 @@ def explore(progress: experiment.Progress) -> Exploration:
         n_restarts=int(st.session_state["explorer_restarts"]),
         seed=int(st.session_state["explorer_seed"]), tol=settings.tol,
         max_iter=settings.max_iter, equal_variance=settings.equal_variance, on_run=progress,
+        prior=settings.prior, stopping=settings.stopping,
     )
     st.session_state["explorer_pick"] = exploration.best_run.index
     return exploration
@@ -116,6 +118,18 @@ def headline(exploration: Exploration) -> None:
     if len(exploration.optima) == 1:
         st.success("Every run reached the same optimum: for this data and K, EM does not depend "
                    "on where it starts.")
+    degenerate_runs = [r for r in exploration.runs if r.degenerate]
+    if degenerate_runs:
+        bad_optima = [i + 1 for i, o in enumerate(exploration.optima) if o.degenerate]
+        where = (
+            f" (optimum {', '.join(map(str, bad_optima))} in the table)" if bad_optima else ""
+        )
+        st.warning(
+            f"{len(degenerate_runs)} of {n_runs} runs ended degenerate{where}: a variance held "
+            "at the floor, a component collapsed onto a point. Their log L depends only on the "
+            "arbitrary floor, so a higher log L there is not a better fit. Try *Regularise "
+            "(conjugate prior)* in the sidebar."
+        )
     unsettled = [i + 1 for i, o in enumerate(exploration.optima) if not o.settled]
     if unsettled:
         st.warning(
@@ -134,6 +148,7 @@ def method_table(exploration: Exploration) -> pd.DataFrame:
         "median iterations": [r["median_iterations"] for r in rows],
         "median final log L": [r["median_log_likelihood"] for r in rows],
         "converged": [r["converged_share"] for r in rows],
+        "degenerate": [r["degenerate_share"] for r in rows],
     })
 
 
@@ -146,6 +161,7 @@ def optima_table(exploration: Exploration) -> pd.DataFrame:
         "share": [o.n_runs / n_runs for o in exploration.optima],
         "μ_k": [", ".join(f"{m:.6g}" for m in o.params.means) for o in exploration.optima],
         "π_k": [", ".join(f"{w:.3f}" for w in o.params.weights) for o in exploration.optima],
+        "degenerate": [o.degenerate or "" for o in exploration.optima],
     })
 
 
@@ -160,6 +176,8 @@ def run_picker(exploration: Exploration) -> None:
     ))
     run = exploration.runs[pick]
     ending = "converged" if run.converged else "stopped at the iteration limit"
+    if run.degenerate:
+        ending += f", degenerate ({run.degenerate})"
     right.markdown(
         f"**Run {pick}**: {INIT_LABELS[run.method]}, seed {run.seed} → {ending} after "
         f"{run.n_iter} iterations at log L = {fixed(run.log_likelihood)} "
@@ -168,7 +186,7 @@ def run_picker(exploration: Exploration) -> None:
     scenario = {
         "n_components": exploration.n_components, "equal_variance": exploration.equal_variance,
         "init_method": run.method, "seed": run.seed, "tol": exploration.tol,
-        "max_iter": exploration.max_iter,
+        "max_iter": exploration.max_iter, "prior": settings.prior,
     }
     st.button(
         f"Open run {pick} in the stepper", key="explorer_open", type="primary",
@@ -187,6 +205,7 @@ def results(exploration: Exploration) -> None:
         np.array([r.log_likelihood for r in runs]), [r.method for r in runs],
         np.array([r.optimum for r in runs]), selected=pick,
         seeds=np.array([r.seed for r in runs]), iterations=np.array([r.n_iter for r in runs]),
+        degenerate=np.array([r.degenerate is not None for r in runs]),
     )
     with left:
         st.markdown("**Where each run ended** (click a run to pick it)")
@@ -227,6 +246,7 @@ def results(exploration: Exploration) -> None:
         column_config={
             "reached the best optimum": st.column_config.NumberColumn(format="percent"),
             "converged": st.column_config.NumberColumn(format="percent"),
+            "degenerate": st.column_config.NumberColumn(format="percent"),
             "median final log L": st.column_config.NumberColumn(format="%.4f"),
         },
     )

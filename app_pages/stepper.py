@@ -19,13 +19,14 @@ from figures import (
     run_animation_html,
     trace_figure,
 )
+from figures.convergence import with_aitken_asymptote
 from figures.notation import subscript
 from figures.palette import text_color_on
 from figures.trace import decreases
 from ui import export, links, session
 from ui import run_state as rs
 from ui.bound_panel import render_bound_panel
-from ui.formulas import E_STEP_GENERAL, M_STEP_GENERAL, e_step_lines, m_step_lines
+from ui.formulas import E_STEP_GENERAL, e_step_lines, m_step_general, m_step_lines
 from ui.lecture import chart
 from ui.predict import render_predict_panel
 from ui.widgets import keep_values
@@ -137,8 +138,7 @@ def button_row(state: rs.StepperState) -> None:
     cols[3].button("Back", key="back", on_click=move(rs.back), disabled=at_start, width="stretch")
     cols[4].button(
         "Run to convergence", key="run", on_click=request_run, width="stretch",
-        help=f"Iterate until log L rises by less than {state.settings.tol:.0e} per point, "
-        f"or {state.settings.max_iter} iterations",
+        help=f"Iterate {state.settings.until()}, or {state.settings.max_iter} iterations",
     )
     cols[5].button("Reset", key="reset", on_click=reset, width="stretch")
     playing = st.session_state["playing"]
@@ -157,8 +157,7 @@ def status(state: rs.StepperState, done: int | None) -> None:
     line = f"**{where[0].upper()}{where[1:]}** · log L(θ{subscript(state.t)}) = {log_l:.6f}"
     if done is not None and state.t >= done:
         st.success(
-            f"{line} · **converged at iteration {done}** (log L rose by less than "
-            f"{state.settings.tol:.0e} per point)"
+            f"{line} · **converged at iteration {done}** ({state.settings.why_converged()})"
         )
     elif state.at_max_iter:
         st.warning(f"{line} · reached the limit of {state.settings.max_iter} iterations")
@@ -221,9 +220,9 @@ def maths(state: rs.StepperState) -> None:
     else:
         st.markdown("No M-step yet: θ₀ comes from the initialisation.")
         return
-    st.latex(M_STEP_GENERAL)
+    st.latex(m_step_general(state.prior, state.settings.equal_variance))
     stats = session.cached_statistics(data.data_id, x, source)
-    for line in m_step_lines(stats, target, state.settings.equal_variance):
+    for line in m_step_lines(stats, target, state.settings.equal_variance, state.prior):
         st.latex(line)
 
 
@@ -345,8 +344,11 @@ def view(truth) -> None:
     with left:
         chart(figure, key="mixture_chart")
     with right:
-        lls = state.run.log_likelihoods
-        chart(trace_figure(lls, current=state.t, converged_at=done), key="trace_chart")
+        lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
+        trace = trace_figure(lls, current=state.t, converged_at=done)
+        if state.settings.stopping == "aitken":  # the limit Aitken's rule estimates
+            trace = with_aitken_asymptote(trace, lls)
+        chart(trace, key="trace_chart")
         bad = decreases(lls)
         if bad.size:
             st.error(

@@ -10,14 +10,32 @@ tolerance and iteration limit; its own initialisation), in the same run:
   (``gmm_core.select_components``) — target under 10 s.
 
 It prints the wall time of each (median of ``--repeats``), the target, PASS/MISS, the
-scikit-learn time and the ratio. Options: ``--quick`` (smaller workloads, for the smoke test),
-``--repeats R``, ``--no-sklearn``.
+scikit-learn time and the ratio.
+
+A second table times the statistics of issue 8 against R's mclust, run by ``Rscript`` in the
+same run when R and mclust are installed (Debian: ``apt-get install r-cran-mclust``; otherwise
+"-"); mclust's time is measured inside R (``system.time``), without R's start-up:
+
+* ``prior sweep``: the BIC sweep above with MAP-EM (mclust's default conjugate prior,
+  ``select_components(..., prior=True)``) — target under 10 s; mclust:
+  ``mclustBIC(x, G = 1:8, modelNames = c("E", "V"), prior = priorControl())`` (one run per
+  model from its hierarchical start, where EM Lab runs 10 restarts);
+* ``bootstrap LRT``: ``bootstrap_lrt(waiting, 3, equal_variance=True, n_boot=99)`` on Old
+  Faithful's N = 272 waiting times (tests 1 vs 2 and 2 vs 3, 10 restarts for the fits to the
+  data) — target under 10 s; mclust:
+  ``mclustBootstrapLRT(waiting, modelName = "E", nboot = 99, maxG = 2)``.
+
+Options: ``--quick`` (smaller workloads, for the smoke test), ``--repeats R``, ``--no-sklearn``,
+``--no-r``.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -26,6 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gmm_core import MixtureParams, explore_restarts, sample, select_components
+from gmm_core.bootstrap import bootstrap_lrt
+from gmm_core.data import load_dataset
 from gmm_core.explore import MAX_RESTARTS
 
 TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
@@ -88,6 +108,68 @@ def workloads(x: np.ndarray, n_restarts: int, k_max: int, n_init: int) -> list[W
     ]
 
 
+MCLUST_HEADER = f"{'statistics (issue 8)':<40} {'ours (s)':>9} {'target (s)':>10} {'':>5} " + (
+    f"{'mclust (s)':>11} {'ratio':>6}"
+)
+
+
+@dataclass(frozen=True)
+class MclustWorkload:
+    """A workload timed against R's mclust: ours, a target, and the R expression (on ``x``)."""
+
+    name: str
+    target_s: float
+    ours: Callable[[], object]
+    data: np.ndarray
+    r_expression: str
+
+
+def mclust_workloads(x: np.ndarray, k_max: int, n_init: int, n_boot: int) -> list[MclustWorkload]:
+    """The prior sweep on ``x`` and the bootstrap LRT on Old Faithful's waiting times."""
+    waiting = load_dataset("old_faithful_waiting")
+    return [
+        MclustWorkload(
+            f"prior sweep: K=1…{k_max} ×2, {n_init} restarts", 10.0,
+            lambda: select_components(
+                x, k_max, n_init=n_init, seed=0, variance_models=(False, True), tol=TOL,
+                max_iter=MAX_ITER, prior=True,
+            ),
+            x,
+            f'mclustBIC(x, G = 1:{k_max}, modelNames = c("E", "V"), prior = priorControl(), '
+            "verbose = FALSE)",
+        ),
+        MclustWorkload(
+            f"bootstrap LRT: {n_boot} boots, K≤3, N={waiting.size}", 10.0,
+            lambda: bootstrap_lrt(waiting, 3, equal_variance=True, n_boot=n_boot, seed=1),
+            waiting,
+            f'mclustBootstrapLRT(x, modelName = "E", nboot = {n_boot}, maxG = 2, '
+            "verbose = FALSE)",
+        ),
+    ]
+
+
+def mclust_seconds(data: np.ndarray, expression: str, repeats: int) -> float | None:
+    """Median time of ``expression`` in R with mclust, ``x`` = ``data``; None without R."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
+        np.savetxt(handle, data, fmt="%.17g")
+    program = (
+        "suppressMessages(library(mclust)); set.seed(1); "
+        f'x <- scan("{handle.name}", quiet = TRUE); '
+        f"t <- replicate({repeats}, system.time({expression})[['elapsed']]); "
+        "cat(median(t), '\\n')"
+    )
+    try:
+        done = subprocess.run(
+            [rscript, "-e", program], capture_output=True, text=True, timeout=600, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return float(done.stdout.split()[-1])
+
+
 def timed(fn: Callable[[], object], repeats: int) -> float:
     """Median wall time of ``fn`` over ``repeats`` calls, in seconds."""
     times = []
@@ -104,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small workloads (smoke test)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-sklearn", action="store_true", help="time gmm_core only")
+    parser.add_argument("--no-r", action="store_true", help="do not time mclust")
     args = parser.parse_args(argv)
     n, n_restarts, k_max, n_init = (2_000, 8, 3, 2) if args.quick else (10_000, 100, 8, 10)
     assert n_restarts <= MAX_RESTARTS
@@ -122,6 +205,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 warnings.simplefilter("ignore")  # ConvergenceWarning at large K
                 theirs = timed(job.sklearn, args.repeats)
             theirs_text, ratio_text = f"{theirs:.2f}", f"{theirs / ours:.1f}×"
+        print(
+            f"{job.name:<40} {ours:>9.2f} {job.target_s:>10.1f} {verdict:>5} "
+            f"{theirs_text:>11} {ratio_text:>6}"
+        )
+    n_boot = 19 if args.quick else 99
+    print()
+    print(MCLUST_HEADER)
+    for job in mclust_workloads(x, k_max, n_init, n_boot):
+        ours = timed(job.ours, args.repeats)
+        verdict = "PASS" if ours < job.target_s else "MISS"
+        theirs = None if args.no_r else mclust_seconds(job.data, job.r_expression, args.repeats)
+        theirs_text = "-" if theirs is None else f"{theirs:.2f}"
+        ratio_text = "-" if not theirs else f"{theirs / ours:.2f}×"
         print(
             f"{job.name:<40} {ours:>9.2f} {job.target_s:>10.1f} {verdict:>5} "
             f"{theirs_text:>11} {ratio_text:>6}"

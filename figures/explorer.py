@@ -120,6 +120,7 @@ def final_loglik_figure(
     seeds: np.ndarray | None = None,
     iterations: np.ndarray | None = None,
     height: int = 380,
+    degenerate: np.ndarray | None = None,
 ) -> go.Figure:
     """Every run's final log L as a jittered strip, one column per init method.
 
@@ -138,13 +139,17 @@ def final_loglik_figure(
         Shown in the hover when given.
     height : int
         Pixels.
+    degenerate : ndarray of bool, shape (R,), optional
+        Runs that ended degenerate (a variance at the floor): crossed out by a trace named
+        "degenerate (variance at the floor)" when any is.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One marker trace per method (name = method), a "selected run" trace when ``selected``
-        is drawn, and a dotted line at the best log L. Every point's ``customdata[0]`` is its
-        run index (then its optimum number from 1, and the seed and iterations when given).
+        One marker trace per method (name = method), the degenerate crosses when any, a
+        "selected run" trace when ``selected`` is drawn, and a dotted line at the best log L.
+        Every point's ``customdata[0]`` is its run index (then its optimum number from 1, and
+        the seed and iterations when given).
     """
     ll = np.asarray(log_likelihoods, dtype=np.float64).reshape(-1)
     methods = [str(m) for m in methods]
@@ -183,6 +188,25 @@ def final_loglik_figure(
                 },
                 customdata=custom[runs],
                 hovertemplate=hover + f"<extra>{method}</extra>",
+            )
+        )
+    bad = (
+        np.zeros(n_runs, dtype=bool) if degenerate is None
+        else np.asarray(degenerate, dtype=bool).reshape(-1)
+    )
+    if bad.size != n_runs:
+        raise ValueError(f"degenerate needs one entry per run, got {bad.size} for {n_runs}")
+    crossed = np.flatnonzero(bad & finite)
+    if crossed.size:
+        fig.add_trace(
+            go.Scatter(
+                x=x_of_run[crossed], y=ll[crossed], mode="markers",
+                name="degenerate (variance at the floor)",
+                marker={"symbol": "x-thin-open", "size": 13, "color": "#222",
+                        "line": {"width": 2}},
+                customdata=custom[crossed],
+                hovertemplate=hover + "<br>degenerate: a variance at the floor"
+                "<extra>degenerate</extra>",
             )
         )
     if selected is not None and 0 <= selected < n_runs and finite[selected]:

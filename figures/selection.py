@@ -11,14 +11,22 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from .palette import PALETTE
+from .palette import PALETTE, component_color
 
-__all__ = ["CRITERIA", "CRITERION_COLORS", "criteria_figure", "variance_label"]
+__all__ = [
+    "CRITERIA",
+    "CRITERION_COLORS",
+    "criteria_figure",
+    "uncertainty_figure",
+    "variance_label",
+]
 
 #: The criteria, in drawing order.
 CRITERIA: tuple[str, ...] = ("BIC", "AIC", "ICL")
 #: One colour-blind-safe colour per criterion (Okabe & Ito).
 CRITERION_COLORS: dict[str, str] = {"BIC": PALETTE[0], "AIC": PALETTE[4], "ICL": PALETTE[2]}
+#: Crosses over degenerate fits (not candidates).
+DEGENERATE_COLOR = "#7f7f7f"
 
 
 def variance_label(equal_variance: bool) -> str:
@@ -35,6 +43,7 @@ def criteria_figure(
     *,
     best: Mapping[str, tuple[int, bool]],
     height: int = 400,
+    degenerate: np.ndarray | None = None,
 ) -> go.Figure:
     """BIC, AIC and ICL of every fitted model against K.
 
@@ -53,13 +62,16 @@ def criteria_figure(
         model, marked with a star. Entries naming no drawn model are skipped.
     height : int
         Pixels.
+    degenerate : ndarray of bool, shape (M,), optional
+        Models that are not candidates (a variance at the floor): their points are covered by
+        grey crosses, one trace per criterion named e.g. "BIC: degenerate (not a candidate)".
 
     Returns
     -------
     plotly.graph_objects.Figure
         Per criterion and variance model present, one line named e.g. "BIC, unequal σ²"
         (dash "solid" or "dash", legendgroup = criterion); then per entry of ``best`` a star
-        named e.g. "best BIC: K = 3, unequal σ²".
+        named e.g. "best BIC: K = 3, unequal σ²"; then the degenerate crosses.
     """
     ks = np.asarray(ks, dtype=np.int64).reshape(-1)
     tied = np.asarray(equal_variance, dtype=bool).reshape(-1)
@@ -112,6 +124,25 @@ def criteria_figure(
                 hovertemplate=f"{label}<br>{name} = %{{y:.2f}}<extra></extra>",
             )
         )
+    flags = (
+        np.zeros(ks.size, dtype=bool) if degenerate is None
+        else np.asarray(degenerate, dtype=bool).reshape(-1)
+    )
+    if flags.size != ks.size:
+        raise ValueError(f"degenerate needs one entry per model, got {flags.size} for {ks.size}")
+    for name in CRITERIA:
+        rows = np.flatnonzero(flags & np.isfinite(values[name])) if name in values else []
+        if len(rows) == 0:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=ks[rows], y=values[name][rows], mode="markers",
+                name=f"{name}: degenerate (not a candidate)", legendgroup=name,
+                marker={"symbol": "x", "size": 12, "color": DEGENERATE_COLOR},
+                hovertemplate="K = %{x}: degenerate, a variance at the floor; not a candidate"
+                f"<br>{name} = %{{y:.2f}}<extra></extra>",
+            )
+        )
     if not fig.data:
         fig.add_annotation(
             text="no models fitted yet", xref="paper", yref="paper", x=0.5, y=0.5,
@@ -125,4 +156,69 @@ def criteria_figure(
     )
     fig.update_xaxes(title_text="number of components K", dtick=1)
     fig.update_yaxes(title_text="criterion value (lower is better)")
+    return fig
+
+
+def uncertainty_figure(
+    grid: np.ndarray,
+    uncertainty: np.ndarray,
+    *,
+    points: np.ndarray | None = None,
+    point_uncertainty: np.ndarray | None = None,
+    point_labels: np.ndarray | None = None,
+    x_label: str = "x",
+    height: int = 300,
+) -> go.Figure:
+    """Classification uncertainty 1 − max_k γ(z_nk) along x (a function of x alone).
+
+    Parameters
+    ----------
+    grid : ndarray, shape (G,)
+        x values of the curve, increasing.
+    uncertainty : ndarray, shape (G,)
+        1 − max_k γ at each grid value, in [0, 1 − 1/K].
+    points, point_uncertainty : ndarray, shape (N,), optional
+        The data and their uncertainty, drawn as markers on the curve.
+    point_labels : ndarray of int, shape (N,), optional
+        Each point's most likely component (0-based), its marker colour.
+    x_label : str
+    height : int
+        Pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A line named "uncertainty", and "data points" markers when given.
+    """
+    grid = np.asarray(grid, dtype=np.float64).reshape(-1)
+    u = np.asarray(uncertainty, dtype=np.float64).reshape(-1)
+    if grid.size != u.size:
+        raise ValueError(f"grid and uncertainty differ in length: {grid.size} and {u.size}")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=grid, y=u, mode="lines", name="uncertainty", line={"color": "#444", "width": 2},
+            hovertemplate="x = %{x:.4g}<br>1 − max γ = %{y:.3f}<extra></extra>",
+        )
+    )
+    if points is not None and point_uncertainty is not None:
+        labels = (
+            np.zeros(np.size(points), dtype=int) if point_labels is None
+            else np.asarray(point_labels, dtype=int)
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=np.asarray(points, dtype=np.float64), y=np.asarray(point_uncertainty),
+                mode="markers", name="data points",
+                marker={"size": 6, "color": [component_color(int(k)) for k in labels],
+                        "line": {"color": "#222", "width": 0.5}},
+                hovertemplate="x = %{x:.6g}<br>1 − max γ = %{y:.3f}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        template="plotly_white", height=height, showlegend=False,
+        margin={"l": 70, "r": 20, "t": 30, "b": 50}, uirevision="uncertainty",
+    )
+    fig.update_xaxes(title_text=x_label)
+    fig.update_yaxes(title_text="1 − max<sub>k</sub> γ(z<sub>nk</sub>)", rangemode="tozero")
     return fig

@@ -5,21 +5,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from gmm_core.convergence import decreases  # one rule for "log L went down", re-exported
+
 __all__ = ["decreases", "trace_figure"]
 
 DECREASE_COLOR = "#C00000"
-
-
-def decreases(log_likelihoods: np.ndarray, rel_tol: float = 1e-9) -> np.ndarray:
-    """Iterations t ≥ 1 where log L(θ_t) < log L(θ_{t−1}) beyond rounding, shape (M,).
-
-    EM never lowers the likelihood: any such t is a bug or a numerical failure.
-    """
-    ll = np.asarray(log_likelihoods, dtype=np.float64)
-    if ll.size < 2:
-        return np.zeros(0, dtype=int)
-    slack = rel_tol * np.maximum(np.abs(ll[1:]), 1.0)
-    return np.flatnonzero(ll[1:] < ll[:-1] - slack) + 1
 
 
 def trace_figure(

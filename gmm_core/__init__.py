@@ -12,6 +12,7 @@ effective counts N_k. Nothing here imports streamlit or plotly.
 True
 """
 
+from .bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
 from .bound import (
     BoundSplit,
     HardRun,
@@ -21,6 +22,7 @@ from .bound import (
     lower_bound,
 )
 from .chunked import ChunkedFit, fit_chunked
+from .convergence import ConvergenceMonitor, aitken_asymptotes, converged_at, decreases
 from .em import (
     EMStep,
     StepReport,
@@ -42,8 +44,10 @@ from .fit import (
     bic,
     check_data,
     classification_entropy,
+    degeneracy,
     fit,
     icl,
+    icl_map,
     n_parameters,
     run_em,
     sample,
@@ -51,18 +55,23 @@ from .fit import (
 )
 from .init import INIT_METHODS, initial_params
 from .params import MixtureParams
+from .prior import ConjugatePrior
 from .selection import Selection, SelectionRow, select_components
 
 __all__ = [
     "INIT_METHODS",
+    "BootstrapLRT",
     "BoundSplit",
     "ChunkedFit",
+    "ConjugatePrior",
+    "ConvergenceMonitor",
     "EMStep",
     "Exploration",
     "FitResult",
     "HardRun",
     "MixtureParams",
     "Optimum",
+    "ParameterBootstrap",
     "RestartRun",
     "Run",
     "Selection",
@@ -71,18 +80,25 @@ __all__ = [
     "SufficientStats",
     "advance",
     "aic",
+    "aitken_asymptotes",
     "bic",
+    "bootstrap_lrt",
+    "bootstrap_params",
     "bound_split",
     "check_data",
     "classification_em",
     "classification_entropy",
+    "converged_at",
+    "decreases",
     "default_var_floor",
+    "degeneracy",
     "e_step",
     "em_step",
     "explore_restarts",
     "fit",
     "fit_chunked",
     "icl",
+    "icl_map",
     "initial_params",
     "kl_gap",
     "log_likelihood",

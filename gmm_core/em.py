@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 
 from .params import MixtureParams
+from .prior import ConjugatePrior
 
 __all__ = [
     "EMPTY_THRESHOLD",
@@ -51,6 +52,7 @@ __all__ = [
     "log_likelihood",
     "log_weighted_densities",
     "m_step",
+    "m_step_arrays",
     "statistics_from_resp",
     "sufficient_statistics",
     "update_params",
@@ -370,8 +372,13 @@ def update_params(
     *,
     var_floor: float,
     equal_variance: bool = False,
+    prior: ConjugatePrior | None = None,
 ) -> tuple[MixtureParams, StepReport]:
     """M-step from sufficient statistics, applying the module's degeneracy rule.
+
+    With a ``prior`` it is MAP-EM's M-step (:mod:`gmm_core.prior`): means shrunk towards μ_P,
+    variances regularised; an empty component then takes its MAP values (μ_P and
+    ζ_P² / (ν_P + 3)), which maximise its part of the log posterior.
 
     Parameters
     ----------
@@ -382,6 +389,8 @@ def update_params(
         Lower bound on every variance (> 0).
     equal_variance : bool
         Tied model: one variance shared by all components.
+    prior : ConjugatePrior, optional
+        MAP-EM's prior; None for maximum likelihood.
 
     Returns
     -------
@@ -391,26 +400,10 @@ def update_params(
     if not var_floor > 0:
         raise ValueError(f"var_floor must be > 0, got {var_floor}")
     n_k = stats.n_k
-    empty = n_k < EMPTY_THRESHOLD
-    safe_n = np.where(empty, 1.0, n_k)
-    offset = np.where(empty, 0.0, stats.s1 / safe_n)
-    means = stats.shift + offset
-    # Σγ(x − μ)² about the mean as stored, μ = μ_new + r (r: its rounding, which near 1e12 is
-    # not negligible against σ): S2 − N_k·offset² + N_k·r², clipped at 0 against rounding.
-    rounding = (means - stats.shift) - offset
-    scatter = stats.s2 - n_k * offset * offset + n_k * rounding * rounding
-    means = np.where(empty, previous.means, means)
-    # An empty component's (tiny) scatter about its kept mean still belongs in the tied σ².
-    kept = means - stats.shift
-    scatter = np.where(empty, stats.s2 - 2.0 * kept * stats.s1 + n_k * kept * kept, scatter)
-    scatter = np.maximum(scatter, 0.0)
-    if equal_variance:  # one σ² for all components, empty ones included
-        variances = np.full(n_k.shape, scatter.sum() / max(float(n_k.sum()), EMPTY_THRESHOLD))
-    else:
-        variances = np.where(empty, previous.variances, scatter / safe_n)
-    collapsed = ~empty & (variances < var_floor)
-    variances = np.maximum(variances, var_floor)
-    weights = n_k / n_k.sum()
+    weights, means, variances, empty, collapsed = m_step_arrays(
+        n_k, stats.s1, stats.s2, stats.shift, previous.means, previous.variances,
+        var_floor=var_floor, equal_variance=equal_variance, prior=prior,
+    )
     params = MixtureParams(weights, means, variances)
     report = StepReport(
         collapsed=tuple(int(k) for k in np.flatnonzero(collapsed)),
@@ -420,6 +413,89 @@ def update_params(
         n_k=tuple(float(n) for n in n_k),
     )
     return params, report
+
+
+def m_step_arrays(
+    n_k: np.ndarray,
+    s1: np.ndarray,
+    s2: np.ndarray,
+    shift: np.ndarray,
+    previous_means: np.ndarray,
+    previous_variances: np.ndarray,
+    *,
+    var_floor: float | np.ndarray,
+    equal_variance: bool = False,
+    prior: ConjugatePrior | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The M-step's arithmetic and degeneracy rule on plain arrays (:func:`update_params`
+    wraps it; the bootstrap runs it on many samples at once).
+
+    Parameters
+    ----------
+    n_k, s1, s2, shift : ndarray, shape (..., K)
+        The sufficient statistics (:class:`SufficientStats`), components on the last axis.
+    previous_means, previous_variances : ndarray, shape (..., K)
+        What an empty component keeps.
+    var_floor : float or ndarray broadcasting against (..., 1)
+    equal_variance : bool
+    prior : ConjugatePrior, optional
+        Or any object with ``shrinkage``, ``mean``, ``dof``, ``scale`` broadcasting against
+        (..., 1).
+
+    Returns
+    -------
+    weights, means, variances : ndarray, shape (..., K)
+    empty, collapsed : ndarray of bool, shape (..., K)
+    """
+    empty = n_k < EMPTY_THRESHOLD
+    safe_n = np.where(empty, 1.0, n_k)
+    offset = np.where(empty, 0.0, s1 / safe_n)
+    means = shift + offset
+    # Σγ(x − μ)² about the mean as stored, μ = μ_new + r (r: its rounding, which near 1e12 is
+    # not negligible against σ): S2 − N_k·offset² + N_k·r², clipped at 0 against rounding.
+    rounding = (means - shift) - offset
+    scatter = s2 - n_k * offset * offset + n_k * rounding * rounding
+    means = np.where(empty, previous_means, means)
+    # An empty component's (tiny) scatter about its kept mean still belongs in the tied σ².
+    kept = means - shift
+    scatter = np.where(empty, s2 - 2.0 * kept * s1 + n_k * kept * kept, scatter)
+    scatter = np.maximum(scatter, 0.0)
+    if prior is not None:
+        means, variances = _map_update(n_k, means, scatter, prior, equal_variance)
+    elif equal_variance:  # one σ² for all components, empty ones included
+        pooled = scatter.sum(axis=-1, keepdims=True) / np.maximum(
+            n_k.sum(axis=-1, keepdims=True), EMPTY_THRESHOLD
+        )
+        variances = np.broadcast_to(pooled, n_k.shape).copy()
+    else:
+        variances = np.where(empty, previous_variances, scatter / safe_n)
+    collapsed = ~empty & (variances < var_floor)
+    variances = np.maximum(variances, var_floor)
+    weights = n_k / n_k.sum(axis=-1, keepdims=True)
+    return weights, means, variances, empty, collapsed
+
+
+def _map_update(
+    n_k: np.ndarray,
+    means: np.ndarray,
+    scatter: np.ndarray,
+    prior: ConjugatePrior,
+    equal_variance: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """MAP means and variances (Fraley & Raftery 2007, table 2) from N_k, the weighted means x̄_k
+    and the scatters W_k about them (each shape (K,)); see :mod:`gmm_core.prior`."""
+    kappa = prior.shrinkage
+    gap = means - prior.mean
+    # μ_k = (N_k x̄_k + κ μ_P)/(N_k + κ), written as a correction of x̄_k (precise near 1e12).
+    map_means = means - kappa * gap / (n_k + kappa)
+    penalty = kappa * n_k / (n_k + kappa) * gap * gap
+    if equal_variance:
+        total = prior.scale + penalty.sum(axis=-1, keepdims=True) + scatter.sum(
+            axis=-1, keepdims=True
+        )
+        denominator = prior.dof + n_k.sum(axis=-1, keepdims=True) + n_k.shape[-1] + 2.0
+        return map_means, np.broadcast_to(total / denominator, n_k.shape).copy()
+    return map_means, (prior.scale + penalty + scatter) / (prior.dof + n_k + 3.0)
 
 
 def m_step(
@@ -488,6 +564,7 @@ def em_step(
     var_floor: float,
     equal_variance: bool = False,
     backend: Backend = "auto",
+    prior: ConjugatePrior | None = None,
 ) -> EMStep:
     """One full EM iteration (E then M) without forming responsibilities.
 
@@ -501,7 +578,11 @@ def em_step(
     equal_variance : bool
         Tied model.
     backend : {"auto", "numpy", "fused"}
+    prior : ConjugatePrior, optional
+        MAP-EM (see :func:`update_params`); the E-step is the same.
     """
     stats = sufficient_statistics(x, params, backend=backend)
-    new, report = update_params(stats, params, var_floor=var_floor, equal_variance=equal_variance)
+    new, report = update_params(
+        stats, params, var_floor=var_floor, equal_variance=equal_variance, prior=prior
+    )
     return EMStep(new, stats.log_likelihood, stats, report)

@@ -50,6 +50,11 @@ Optima are sorted by their refined log L, highest first. With ``refine=False`` s
 skipped and an optimum is its best run's final parameters (cheaper; may split one optimum).
 
 Each run keeps its parameter trajectory and log-likelihood trace (never responsibilities).
+
+Degenerate runs: a run ending with a variance at the floor (a component collapsed onto a point,
+:func:`gmm_core.fit.degeneracy`) is flagged (:attr:`RestartRun.degenerate`), and so is an
+optimum whose parameters are degenerate: its log L is set by the arbitrary floor, not a local
+maximum of the model's likelihood.
 """
 
 from __future__ import annotations
@@ -60,10 +65,12 @@ from typing import Any
 
 import numpy as np
 
+from .convergence import DEFAULT_STOPPING, StoppingRule
 from .em import Backend, data_scale_variance, default_var_floor, log_likelihood
-from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL, Run, advance, check_data, run_em
+from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL, Run, advance, check_data, degeneracy, run_em
 from .init import INIT_METHODS, initial_params
 from .params import MixtureParams
+from .prior import resolve_prior
 
 __all__ = [
     "BARRIER_POINTS",
@@ -126,6 +133,8 @@ class RestartRun:
         (:func:`gmm_core.em.within_model`), as ``fit`` starts.
     params : MixtureParams
         The final parameters θ_n.
+    degenerate : str or None
+        Why the run ended degenerate (a variance at the floor), None when it did not.
     """
 
     index: int
@@ -137,6 +146,7 @@ class RestartRun:
     optimum: int
     initial_params: MixtureParams
     params: MixtureParams
+    degenerate: str | None = None
 
     @property
     def n_iter(self) -> int:
@@ -185,6 +195,8 @@ class Optimum:
         Whether the refinement met its tolerance within ``REFINE_MAX_ITER`` iterations (without
         refinement: whether the representative run converged). False flags a slow ridge whose
         top ``params`` may not have reached.
+    degenerate : str or None
+        Why ``params`` are degenerate (a variance at the floor), None when they are not.
     """
 
     params: MixtureParams
@@ -193,6 +205,7 @@ class Optimum:
     representative: int
     refine_iter: int
     settled: bool
+    degenerate: str | None = None
 
     @property
     def n_runs(self) -> int:
@@ -255,7 +268,8 @@ class Exploration:
             Keys: ``method``; ``runs`` (count); ``best_share``, the fraction of its runs that
             reached the best optimum; ``optima``, how many distinct optima its runs reached;
             ``median_iterations``; ``median_log_likelihood`` (final log L);
-            ``converged_share``, the fraction that met the convergence rule.
+            ``converged_share``, the fraction that met the convergence rule;
+            ``degenerate_share``, the fraction that ended degenerate.
         """
         summary = []
         for method in self.methods:
@@ -268,6 +282,7 @@ class Exploration:
                 "median_iterations": float(np.median([run.n_iter for run in runs])),
                 "median_log_likelihood": float(np.median([run.log_likelihood for run in runs])),
                 "converged_share": float(np.mean([run.converged for run in runs])),
+                "degenerate_share": float(np.mean([run.degenerate is not None for run in runs])),
             })
         return summary
 
@@ -395,6 +410,8 @@ def explore_restarts(
     backend: Backend = "auto",
     refine: bool = True,
     on_run: Callable[[int, int], None] | None = None,
+    stopping: StoppingRule = DEFAULT_STOPPING,
+    prior: bool = False,
 ) -> Exploration:
     """Run EM from many starting points and group the runs by the optimum they reach.
 
@@ -420,6 +437,12 @@ def explore_restarts(
         the grouping rule); False groups on the runs' final parameters alone.
     on_run : callable, optional
         Called as ``on_run(done, n_restarts)`` after each run (progress bars).
+    stopping : {"aitken", "gain"}
+        The runs' stopping rule (:mod:`gmm_core.convergence`); the refinement of step 2 always
+        uses the per-point gain below ``REFINE_TOL``.
+    prior : bool
+        MAP-EM with mclust's default conjugate prior (:mod:`gmm_core.prior`); runs are still
+        compared and grouped by their log-likelihood.
 
     Returns
     -------
@@ -435,12 +458,15 @@ def explore_restarts(
     options = {
         "var_floor": floor, "tol": tol, "max_iter": max_iter,
         "equal_variance": equal_variance, "backend": backend,
+        "prior": resolve_prior(prior, x, n_components),
     }
     raw: list[tuple[str, int, Run]] = []
     for r in range(n_restarts):
         method, run_seed = methods[r % len(methods)], seed + r // len(methods)
         start = initial_params(x, n_components, method, np.random.default_rng(run_seed))
-        raw.append((method, run_seed, run_em(x, start, init=method, **options)))
+        raw.append(
+            (method, run_seed, run_em(x, start, init=method, stopping=stopping, **options))
+        )
         if on_run is not None:
             on_run(r + 1, n_restarts)
 
@@ -450,10 +476,12 @@ def explore_restarts(
     settled = [run.converged for run in leaders]
     if refine:
         refine_tol = min(tol, REFINE_TOL) if tol > 0 else REFINE_TOL
-        em_options = {k: options[k] for k in ("var_floor", "equal_variance", "backend")}
+        em_options = {
+            k: options[k] for k in ("var_floor", "equal_variance", "backend", "prior")
+        }
         for g, run in enumerate(leaders):
             more = advance(x, replace(run, converged=False), REFINE_MAX_ITER, tol=refine_tol,
-                           **em_options)
+                           stopping="gain", **em_options)
             settled[g] = more.converged
             # At a fixed point the one extra iteration may lose an ulp of log L: keep the run.
             if more.log_likelihood > run.log_likelihood:
@@ -469,6 +497,7 @@ def explore_restarts(
             index=r, method=method, seed=run_seed, trajectory=_trajectory(run),
             log_likelihoods=_read_only(run.log_likelihoods), converged=bool(run.converged),
             optimum=optimum_of[r], initial_params=run.initial_params, params=run.params,
+            degenerate=degeneracy(run.params, floor, int(x.size)),
         )
         for r, (method, run_seed, run) in enumerate(raw)
     )
@@ -480,6 +509,7 @@ def explore_restarts(
             representative=groups[gs[0]][0],
             refine_iter=leaders[gs[0]].n_iter - runs[groups[gs[0]][0]].n_iter,
             settled=bool(settled[gs[0]]),
+            degenerate=degeneracy(leaders[gs[0]].params.sorted_by_mean(), floor, int(x.size)),
         )
         for gs in merged
     )

@@ -1,22 +1,42 @@
 """Fitting a 1-D Gaussian mixture by EM: restarts, convergence, history and model criteria.
 
-Convergence rule: iteration t moves θ_{t−1} → θ_t; the run has converged at the first t with
-(log L(θ_t) − log L(θ_{t−1})) / N < ``tol`` (the per-point gain, as scikit-learn, so it does not
-depend on the units of x or on N). It stops after ``max_iter`` iterations otherwise. ``tol = 0``
-never converges early: exactly ``max_iter`` iterations run.
+Convergence rule: iteration t moves θ_{t−1} → θ_t; the run stops at the first t at which the
+stopping rule of :mod:`gmm_core.convergence` is met (by default Aitken's: the estimated distance
+from log L(θ_{t−1}) to the limit, per point, is below ``tol``; ``stopping="gain"`` is the older
+rule, the per-point gain (log L(θ_t) − log L(θ_{t−1})) / N < ``tol``, as scikit-learn). It stops
+after ``max_iter`` iterations otherwise. ``tol = 0`` never converges early: exactly ``max_iter``
+iterations run. With a prior (MAP-EM, :mod:`gmm_core.prior`) the rules apply to the log
+posterior log L + log p(θ), which is what MAP-EM never decreases.
+
+Degenerate fits: a fit whose final parameters hold a variance at the floor (a component
+collapsed onto a point, see :mod:`gmm_core.em`) is *degenerate*: its log L, and so its BIC,
+depends only on the arbitrary floor (mclust stops such a fit and reports no BIC). ``fit`` keeps
+the best non-degenerate restart when there is one; :func:`degeneracy` says why a fit is
+degenerate.
 
 Information criteria follow scikit-learn's sign convention: **lower is better**.
-BIC = −2 log L + p ln N, AIC = −2 log L + 2p, ICL = BIC + 2 × (classification entropy), with
-p = 3K − 1 free parameters (K means, K variances, K − 1 weights), or p = 2K with equal variances.
+BIC = −2 log L + p ln N, AIC = −2 log L + 2p, with p = 3K − 1 free parameters (K means,
+K variances, K − 1 weights), or p = 2K with equal variances. Two forms of ICL (Biernacki,
+Celeux & Govaert 2000):
+
+* ``icl`` (the default, "entropy ICL"): BIC + 2 × (classification entropy
+  −Σ_n Σ_k γ(z_nk) log γ(z_nk)), the soft form;
+* ``icl_map`` (mclust's ``icl()``, with its sign flipped): BIC − 2 Σ_n log max_k γ(z_nk), the
+  entropy of the MAP (hard) classification.
+
+Both are ≥ BIC; the MAP form is ≤ the entropy form (log max_k γ ≥ Σ_k γ log γ).
+With a prior, log L in the criteria is the log-likelihood at the MAP estimate (mclust's
+convention for ``priorControl()``; the log prior is not added).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from .convergence import DEFAULT_STOPPING, StoppingRule, check_rule, has_converged
 from .em import (
     Backend,
     EMStep,
@@ -29,6 +49,7 @@ from .em import (
 )
 from .init import InitMethod, initial_params
 from .params import MixtureParams
+from .prior import ConjugatePrior, resolve_prior
 
 __all__ = [
     "DEFAULT_MAX_ITER",
@@ -37,11 +58,15 @@ __all__ = [
     "Run",
     "advance",
     "aic",
+    "best_run_index",
     "bic",
     "check_data",
     "classification_entropy",
+    "degeneracy",
     "fit",
     "icl",
+    "icl_map",
+    "map_classification_entropy",
     "n_parameters",
     "run_em",
     "sample",
@@ -113,12 +138,66 @@ def classification_entropy(x: np.ndarray, params: MixtureParams) -> float:
     return total
 
 
+def map_classification_entropy(x: np.ndarray, params: MixtureParams) -> float:
+    """−Σ_n log max_k γ(z_nk) ≥ 0 (the MAP classification's term of mclust's ICL), chunked;
+    x has shape (N,)."""
+    total = 0.0
+    for start in range(0, x.size, _ENTROPY_CHUNK):
+        resp, _ = e_step(x[start : start + _ENTROPY_CHUNK], params)
+        total -= float(np.log(resp.max(axis=1)).sum())
+    return total
+
+
 def icl(
     x: np.ndarray, params: MixtureParams, log_lik: float, equal_variance: bool = False
 ) -> float:
-    """Integrated completed likelihood, BIC + 2 × entropy (lower is better)."""
+    """Integrated completed likelihood, entropy form: BIC + 2 × entropy (lower is better)."""
     return bic(log_lik, x.size, params.n_components, equal_variance) + 2.0 * (
         classification_entropy(x, params)
+    )
+
+
+def icl_map(
+    x: np.ndarray, params: MixtureParams, log_lik: float, equal_variance: bool = False
+) -> float:
+    """ICL in mclust's form (its sign flipped, lower is better): BIC − 2 Σ_n log max_k γ(z_nk)."""
+    return bic(log_lik, x.size, params.n_components, equal_variance) + 2.0 * (
+        map_classification_entropy(x, params)
+    )
+
+
+#: A variance within this relative distance of the floor counts as held at the floor.
+_AT_FLOOR_RTOL = 1e-9
+
+
+def degeneracy(params: MixtureParams, var_floor: float, n_points: int | None = None) -> str | None:
+    """Why a fit is degenerate — a variance held at the floor — or None when it is not.
+
+    Parameters
+    ----------
+    params : MixtureParams
+        The fit's final parameters.
+    var_floor : float
+        The floor the fit used.
+    n_points : int, optional
+        N, to say how many points the collapsed component holds (π_k N).
+
+    Returns
+    -------
+    str or None
+        E.g. "component 3 collapsed onto x = 4.8 (σ² = 1.3e-06, the variance floor; N_3 ≈ 5.8):
+        its log L depends only on the floor".
+    """
+    at_floor = np.flatnonzero(params.variances <= var_floor * (1.0 + _AT_FLOOR_RTOL))
+    if at_floor.size == 0:
+        return None
+    parts = []
+    for k in at_floor.tolist():
+        held = "" if n_points is None else f"; N_{k + 1} ≈ {params.weights[k] * n_points:.3g}"
+        parts.append(f"component {k + 1} collapsed onto x = {params.means[k]:.6g}{held}")
+    return (
+        f"{'; '.join(parts)}: σ² = {var_floor:.3g} is the variance floor, so log L (and every "
+        "criterion) depends only on that arbitrary floor"
     )
 
 
@@ -141,6 +220,8 @@ class Run:
     lookahead : EMStep
         The iteration out of θ_n, already computed (its E-step gave log L(θ_n)), so that
         extending the run costs one pass over the data per iteration.
+    log_priors : ndarray, shape (n_iter + 1,), optional
+        log p(θ_t) under MAP-EM's prior; None for maximum likelihood.
     """
 
     history: tuple[MixtureParams, ...]
@@ -149,6 +230,15 @@ class Run:
     converged: bool
     init: str
     lookahead: EMStep
+    log_priors: np.ndarray | None = None
+
+    @property
+    def objective(self) -> np.ndarray:
+        """What EM maximises, per iteration, shape (n_iter + 1,): log L(θ_t), or the log
+        posterior log L(θ_t) + log p(θ_t) with a prior. It never decreases."""
+        if self.log_priors is None:
+            return self.log_likelihoods
+        return self.log_likelihoods + self.log_priors
 
     @property
     def params(self) -> MixtureParams:
@@ -179,16 +269,22 @@ def start_run(
     equal_variance: bool = False,
     backend: Backend = "auto",
     init: str = "given",
+    prior: ConjugatePrior | None = None,
 ) -> Run:
     """A run at iteration 0 from θ_0 = ``within_model(start)`` (one pass over ``x``, shape (N,)).
 
     θ_0 is ``start`` with variances raised to the floor and, for the tied model, pooled
     (σ² = Σ π_k σ_k²): from there the log-likelihood never decreases. ``init`` labels how
-    ``start`` was chosen; the other parameters are as in :func:`fit`.
+    ``start`` was chosen; ``prior`` is MAP-EM's prior object (None: maximum likelihood); the
+    other parameters are as in :func:`fit`.
     """
     start = within_model(start, var_floor=var_floor, equal_variance=equal_variance)
-    step = em_step(x, start, var_floor=var_floor, equal_variance=equal_variance, backend=backend)
-    return Run((start,), np.array([step.log_likelihood]), (), False, init, step)
+    step = em_step(
+        x, start, var_floor=var_floor, equal_variance=equal_variance, backend=backend,
+        prior=prior,
+    )
+    log_priors = None if prior is None else np.array([prior.log_density(start, equal_variance)])
+    return Run((start,), np.array([step.log_likelihood]), (), False, init, step, log_priors)
 
 
 def advance(
@@ -201,6 +297,8 @@ def advance(
     equal_variance: bool = False,
     backend: Backend = "auto",
     on_iteration: Callable[[int], None] | None = None,
+    prior: ConjugatePrior | None = None,
+    stopping: StoppingRule = DEFAULT_STOPPING,
 ) -> Run:
     """Up to ``n_iter`` more iterations of ``run``, stopping early once it has converged.
 
@@ -211,15 +309,22 @@ def advance(
     run : Run
     n_iter : int
         Most iterations to add (a converged run gets none when ``tol`` > 0).
-    var_floor, tol, equal_variance, backend
-        As in :func:`fit`; they must be those the run was started with.
+    var_floor, tol, equal_variance, backend, stopping
+        As in :func:`fit`; var_floor, equal_variance and backend must be those the run was
+        started with.
     on_iteration : callable, optional
         Called with the number of iterations added so far, after each one (progress bars).
+    prior : ConjugatePrior, optional
+        The prior the run was started with (None: maximum likelihood).
     """
     if tol < 0 or n_iter < 0:
         raise ValueError("tol and the number of iterations must be ≥ 0")
+    check_rule(stopping)
+    if (prior is None) != (run.log_priors is None):
+        raise ValueError("advance a run with the prior it was started with (or none)")
     history, reports = list(run.history), list(run.reports)
     lls = list(run.log_likelihoods)
+    priors = None if run.log_priors is None else list(run.log_priors)
     step, converged = run.lookahead, run.converged and tol > 0
     for i in range(n_iter):
         if converged:
@@ -227,13 +332,21 @@ def advance(
         history.append(step.params)
         reports.append(step.report)
         step = em_step(
-            x, step.params, var_floor=var_floor, equal_variance=equal_variance, backend=backend
+            x, step.params, var_floor=var_floor, equal_variance=equal_variance, backend=backend,
+            prior=prior,
         )
         lls.append(step.log_likelihood)
-        converged = tol > 0 and (lls[-1] - lls[-2]) / x.size < tol
+        objective = lls
+        if priors is not None:
+            priors.append(prior.log_density(history[-1], equal_variance))
+            objective = np.add(lls[-3:], priors[-3:])
+        converged = has_converged(objective[-3:], x.size, tol, stopping)
         if on_iteration is not None:
             on_iteration(i + 1)
-    return Run(tuple(history), np.asarray(lls), tuple(reports), converged, run.init, step)
+    return Run(
+        tuple(history), np.asarray(lls), tuple(reports), converged, run.init, step,
+        None if priors is None else np.asarray(priors),
+    )
 
 
 def run_em(
@@ -246,6 +359,8 @@ def run_em(
     equal_variance: bool = False,
     backend: Backend = "auto",
     init: str = "given",
+    prior: ConjugatePrior | None = None,
+    stopping: StoppingRule = DEFAULT_STOPPING,
 ) -> Run:
     """EM from ``start`` until the convergence rule (module docstring) or ``max_iter``.
 
@@ -255,14 +370,19 @@ def run_em(
         Checked data (see :func:`check_data`).
     start : MixtureParams
         θ_0.
-    var_floor, tol, max_iter, equal_variance, backend
+    var_floor, tol, max_iter, equal_variance, backend, stopping
         See :func:`fit`.
     init : str
         Label of how ``start`` was chosen, kept in the result.
+    prior : ConjugatePrior, optional
+        MAP-EM's prior (None: maximum likelihood).
     """
-    options = {"var_floor": var_floor, "equal_variance": equal_variance, "backend": backend}
+    options = {
+        "var_floor": var_floor, "equal_variance": equal_variance, "backend": backend,
+        "prior": prior,
+    }
     run = start_run(x, start, init=init, **options)
-    return advance(x, run, max_iter, tol=tol, **options)
+    return advance(x, run, max_iter, tol=tol, stopping=stopping, **options)
 
 
 @dataclass(frozen=True, eq=False)
@@ -274,11 +394,15 @@ class FitResult:
     runs : tuple of Run
         All restarts, in the order they ran.
     best : int
-        Index in ``runs`` of the run with the highest final log-likelihood.
+        Index in ``runs`` of the run with the highest final objective (log L, or the log
+        posterior with a prior) among the non-degenerate runs, or among all runs when every
+        run is degenerate.
     n_points : int
         N.
     equal_variance : bool
     var_floor : float
+    prior : ConjugatePrior, optional
+        MAP-EM's prior, None for maximum likelihood.
     """
 
     runs: tuple[Run, ...]
@@ -286,6 +410,7 @@ class FitResult:
     n_points: int
     equal_variance: bool
     var_floor: float
+    prior: ConjugatePrior | None = None
 
     @property
     def best_run(self) -> Run:
@@ -333,6 +458,11 @@ class FitResult:
         return np.array([run.log_likelihood for run in self.runs])
 
     @property
+    def degenerate(self) -> str | None:
+        """Why the fit is degenerate (a variance at the floor), or None (see :func:`degeneracy`)."""
+        return degeneracy(self.params, self.var_floor, self.n_points)
+
+    @property
     def n_parameters(self) -> int:
         """Free parameters of the model."""
         return n_parameters(self.params.n_components, self.equal_variance)
@@ -361,6 +491,8 @@ def fit(
     equal_variance: bool = False,
     var_floor: float | None = None,
     backend: Backend = "auto",
+    prior: bool | ConjugatePrior = False,
+    stopping: StoppingRule = DEFAULT_STOPPING,
 ) -> FitResult:
     """Fit a K-component 1-D Gaussian mixture by EM, keeping the best of ``n_init`` runs.
 
@@ -378,7 +510,7 @@ def fit(
     seed : int, Generator or None
         Seed of that generator: the same seed gives the same result bit for bit.
     tol : float
-        Convergence threshold on the per-point log-likelihood gain; 0 runs ``max_iter``.
+        Convergence threshold of the stopping rule, per point; 0 runs ``max_iter``.
     max_iter : int
         Most iterations per run.
     equal_variance : bool
@@ -387,10 +519,17 @@ def fit(
         Lower bound on variances; default 1e-6 × var(x).
     backend : {"auto", "numpy", "fused"}
         E-step implementation (see :func:`gmm_core.em.sufficient_statistics`).
+    prior : bool or ConjugatePrior
+        True: MAP-EM with mclust's ``priorControl()`` defaults for this data and K
+        (:meth:`gmm_core.prior.ConjugatePrior.default`); or a prior of one's own.
+    stopping : {"aitken", "gain"}
+        The stopping rule (:mod:`gmm_core.convergence`).
 
     Returns
     -------
     FitResult
+        The best restart is the one with the highest objective among the non-degenerate
+        ones (module docstring).
     """
     x = check_data(x, n_components)
     if n_init < 1:
@@ -400,6 +539,8 @@ def fit(
             f"the starting parameters have {init.n_components} components, expected {n_components}"
         )
     floor = default_var_floor(x) if var_floor is None else float(var_floor)
+    map_prior = resolve_prior(prior, x, n_components)
+    check_rule(stopping)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     runs = []
     for _ in range(n_init):
@@ -410,11 +551,23 @@ def fit(
         runs.append(
             run_em(
                 x, start, var_floor=floor, tol=tol, max_iter=max_iter,
-                equal_variance=equal_variance, backend=backend, init=label,
+                equal_variance=equal_variance, backend=backend, init=label, prior=map_prior,
+                stopping=stopping,
             )
         )
-    best = int(np.argmax([run.log_likelihood for run in runs]))
-    return FitResult(tuple(runs), best, int(x.size), equal_variance, floor)
+    return FitResult(
+        tuple(runs), best_run_index(runs, floor), int(x.size), equal_variance, floor, map_prior
+    )
+
+
+def best_run_index(runs: Sequence[Run], var_floor: float) -> int:
+    """The run with the highest final objective among the non-degenerate ones (all runs when
+    every one is degenerate); ties go to the earliest run."""
+    finals = np.array([run.objective[-1] for run in runs])
+    sound = np.array([degeneracy(run.params, var_floor) is None for run in runs])
+    return int(np.argmax(np.where(sound, finals, -np.inf))) if sound.any() else int(
+        np.argmax(finals)
+    )
 
 
 def sample(

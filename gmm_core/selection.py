@@ -1,9 +1,17 @@
 """How many components: fit K = 1..k_max for each variance model and compare BIC, AIC and ICL.
 
 Every criterion follows scikit-learn's convention, **lower is better**:
-BIC = −2 log L + p ln N, AIC = −2 log L + 2p, ICL = BIC + 2 × (classification entropy) ≥ BIC,
-with p = 3K − 1 free parameters (unequal variances) or 2K (one shared variance); see
-:mod:`gmm_core.fit`.
+BIC = −2 log L + p ln N, AIC = −2 log L + 2p, ICL = BIC + 2 × (classification entropy) ≥ BIC
+(and ``icl_map``, mclust's form, BIC − 2 Σ_n log max_k γ(z_nk)), with p = 3K − 1 free
+parameters (unequal variances) or 2K (one shared variance); see :mod:`gmm_core.fit`. mclust
+reports −BIC (higher is better); with ``prior=True`` (MAP-EM, mclust's ``priorControl()``) the
+criteria use log L at the MAP estimate, as mclust does.
+
+Degenerate fits are not candidates: a row whose fit holds a variance at the floor (a
+component collapsed onto a point) has a log L, and so criteria, set by the arbitrary floor;
+mclust reports no BIC for it. Such rows are kept, with the reason
+(:attr:`SelectionRow.degenerate`), but :meth:`Selection.best` skips them unless asked not to,
+and :meth:`Selection.edge_warnings` says when a criterion's minimum lies at the largest K tried.
 
 Seeds: the row for (K, equal_variance) is exactly
 ``fit(x, K, init=init, n_init=n_init, seed=seed, equal_variance=equal_variance, tol=tol,
@@ -22,15 +30,18 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .convergence import DEFAULT_STOPPING, StoppingRule
 from .em import Backend
-from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL, check_data, fit, icl
+from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL, check_data, degeneracy, fit, icl, icl_map
 from .init import InitMethod
 from .params import MixtureParams
 
 __all__ = ["CRITERIA", "Criterion", "Selection", "SelectionRow", "select_components"]
 
-Criterion = Literal["bic", "aic", "icl"]
+Criterion = Literal["bic", "aic", "icl", "icl_map"]
+#: The criteria shown side by side (``icl_map``, mclust's ICL, is also accepted by ``best``).
 CRITERIA: tuple[str, ...] = ("bic", "aic", "icl")
+_ALL_CRITERIA: tuple[str, ...] = (*CRITERIA, "icl_map")
 
 
 def _model_name(equal_variance: bool) -> str:
@@ -59,6 +70,10 @@ class SelectionRow:
         Whether the best restart met the convergence rule.
     n_iter : int
         Iterations of the best restart.
+    icl_map : float
+        ICL in mclust's form (MAP classification), lower is better.
+    degenerate : str or None
+        Why the fit is degenerate (a variance held at the floor), None when it is not.
     """
 
     n_components: int
@@ -71,19 +86,27 @@ class SelectionRow:
     params: MixtureParams
     converged: bool
     n_iter: int
+    icl_map: float = float("nan")
+    degenerate: str | None = None
 
     def criterion(self, name: Criterion) -> float:
-        """The value of criterion ``name`` ("bic", "aic" or "icl")."""
-        if name not in CRITERIA:
-            raise ValueError(f"unknown criterion {name!r}; choose one of {', '.join(CRITERIA)}")
+        """The value of criterion ``name`` ("bic", "aic", "icl" or "icl_map")."""
+        if name not in _ALL_CRITERIA:
+            raise ValueError(
+                f"unknown criterion {name!r}; choose one of {', '.join(_ALL_CRITERIA)}"
+            )
         return float(getattr(self, name))
+
+    def smallest_n_k(self, n_points: int) -> float:
+        """The fewest points a component is responsible for, min_k π_k N."""
+        return float(self.params.weights.min()) * n_points
 
     def to_record(self) -> dict[str, Any]:
         """The row as plain scalars (no parameters), for a table.
 
         Keys: ``K``, ``model`` ("unequal variances" / "equal variance"), ``equal_variance``,
-        ``log_likelihood``, ``n_parameters``, ``bic``, ``aic``, ``icl``, ``converged``,
-        ``n_iter``.
+        ``log_likelihood``, ``n_parameters``, ``bic``, ``aic``, ``icl``, ``icl_map``,
+        ``converged``, ``n_iter``, ``degenerate`` (the reason, "" when not degenerate).
         """
         return {
             "K": self.n_components,
@@ -94,8 +117,10 @@ class SelectionRow:
             "bic": self.bic,
             "aic": self.aic,
             "icl": self.icl,
+            "icl_map": self.icl_map,
             "converged": self.converged,
             "n_iter": self.n_iter,
+            "degenerate": self.degenerate or "",
         }
 
 
@@ -118,6 +143,8 @@ class Selection:
         Restarts per fit.
     seed : int
         The seed every fit used.
+    prior : bool
+        Whether the fits were MAP-EM with mclust's default conjugate prior.
     """
 
     rows: tuple[SelectionRow, ...]
@@ -126,6 +153,7 @@ class Selection:
     n_distinct: int
     n_init: int
     seed: int
+    prior: bool = False
 
     @property
     def note(self) -> str | None:
@@ -149,20 +177,57 @@ class Selection:
         return rows
 
     def best(
-        self, criterion: Criterion = "bic", equal_variance: bool | None = None
+        self,
+        criterion: Criterion = "bic",
+        equal_variance: bool | None = None,
+        *,
+        include_degenerate: bool = False,
     ) -> SelectionRow:
         """The row with the LOWEST value of ``criterion`` (lower is better, as in scikit-learn).
 
         Parameters
         ----------
-        criterion : {"bic", "aic", "icl"}
+        criterion : {"bic", "aic", "icl", "icl_map"}
         equal_variance : bool, optional
             Restrict the choice to one variance model; None compares all rows.
+        include_degenerate : bool
+            Also consider degenerate rows (a variance at the floor); by default they are not
+            candidates.
 
-        Ties go to the model with fewer parameters, then to the smaller K.
+        Ties go to the model with fewer parameters, then to the smaller K. Raises ValueError
+        when no row is a candidate (K = 1 never is degenerate, so only with hand-made rows).
         """
         rows = self._rows(equal_variance)
+        if not include_degenerate:
+            rows = [r for r in rows if r.degenerate is None]
+            if not rows:
+                raise ValueError("every fitted row is degenerate: no model can be recommended")
         return min(rows, key=lambda r: (r.criterion(criterion), r.n_parameters, r.n_components))
+
+    @property
+    def degenerate_rows(self) -> tuple[SelectionRow, ...]:
+        """The rows that are not candidates (a variance at the floor)."""
+        return tuple(r for r in self.rows if r.degenerate is not None)
+
+    def edge_warnings(self, criteria: Sequence[str] = CRITERIA) -> list[str]:
+        """A sentence for each criterion whose best model has the largest K fitted.
+
+        A minimum at the edge of the K range may not be a minimum at all: a larger K could be
+        lower still. (K = 1 is the smallest K there is, so only the upper edge is an edge.)
+        """
+        largest = max(r.n_components for r in self.rows)
+        if largest == 1:
+            return []
+        out = []
+        for name in criteria:
+            row = self.best(name)  # type: ignore[arg-type]
+            if row.n_components == largest:
+                out.append(
+                    f"{name.upper()}'s minimum lies at the edge of the range, K = {largest}, "
+                    "the largest K fitted: a larger K might be lower still. Raise the largest K "
+                    "to see whether the curve turns up."
+                )
+        return out
 
     def curve(self, criterion: Criterion, equal_variance: bool) -> tuple[np.ndarray, np.ndarray]:
         """K and the criterion's values for one variance model, for plotting.
@@ -191,6 +256,8 @@ def select_components(
     max_iter: int = DEFAULT_MAX_ITER,
     backend: Backend = "auto",
     on_fit: Callable[[int, int], None] | None = None,
+    prior: bool = False,
+    stopping: StoppingRule = DEFAULT_STOPPING,
 ) -> Selection:
     """Fit K = 1..``k_max`` components for each variance model and compute BIC, AIC and ICL.
 
@@ -214,6 +281,10 @@ def select_components(
     on_fit : callable, optional
         Called as ``on_fit(done, total)`` after each fit (progress bars); ``total`` counts the
         fits actually run.
+    prior : bool
+        MAP-EM with mclust's default conjugate prior for each K (:mod:`gmm_core.prior`).
+    stopping : {"aitken", "gain"}
+        The stopping rule (:mod:`gmm_core.convergence`).
 
     Returns
     -------
@@ -236,8 +307,9 @@ def select_components(
         for k in ks:
             result = fit(
                 x, k, init=init, n_init=n_init, seed=seed, tol=tol, max_iter=max_iter,
-                equal_variance=equal_variance, backend=backend,
+                equal_variance=equal_variance, backend=backend, prior=prior, stopping=stopping,
             )
+            params = result.params.sorted_by_mean()
             rows.append(
                 SelectionRow(
                     n_components=k,
@@ -247,9 +319,13 @@ def select_components(
                     bic=float(result.bic),
                     aic=float(result.aic),
                     icl=float(icl(x, result.params, result.log_likelihood, equal_variance)),
-                    params=result.params.sorted_by_mean(),
+                    params=params,
                     converged=bool(result.converged),
                     n_iter=result.n_iter,
+                    icl_map=float(
+                        icl_map(x, result.params, result.log_likelihood, equal_variance)
+                    ),
+                    degenerate=degeneracy(params, result.var_floor, int(x.size)),
                 )
             )
             done += 1
@@ -262,4 +338,5 @@ def select_components(
         n_distinct=n_distinct,
         n_init=n_init,
         seed=seed,
+        prior=bool(prior),
     )

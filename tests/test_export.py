@@ -87,11 +87,16 @@ def test_read_run_json_refuses_other_documents():
 def test_responsibilities_csv_agrees_with_scipy_and_rows_sum_to_one(run):
     x, r = run
     table = pd.read_csv(io.BytesIO(export.responsibilities_csv(x, r.params)))
-    assert list(table.columns) == ["x", "gamma_1", "gamma_2"]
+    assert list(table.columns) == ["x", "gamma_1", "gamma_2", "uncertainty"]
     np.testing.assert_array_equal(table["x"], x)
     gamma = table[["gamma_1", "gamma_2"]].to_numpy()
     np.testing.assert_allclose(gamma.sum(axis=1), 1.0, rtol=1e-12)
     np.testing.assert_allclose(gamma, gamma_by_scipy(x, r.params), rtol=1e-9, atol=1e-14)
+    # mclust's classification uncertainty, 1 − max_k γ(z_nk), from scipy's γ.
+    np.testing.assert_allclose(
+        table["uncertainty"], 1.0 - gamma_by_scipy(x, r.params).max(axis=1), atol=1e-12
+    )
+    assert table["uncertainty"].between(0.0, 0.5).all()  # K = 2: at most 1 − 1/K
 
 
 def test_responsibilities_csv_is_chunked_without_changing_rows():

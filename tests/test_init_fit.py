@@ -166,9 +166,10 @@ def test_restarts_keep_the_best_and_expose_all():
 @pytest.mark.parametrize("backend", ["numpy", "fused"])
 @pytest.mark.parametrize("tol", [1e-3, 1e-6, 1e-10])
 def test_convergence_rule(tol, backend):
-    """Converged at the first t with (log L(θ_t) − log L(θ_{t−1}))/N < tol, not before."""
+    """The gain rule: converged at the first t with (log L(θ_t) − log L(θ_{t−1}))/N < tol."""
     x = load("old_faithful_waiting")
-    result = fit(x, 2, init="random", seed=1, tol=tol, max_iter=10_000, backend=backend)
+    result = fit(x, 2, init="random", seed=1, tol=tol, max_iter=10_000, backend=backend,
+                 stopping="gain")
     gains = np.diff(result.log_likelihoods) / x.size
     assert result.converged
     assert gains[-1] < tol
@@ -420,3 +421,22 @@ def test_mixture_params_helpers():
     assert p.to_dict() == {"weights": [0.4, 0.6], "means": [1.0, 2.0], "variances": [4.0, 9.0]}
     with pytest.raises(ValueError, match="non-zero"):
         p.affine(0.0, 1.0)
+
+
+def test_restarts_prefer_a_sound_fit_to_a_higher_degenerate_one():
+    """Fifteen copies of 2.5 beside a bump: of 8 random restarts with K = 3, seven collapse a
+    component onto the copies (log L ≈ −253, set by the variance floor) and one does not
+    (−340.8). fit keeps that one; with every restart degenerate it keeps the highest."""
+    from gmm_core import degeneracy
+
+    rng = np.random.default_rng(0)
+    rng.normal(0.0, 1.0, 200)
+    x = np.concatenate([rng.normal(0.0, 1.0, 200), np.full(15, 2.5)])
+    result = fit(x, 3, init="random", n_init=8, seed=0)
+    sound = [degeneracy(run.params, result.var_floor) is None for run in result.runs]
+    assert sum(sound) == 1 and result.best == sound.index(True)
+    assert result.degenerate is None
+    assert result.log_likelihood < max(run.log_likelihood for run in result.runs) - 50
+    collapsed = fit(x, 3, init="kmeans++", n_init=8, seed=0)
+    assert collapsed.degenerate is not None
+    assert collapsed.log_likelihood == max(run.log_likelihood for run in collapsed.runs)

@@ -7,13 +7,15 @@ moves keeps the position valid and equal to a simple model of what each button d
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from gmm_core import MixtureParams, run_em, sample
+from gmm_core import MixtureParams, aitken_asymptotes, run_em, sample
 from ui import run_state as rs
 
 TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
@@ -225,15 +227,24 @@ def test_max_iter_blocks_stepping():
     assert ran.frontier == 3 and position(ran) == (3, "M") and ran.at_max_iter
 
 
-def test_run_to_convergence_ends_where_converged_at_says():
-    state = rs.run_to_convergence(fresh(tol=1e-6), X)
+@pytest.mark.parametrize("stopping", ["gain", "aitken"])
+def test_run_to_convergence_ends_where_converged_at_says(stopping):
+    state = rs.run_to_convergence(fresh(tol=1e-6, stopping=stopping), X)
     done = rs.converged_at(state, X.size)
     assert done is not None and 1 <= done < state.settings.max_iter
     assert position(state) == (done, "M")
     ll = state.run.log_likelihoods
     assert nondecreasing(ll)
     gains = np.diff(ll) / X.size
-    assert gains[done - 1] < 1e-6 and np.all(gains[: done - 1] >= 1e-6)
+    if stopping == "gain":
+        assert gains[done - 1] < 1e-6 and np.all(gains[: done - 1] >= 1e-6)
+    else:  # Aitken: the estimated distance to the limit from θ_{t−1}, per point, below tol
+        limit = aitken_asymptotes(ll)
+        assert (limit[done] - ll[done - 1]) / X.size < 1e-6
+        assert not np.any((limit[2:done] - ll[1 : done - 1]) / X.size < 1e-6)
+        assert done >= rs.converged_at(
+            replace(state, settings=replace(state.settings, stopping="gain")), X.size
+        )
     # Pressing it again changes nothing but the trail.
     again = rs.run_to_convergence(state, X)
     assert position(again) == (done, "M") and again.run is state.run
@@ -353,3 +364,43 @@ def test_any_sequence_of_moves_keeps_a_valid_position(moves):
             assert state.responsibility_params is state.run.history[state.t - 1]
         else:
             assert state.responsibility_params is None
+
+
+def test_the_prior_setting_makes_the_stepper_run_map_em():
+    """ModelSettings(prior=True): the stepper's run is MAP-EM with mclust's default prior for
+    this data and K, bit for bit the run of gmm_core.run_em with that prior, and converged_at
+    judges the log posterior, which never decreases."""
+    from gmm_core import ConjugatePrior
+
+    state = rs.run_to_convergence(fresh(prior=True, tol=1e-6), X)
+    assert state.prior == ConjugatePrior.default(X, 3)
+    lp = state.run.log_priors
+    assert lp is not None and np.array_equal(state.run.objective, state.run.log_likelihoods + lp)
+    assert np.all(np.diff(state.run.objective) >= -1e-9 * np.abs(state.run.objective[1:]))
+    done = rs.converged_at(state, X.size)
+    assert done == state.settings.monitor.converged_at(state.run.objective, X.size)
+    plain = run_em(X, state.run.history[0], var_floor=state.var_floor, tol=0.0,
+                   max_iter=state.frontier, prior=state.prior)
+    assert same_bits(plain.params, state.params)
+    ml = rs.run_to_convergence(fresh(tol=1e-6), X)
+    assert not same_bits(ml.params, state.params)  # the prior changed the fit
+
+
+def test_scenario_link_carries_the_prior():
+    from ui.scenario import decode, encode
+
+    query = encode({"n_components": 2, "prior": True})
+    assert query["prior"] == "1"
+    values, problems = decode(query)
+    assert values["prior"] is True and not problems
+    assert decode(encode({"prior": False}))[0]["prior"] is False
+
+
+def test_the_stopping_rule_in_words():
+    aitken = rs.ModelSettings(tol=1e-6)
+    gain = rs.ModelSettings(tol=1e-4, stopping="gain")
+    assert aitken.until() == (
+        "until Aitken's estimate of the limit of log L is within 1e-06 per point"
+    )
+    assert gain.until() == "until log L rises by less than 1e-04 per point"
+    assert "Aitken" in aitken.why_converged() and "rose by less than 1e-04" in gain.why_converged()

@@ -108,7 +108,8 @@ def test_records_are_plain_scalars(selection: Selection):
     records = selection.to_records()
     assert len(records) == len(selection.rows)
     assert set(records[0]) == {"K", "model", "equal_variance", "log_likelihood",
-                               "n_parameters", "bic", "aic", "icl", "converged", "n_iter"}
+                               "n_parameters", "bic", "aic", "icl", "icl_map", "converged",
+                               "n_iter", "degenerate"}
     for rec in records:
         assert all(type(v) in (int, float, bool, str) for v in rec.values())
     assert records[0]["model"] == "unequal variances" and records[-1]["model"] == "equal variance"
@@ -152,3 +153,71 @@ def test_bad_arguments(waiting: np.ndarray, kwargs: dict, message: str):
 def test_bad_data_is_refused():
     with pytest.raises(ValueError, match="all values are equal"):
         select_components(np.ones(10), 3, n_init=1)
+
+
+# --- degenerate fits (issue 8) ----------------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+from gmm_core import MixtureParams as _Params  # noqa: E402
+from gmm_core.selection import SelectionRow  # noqa: E402
+
+
+def _row(k: int, tied: bool, bic: float, aic: float, icl: float, degenerate: bool):
+    params = _Params(np.full(k, 1.0 / k), np.arange(k, dtype=float), np.ones(k))
+    return SelectionRow(
+        n_components=k, equal_variance=tied, log_likelihood=-bic / 2, n_parameters=3 * k - 1,
+        bic=bic, aic=aic, icl=icl, params=params, converged=True, n_iter=1, icl_map=icl,
+        degenerate="component 1 collapsed" if degenerate and k > 1 else None,
+    )
+
+
+rows_strategy = hst.lists(
+    hst.tuples(hst.integers(1, 9), hst.booleans(), hst.floats(-1e4, 1e4), hst.floats(-1e4, 1e4),
+               hst.floats(-1e4, 1e4), hst.booleans()),
+    min_size=1, max_size=18,
+)
+
+
+@given(rows_strategy, hst.sampled_from(["bic", "aic", "icl", "icl_map"]))
+def test_degenerate_rows_are_never_best(raw, criterion):
+    """Property: whatever the criteria, best() never returns a degenerate row, and returns the
+    lowest among the others; with include_degenerate it is the lowest of all."""
+    rows = (*(_row(*r) for r in raw), _row(1, False, 5e4, 5e4, 5e4, False))
+    selection = Selection(rows, (), 100, 100, 1, 0)
+    best = selection.best(criterion)
+    assert best.degenerate is None
+    candidates = [r.criterion(criterion) for r in rows if r.degenerate is None]
+    assert best.criterion(criterion) == min(candidates)
+    overall = selection.best(criterion, include_degenerate=True)
+    assert overall.criterion(criterion) == min(r.criterion(criterion) for r in rows)
+
+
+def test_a_spike_is_degenerate_and_not_recommended():
+    """Fifteen copies of one value beside a smooth bump: every K ≥ 2 fit puts a component on
+    the copies (σ² at the floor, log L set by the floor, BIC far below K = 1's). Those rows say
+    so and why; best() recommends none of them."""
+    rng = np.random.default_rng(0)
+    rng.normal(0.0, 1.0, 200)  # the draw the search for this example started from
+    x = np.concatenate([rng.normal(0.0, 1.0, 200), np.full(15, 2.5)])
+    selection = select_components(x, 4, n_init=1, variance_models=(False,))
+    spikes = selection.degenerate_rows
+    assert [r.n_components for r in spikes] == [2, 3, 4]
+    for row in spikes:
+        assert "collapsed onto x = 2.5" in row.degenerate and "variance floor" in row.degenerate
+        assert row.to_record()["degenerate"] == row.degenerate
+    assert selection.best("bic", include_degenerate=True) in spikes
+    assert selection.best("bic").n_components == 1
+    assert all(selection.best(c).degenerate is None for c in ("bic", "aic", "icl", "icl_map"))
+
+
+def test_edge_warning_when_the_minimum_is_at_the_largest_k(waiting: np.ndarray):
+    two = select_components(waiting, 2, n_init=2, variance_models=(True,))
+    assert two.best("bic").n_components == 2
+    warnings = two.edge_warnings(("bic",))
+    assert len(warnings) == 1 and "K = 2" in warnings[0] and "edge" in warnings[0]
+    four = select_components(waiting, 4, n_init=2, variance_models=(True,))
+    assert four.best("bic").n_components == 2 and four.edge_warnings(("bic",)) == []
+    one = select_components(waiting, 1, n_init=1)
+    assert one.edge_warnings() == []

@@ -197,8 +197,10 @@ def responsibilities_csv(
     Returns
     -------
     bytes
-        UTF-8 CSV with columns ``x, gamma_1, …, gamma_K`` (rows sum to one), computed with
-        :func:`gmm_core.em.e_step` in chunks; x at repr precision.
+        UTF-8 CSV with columns ``x, gamma_1, …, gamma_K, uncertainty`` (the γ sum to one;
+        uncertainty = 1 − max_k γ(z_nk), mclust's classification uncertainty, 0 for a point
+        surely in one component, up to 1 − 1/K), computed with :func:`gmm_core.em.e_step` in
+        chunks; x at repr precision.
 
     Raises
     ------
@@ -213,12 +215,14 @@ def responsibilities_csv(
         )
     if not np.all(np.isfinite(x)):
         raise ValueError("x must be finite: remove NaN and ±inf values before exporting")
-    columns = ["x", *(f"gamma_{k + 1}" for k in range(params.n_components))]
+    columns = ["x", *(f"gamma_{k + 1}" for k in range(params.n_components)), "uncertainty"]
     out = io.StringIO()
     pd.DataFrame(columns=columns).to_csv(out, index=False)
     for start in range(0, x.size, _CHUNK):
         chunk = x[start : start + _CHUNK]
         resp, _ = e_step(chunk, params)
-        block = pd.DataFrame(np.column_stack([chunk, resp]), columns=columns)
+        block = pd.DataFrame(
+            np.column_stack([chunk, resp, 1.0 - resp.max(axis=1)]), columns=columns
+        )
         block.to_csv(out, index=False, header=False)
     return out.getvalue().encode("utf-8")

@@ -12,14 +12,18 @@ import numpy as np
 
 from gmm_core import MixtureParams, SufficientStats
 from gmm_core.em import log_weighted_densities
+from gmm_core.prior import ConjugatePrior
 
 __all__ = [
     "E_STEP_GENERAL",
     "M_STEP_GENERAL",
+    "M_STEP_PRIOR_GENERAL",
     "e_step_lines",
     "latex_exp",
     "latex_number",
+    "m_step_general",
     "m_step_lines",
+    "map_step_lines",
 ]
 
 E_STEP_GENERAL = (
@@ -32,6 +36,38 @@ M_STEP_GENERAL = (
     r"(\sigma_k^{new})^2 = \frac{1}{N_k}\sum_{n} \gamma(z_{nk})\,(x_n-\mu_k^{new})^2,\quad "
     r"\pi_k^{new} = \frac{N_k}{N}"
 )
+
+#: MAP-EM's M-step (Fraley & Raftery 2007; mclust's priorControl()), x̄_k the weighted mean.
+M_STEP_PRIOR_GENERAL = (
+    r"\bar{x}_k = \frac{1}{N_k}\sum_{n} \gamma(z_{nk})\,x_n,\quad "
+    r"\mu_k^{new} = \frac{N_k\,\bar{x}_k + \kappa\,\mu_P}{N_k + \kappa},\quad "
+    r"(\sigma_k^{new})^2 = \frac{\zeta^2 + \frac{\kappa N_k}{N_k+\kappa}(\bar{x}_k-\mu_P)^2"
+    r" + \sum_{n} \gamma(z_{nk})(x_n-\bar{x}_k)^2}{\nu + N_k + 3},\quad "
+    r"\pi_k^{new} = \frac{N_k}{N}"
+)
+
+
+def m_step_general(prior: ConjugatePrior | None, equal_variance: bool = False) -> str:
+    """The M-step's general formulas: the notes' (no prior) or MAP-EM's, with the prior's
+    hyperparameters κ, μ_P, ν, ζ² put in (one shared σ² when ``equal_variance``)."""
+    if prior is None:
+        return M_STEP_GENERAL
+    formula = M_STEP_PRIOR_GENERAL
+    if equal_variance:
+        formula = formula.replace(
+            r"(\sigma_k^{new})^2 = \frac{\zeta^2 + \frac{\kappa N_k}{N_k+\kappa}"
+            r"(\bar{x}_k-\mu_P)^2 + \sum_{n} \gamma(z_{nk})(x_n-\bar{x}_k)^2}"
+            r"{\nu + N_k + 3}",
+            r"\sigma^2 = \frac{\zeta^2 + \sum_k\frac{\kappa N_k}{N_k+\kappa}"
+            r"(\bar{x}_k-\mu_P)^2 + \sum_k\sum_{n} \gamma(z_{nk})(x_n-\bar{x}_k)^2}"
+            r"{\nu + N + K + 2}",
+        )
+    return (
+        formula + r",\qquad \kappa = " + latex_number(prior.shrinkage)
+        + r",\ \mu_P = " + latex_number(prior.mean, 6)
+        + r",\ \nu = " + latex_number(prior.dof)
+        + r",\ \zeta^2 = " + latex_number(prior.scale, 6)
+    )
 
 
 def latex_number(value: float, digits: int = 4) -> str:
@@ -98,7 +134,12 @@ def e_step_lines(x_n: float, params: MixtureParams) -> list[str]:
     return lines
 
 
-def m_step_lines(stats: SufficientStats, new: MixtureParams, equal_variance: bool) -> list[str]:
+def m_step_lines(
+    stats: SufficientStats,
+    new: MixtureParams,
+    equal_variance: bool,
+    prior: ConjugatePrior | None = None,
+) -> list[str]:
     """The M-step's sums for every k (steps A–D of the notes) as LaTeX lines.
 
     Parameters
@@ -109,10 +150,14 @@ def m_step_lines(stats: SufficientStats, new: MixtureParams, equal_variance: boo
         The parameters the update produced (floors and empty components included).
     equal_variance : bool
         Whether σ² is shared (then the line shows the pooled sum over all k).
+    prior : ConjugatePrior, optional
+        MAP-EM's prior: the lines are then the regularised update (:func:`map_step_lines`).
 
     Sums, N_k, μ and σ² are shown to 6 significant digits, so that the divisions can be
     checked by hand to about 5.
     """
+    if prior is not None:
+        return map_step_lines(stats, new, equal_variance, prior)
     n = stats.n_points
     offset = new.means - stats.shift
     scatter = np.maximum(stats.s2 - 2 * offset * stats.s1 + stats.n_k * offset**2, 0.0)
@@ -138,5 +183,52 @@ def m_step_lines(stats: SufficientStats, new: MixtureParams, equal_variance: boo
         lines.append(
             rf"{variance} = {latex_number(float(new.variances[k]), 6)},\quad "
             rf"\pi_{j}^{{new}} = \frac{{{latex_number(n_k, 6)}}}{{{n}}} = {new.weights[k]:.4f}"
+        )
+    return lines
+
+
+def map_step_lines(
+    stats: SufficientStats, new: MixtureParams, equal_variance: bool, prior: ConjugatePrior
+) -> list[str]:
+    """MAP-EM's M-step for every k with the live numbers (see :data:`M_STEP_PRIOR_GENERAL`).
+
+    x̄_k and the scatter W_k = Σ_n γ(z_nk)(x_n − x̄_k)² come from the E-step's sums; the
+    results shown are those of the update (``new``), so the floor and rounding are the code's.
+    """
+    n, n_k = stats.n_points, stats.n_k
+    safe = np.where(n_k > 0, n_k, 1.0)
+    xbar = stats.shift + stats.s1 / safe
+    offset = xbar - stats.shift
+    scatter = np.maximum(stats.s2 - 2 * offset * stats.s1 + n_k * offset**2, 0.0)
+    kappa, mu_p, nu, zeta2 = prior.shrinkage, prior.mean, prior.dof, prior.scale
+    penalty = kappa * n_k / (n_k + kappa) * (xbar - mu_p) ** 2
+    num = lambda v: latex_number(float(v), 6)  # noqa: E731
+    lines = []
+    for k in range(n_k.size):
+        j = k + 1
+        lines.append(
+            rf"N_{j} = {num(n_k[k])},\quad \bar{{x}}_{j} = "
+            rf"\dfrac{{{num(stats.weighted_sums[k])}}}{{{num(n_k[k])}}} = {num(xbar[k])},\quad "
+            rf"\mu_{j}^{{new}} = \dfrac{{{num(n_k[k])} \cdot {num(xbar[k])} + {num(kappa)} "
+            rf"\cdot {num(mu_p)}}}{{{num(n_k[k])} + {num(kappa)}}} = {num(new.means[k])}"
+        )
+        if equal_variance:
+            top = zeta2 + float(penalty.sum()) + float(scatter.sum())
+            bottom = nu + float(n_k.sum()) + n_k.size + 2
+            variance = (
+                rf"\sigma^2 = \frac{{{num(zeta2)} + {num(penalty.sum())} + "
+                rf"{num(scatter.sum())}}}{{{num(nu)} + {n} + {n_k.size} + 2}} = "
+                rf"\frac{{{num(top)}}}{{{num(bottom)}}}"
+            )
+        else:
+            top = zeta2 + penalty[k] + scatter[k]
+            variance = (
+                rf"(\sigma_{j}^{{new}})^2 = \frac{{{num(zeta2)} + {num(penalty[k])} + "
+                rf"{num(scatter[k])}}}{{{num(nu)} + {num(n_k[k])} + 3}} = "
+                rf"\frac{{{num(top)}}}{{{num(nu + n_k[k] + 3)}}}"
+            )
+        lines.append(
+            rf"{variance} = {num(new.variances[k])},\quad "
+            rf"\pi_{j}^{{new}} = \frac{{{num(n_k[k])}}}{{{n}}} = {new.weights[k]:.4f}"
         )
     return lines

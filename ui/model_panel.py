@@ -1,4 +1,5 @@
-"""Model controls: K, equal variances, initialisation, seed, tolerance, iteration limit."""
+"""Model controls: K, equal variances, initialisation, seed, prior, stopping rule, tolerance,
+iteration limit."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from gmm_core import MixtureParams, initial_params
+from gmm_core.convergence import DEFAULT_STOPPING, STOPPING_LABELS, STOPPING_RULES
 
 from .run_state import INIT_CHOICES, ModelSettings
 from .scenario import TOLERANCES, tolerance_label
@@ -30,6 +32,21 @@ DEFAULTS = {
     "seed": 1,
     "tol": 1e-6,
     "max_iter": 500,
+    "prior": False,
+    "stopping": DEFAULT_STOPPING,
+}
+PRIOR_HELP = (
+    "MAP-EM with R mclust's priorControl() defaults (Fraley & Raftery 2007): a conjugate "
+    "prior shrinks each μ_k towards the data's mean (κ = 0.01) and keeps each σ_k² away from 0 "
+    "(ν = 3, scale var(x)/K²). It stops components collapsing onto a point. The criteria then "
+    "use log L at the MAP fit, as mclust does."
+)
+TOL_HELP = {
+    "aitken": "Aitken's rule (Böhning et al. 1994; McNicholas et al. 2010): stop when the "
+    "estimated limit of log L is within this tolerance per point of the current value. It "
+    "does not stop on a plateau, where log L still rises slowly before climbing again.",
+    "gain": "Gain rule (scikit-learn, mclust): stop when log L rises by less than this per "
+    "point in one iteration. It can stop on a plateau, far from the maximum.",
 }
 
 
@@ -124,10 +141,15 @@ def render_model_panel(data: ActiveData) -> tuple[ModelSettings, str | None]:
         manual, error = _manual_params(data, int(k))
     else:
         st.number_input("Seed", min_value=0, max_value=2**31 - 1, key="seed")
+    st.toggle("Regularise (conjugate prior)", key="prior", help=PRIOR_HELP)
+    stopping = st.selectbox(
+        "Stopping rule", STOPPING_RULES, key="stopping", format_func=STOPPING_LABELS.__getitem__,
+        help=f"{TOL_HELP['aitken']} {TOL_HELP['gain']}",
+    )
     col1, col2 = st.columns(2)
     col1.selectbox(
         "Tolerance", TOLERANCES, key="tol", format_func=tolerance_label,
-        help="Converged when log L rises by less than this per point",
+        help=TOL_HELP[stopping],
     )
     col2.number_input("Max iterations", min_value=1, max_value=5000, key="max_iter")
     settings = ModelSettings(
@@ -138,5 +160,7 @@ def render_model_panel(data: ActiveData) -> tuple[ModelSettings, str | None]:
         tol=float(st.session_state.tol),
         max_iter=int(st.session_state.max_iter),
         manual=manual,
+        prior=bool(st.session_state.prior),
+        stopping=stopping,
     )
     return settings, error

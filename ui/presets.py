@@ -17,7 +17,7 @@ def _table(*rows: tuple[float, float, float]) -> pd.DataFrame:
 
 
 _MODEL = {"equal_variance": False, "init_method": "kmeans++", "seed": 1, "tol": 1e-6,
-          "max_iter": 500}
+          "max_iter": 500, "prior": False}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ from typing import Literal
 import numpy as np
 
 from gmm_core import MixtureParams, Run, StepReport, advance, check_data, initial_params, start_run
+from gmm_core.convergence import DEFAULT_STOPPING, ConvergenceMonitor
 from gmm_core.em import default_var_floor
+from gmm_core.prior import ConjugatePrior
 
 __all__ = [
     "INIT_CHOICES",
@@ -49,6 +51,27 @@ class ModelSettings:
     tol: float = 1e-6
     max_iter: int = 500
     manual: MixtureParams | None = None
+    prior: bool = False
+    stopping: str = DEFAULT_STOPPING
+
+    @property
+    def monitor(self) -> ConvergenceMonitor:
+        """The stopping rule with its tolerance."""
+        return ConvergenceMonitor(self.tol, self.stopping)  # type: ignore[arg-type]
+
+    def until(self) -> str:
+        """The stopping rule in words, e.g. "until log L rises by less than 1e-06 per point"."""
+        if self.stopping == "aitken":
+            return (
+                f"until Aitken's estimate of the limit of log L is within {self.tol:.0e} per point"
+            )
+        return f"until log L rises by less than {self.tol:.0e} per point"
+
+    def why_converged(self) -> str:
+        """Why a run counts as converged, in words (for the status line)."""
+        if self.stopping == "aitken":
+            return f"Aitken's estimate of the limit of log L was within {self.tol:.0e} per point"
+        return f"log L rose by less than {self.tol:.0e} per point"
 
 
 @dataclass(frozen=True)
@@ -68,6 +91,8 @@ class StepperState:
     phase : {"M", "E"}
     trail : tuple of (int, str)
         Earlier positions, for ``back``.
+    prior : ConjugatePrior, optional
+        MAP-EM's prior when ``settings.prior`` (mclust's defaults for this data and K).
     """
 
     data_id: str
@@ -77,6 +102,7 @@ class StepperState:
     t: int = 0
     phase: Phase = "M"
     trail: tuple[tuple[int, Phase], ...] = ()
+    prior: ConjugatePrior | None = None
 
     @property
     def params(self) -> MixtureParams:
@@ -124,10 +150,12 @@ def new_state(x: np.ndarray, data_id: str, settings: ModelSettings) -> StepperSt
         start = initial_params(x, settings.n_components, settings.init_method, rng)
         label = settings.init_method
     floor = default_var_floor(x)
+    prior = ConjugatePrior.default(x, settings.n_components) if settings.prior else None
     run = start_run(
-        x, start, var_floor=floor, equal_variance=settings.equal_variance, init=label
+        x, start, var_floor=floor, equal_variance=settings.equal_variance, init=label,
+        prior=prior,
     )
-    return StepperState(data_id, settings, run, floor)
+    return StepperState(data_id, settings, run, floor, prior=prior)
 
 
 def _extend(state: StepperState, x: np.ndarray, upto: int) -> Run:
@@ -137,7 +165,7 @@ def _extend(state: StepperState, x: np.ndarray, upto: int) -> Run:
         return state.run
     return advance(
         x, state.run, missing, var_floor=state.var_floor, tol=0.0,
-        equal_variance=state.settings.equal_variance,
+        equal_variance=state.settings.equal_variance, prior=state.prior,
     )
 
 
@@ -197,13 +225,9 @@ def jump_to(state: StepperState, x: np.ndarray, t: int, phase: Phase = "M") -> S
 
 
 def converged_at(state: StepperState, n_points: int) -> int | None:
-    """First iteration t whose per-point log L gain is below tol (None if none yet)."""
-    tol = state.settings.tol
-    if tol <= 0:
-        return None
-    gains = np.diff(state.run.log_likelihoods) / n_points
-    hits = np.flatnonzero(gains < tol)
-    return int(hits[0]) + 1 if hits.size else None
+    """First iteration t at which the stopping rule is met (None if none yet, or tol = 0);
+    see :mod:`gmm_core.convergence`."""
+    return state.settings.monitor.converged_at(state.run.objective, n_points)
 
 
 def run_to_convergence(
@@ -221,7 +245,8 @@ def run_to_convergence(
     if budget > 0:
         run = advance(
             x, state.run, budget, var_floor=state.var_floor, tol=state.settings.tol,
-            equal_variance=state.settings.equal_variance,
+            equal_variance=state.settings.equal_variance, prior=state.prior,
+            stopping=state.settings.stopping,
             on_iteration=None if on_iteration is None else lambda i: on_iteration(i, budget),
         )
     moved = replace(state, run=run)

@@ -61,6 +61,7 @@ WIDGET_KEYS: dict[str, tuple[str, type]] = {
     "seed": ("seed", int),
     "tol": ("tol", float),
     "max_iter": ("iters", int),
+    "prior": ("prior", bool),
 }
 _SOURCES = {"Generate": "gen", "Data set": "ds", "Upload": "up"}
 _LIMITS = {

@@ -140,3 +140,86 @@ def test_a_choice_resting_on_a_tiny_cluster_is_flagged():
     assert len(warned) == len(flagged) >= 1  # galaxies: BIC's K = 6 rests on two points
     for row in flagged:
         assert any(f"(K = {row.n_components}," in w for w in warned)
+
+
+# --- issue 8: degenerate fits, prior, ICL forms, bootstrap LRT and SEs --------------------------
+
+
+def upload_values(at: AppTest, values: np.ndarray) -> AppTest:
+    at.radio(key="data_source").set_value("Upload").run()
+    content = "\n".join(repr(float(v)) for v in values).encode()
+    at.file_uploader(key="upload").set_value(("spike.csv", content, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def spike_data() -> np.ndarray:
+    rng = np.random.default_rng(0)
+    rng.normal(0.0, 1.0, 200)
+    return np.concatenate([rng.normal(0.0, 1.0, 200), np.full(15, 2.5)])
+
+
+@pytest.mark.slow
+def test_degenerate_fits_are_greyed_named_and_never_picked():
+    at = open_page(upload_values(new_app(), spike_data()))
+    at.multiselect(key="k_models").set_value(["unequal σ²"]).run()
+    at = sweep(at, k_max=4, restarts=1)
+    selection = at.session_state["selection"][1]
+    assert {r.n_components for r in selection.degenerate_rows} == {2, 3, 4}
+    table = fits_table(at)
+    reasons = dict(zip(table["K"], table["degenerate"], strict=True))
+    assert reasons[1] == "" and all("collapsed onto x = 2.5" in reasons[k] for k in (2, 3, 4))
+    assert any("Not candidates" in w.value and "K = 2 (unequal σ²)" in w.value
+               for w in at.warning)
+    assert any("picks **K = 1**" in s.value for s in at.success)
+    crosses = traces(figure(at, "k_criteria"), prefix="BIC: degenerate")
+    assert len(crosses) == 1 and sorted(decode(crosses[0]["x"]).tolist()) == [2, 3, 4]
+
+
+@pytest.mark.slow
+def test_the_prior_from_the_sidebar_regularises_every_fit():
+    at = new_app()
+    at.radio(key="data_source").set_value("Data set").run()
+    at.selectbox(key="dataset").set_value("old_faithful_waiting").run()
+    at.toggle(key="prior").set_value(True).run()
+    at = sweep(open_page(at), k_max=3, restarts=2)
+    selection = at.session_state["selection"][1]
+    assert selection.prior
+    again = fit(at.session_state["active_data"].x, 2, n_init=2, seed=0, equal_variance=True,
+                prior=True)
+    row = next(r for r in selection.rows if (r.n_components, r.equal_variance) == (2, True))
+    assert row.bic == again.bic
+    assert abs(-row.bic + 2090.49) < 0.01  # mclust's BIC, in its sign
+    assert any("priorControl" in c.value for c in at.caption)
+
+
+def test_the_icl_form_is_named_and_chosen():
+    at = sweep(open_page(), k_max=3, restarts=1)
+    assert any(r"\mathrm{ICL}_{\text{mclust}}" in latex.value for latex in at.get("latex"))
+    table = fits_table(at)
+    assert (table["ICL (mclust)"] <= table["ICL"] + 1e-9).all()
+    assert (table["ICL (mclust)"] >= table["BIC"] - 1e-9).all()
+    at.selectbox(key="k_icl_form").set_value("icl_map").run()
+    assert any("ICL (mclust) picks" in s.value for s in at.success)
+
+
+@pytest.mark.slow
+def test_bootstrap_lrt_and_parameter_bootstrap_on_the_page():
+    at = new_app()
+    at.radio(key="data_source").set_value("Data set").run()
+    at.selectbox(key="dataset").set_value("old_faithful_waiting").run()
+    at = open_page(at)
+    at.number_input(key="k_lrt_kmax").set_value(2).run()
+    at = click(at, "k_lrt_run")
+    test = at.session_state["k_lrt_result"][1]
+    assert [r.n_components for r in test.rows] == [1] and test.rows[0].p_value == 0.01
+    lrt = next(df.value for df in at.dataframe if "p-value" in df.value.columns)
+    assert lrt["test"].tolist() == ["1 vs 2"]
+    assert any("Every test rejects K" in i.value for i in at.info)  # p = .01 for 1 vs 2
+    at = sweep(at, k_max=2, restarts=1)
+    at.selectbox(key="k_boot_n").set_value(99).run()
+    at = click(at, "k_boot_run")
+    boot = next(df.value for df in at.dataframe if "SE" in df.value.columns)
+    assert len(boot) == 3 * 2 and (boot["SE"] > 0).all()
+    assert (boot["95 % low"] <= boot["estimate"]).all()
+    assert (boot["estimate"] <= boot["95 % high"]).all()

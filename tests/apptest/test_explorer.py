@@ -180,3 +180,30 @@ def test_link_problems_are_said_on_the_page_the_link_opens():
     assert not at.exception, at.exception
     messages = " ".join(t.value for t in at.toast)
     assert "cannot carry uploaded data" in messages and "`K=99`" in messages
+
+
+@pytest.mark.slow
+def test_degenerate_runs_are_reported():
+    """Fifteen copies of 2.5 beside a smooth bump (uploaded): with K = 2 the restarts put a
+    component on the copies; the page counts them, flags their optimum and the method table
+    gives the share; with the prior from the sidebar no run ends degenerate."""
+    rng = np.random.default_rng(0)
+    rng.normal(0.0, 1.0, 200)
+    values = np.concatenate([rng.normal(0.0, 1.0, 200), np.full(15, 2.5)])
+    at = new_app()
+    at.radio(key="data_source").set_value("Upload").run()
+    content = "\n".join(repr(float(v)) for v in values).encode()
+    at.file_uploader(key="upload").set_value(("spike.csv", content, "text/csv")).run()
+    at.number_input(key="n_components").set_value(2).run()
+    at = run_restarts(open_explorer(at), 8)
+    result = exploration(at)
+    bad = [r for r in result.runs if r.degenerate]
+    assert bad and all("collapsed onto x = 2.5" in r.degenerate for r in bad)
+    assert any(f"{len(bad)} of 8 runs ended degenerate" in w.value for w in at.warning)
+    table = next(df.value for df in at.dataframe if "degenerate" in df.value.columns
+                 and "method" in df.value.columns)
+    assert (table["degenerate"] * table["runs"]).sum() == pytest.approx(len(bad))
+    at.toggle(key="prior").set_value(True).run()
+    at = run_restarts(at, 8)
+    assert not any(r.degenerate for r in exploration(at).runs)
+    assert exploration(at).runs[0].log_likelihoods.size > 1

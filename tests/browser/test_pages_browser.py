@@ -194,7 +194,7 @@ def test_exports_download_and_the_animation_plays_offline(page: Page, wait_for_a
     csv = download(page, "Parameters (CSV)", tmp_path).read_text().splitlines()
     assert csv[0] == "t,k,pi,mu,sigma2,log_likelihood" and len(csv) == 1 + 5 * 3
     resp = download(page, "Responsibilities (CSV)", tmp_path).read_text().splitlines()
-    assert resp[0] == "x,gamma_1,gamma_2,gamma_3" and len(resp) == 1 + 1000
+    assert resp[0] == "x,gamma_1,gamma_2,gamma_3,uncertainty" and len(resp) == 1 + 1000
 
     html = download(page, "Animation (HTML)", tmp_path)
     assert html.name == "em-lab-K3-t4-animation.html"
