@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import optimize, special, stats
+from sklearn.mixture import GaussianMixture
 
 from gmm_core import (
     MixtureParams,
@@ -236,7 +237,14 @@ def test_classification_em_is_k_means_like_and_differs_from_em_on_overlap():
     for k in range(2):  # a fixed point: the means are the means of the hard clusters
         assert hard.params.means[k] == pytest.approx(x[labels == k].mean(), rel=1e-12)
     soft = fit(x, 2, init=start, var_floor=floor).params
-    assert soft.variances == pytest.approx([1.0, 1.0], abs=0.1)  # EM recovers the truth
+    # EM's maximum (scikit-learn from the same start, run far past convergence); with this
+    # much overlap it is not the truth (σ² = 1, 1) but close to it.
+    reference = GaussianMixture(
+        2, tol=1e-12, max_iter=5000, reg_covar=0.0, means_init=start.means[:, None],
+        weights_init=start.weights, precisions_init=(1 / start.variances)[:, None, None],
+    ).fit(x[:, None])
+    assert soft.variances == pytest.approx(reference.covariances_.ravel(), abs=0.02)
+    assert soft.variances == pytest.approx([1.0, 1.0], abs=0.15)
     assert np.all(hard.params.variances < 0.9)
     assert np.ptp(hard.params.means) > np.ptp(soft.means) + 0.2
     assert hard.log_likelihoods[-1] < log_likelihood(x, soft)
