@@ -49,11 +49,8 @@ with st.sidebar:
     data = render_data_panel()
     st.subheader("Model")
     settings, settings_error = render_model_panel(data)
-    with st.expander("Scenario presets"):
-        links.preset_buttons()
 
-if st.session_state.get("lecture"):
-    lecture_style()
+lecture_style(bool(st.session_state.get("lecture")))
 # After the sidebar is drawn: a switch before its widgets ran would lose their values.
 links.follow_switch(stepper_page)
 st.session_state["model_settings"] = settings

@@ -37,6 +37,8 @@ GRID_POINTS = 300
 #: A curve may reach this many times the histogram's tallest bar before it is cut off the top.
 DENSITY_HEADROOM = 3.0
 _BAR_ALPHA = 0.45
+#: At most this many components keep a one-row legend above the plot.
+LEGEND_ROW_MAX = 3
 _GREY_BARS = "rgba(140,140,140,0.45)"
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -197,6 +199,27 @@ def responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Sc
     ]
 
 
+def _side_legend(fig: go.Figure, *, short: bool) -> dict:
+    """A one-column legend beside the plot. ``short`` (a projector's narrow plot): the
+    component entries read "k = 1", …, the mixture "f(x)", the truth "truth", under a title
+    naming them, so the legend takes ~100 px of the plot's width."""
+    if short:
+        for trace in fig.data:
+            name = str(trace.name or "")
+            if name.startswith("π") and "N(x" in name:
+                trace.name = f"k = {int(str(trace.legendgroup)[1:]) + 1}"
+            elif name in _SHORT_NAMES:
+                trace.name = _SHORT_NAMES[name]
+    return {
+        "orientation": "v", "yanchor": "top", "y": 1.0, "x": 1.01, "xanchor": "left",
+        "title": {"text": "π<sub>k</sub>N(x | μ<sub>k</sub>, σ<sub>k</sub><sup>2</sup>)"
+                  if short else ""},
+    }
+
+
+_SHORT_NAMES = {"mixture f(x)": "f(x)", "true components": "truth"}
+
+
 def mixture_figure(
     edges: np.ndarray,
     counts: np.ndarray,
@@ -207,7 +230,8 @@ def mixture_figure(
     truth: MixtureParams | None = None,
     highlight_x: float | None = None,
     x_label: str = "x",
-    height: int = 640,
+    height: int | None = 640,
+    legend: str = "auto",
 ) -> go.Figure:
     """Histogram, weighted components, mixture and responsibilities on one shared x axis.
 
@@ -231,8 +255,13 @@ def mixture_figure(
         A point x_n to mark with a vertical line.
     x_label : str
         Title of the shared x axis (data name and unit).
-    height : int
-        Figure height in pixels.
+    height : int or None
+        Figure height in pixels; None leaves it to the container (it fills it).
+    legend : {"auto", "top", "side"}
+        Where the legend goes: one row above the plot ("top"), or one column beside it
+        ("side"); "auto" puts it on top while it fits one row (at most three components),
+        beside otherwise. Beside, its entries are short ("k = 1", …, "f(x)") under a title
+        naming them, so the plot keeps its width.
 
     Returns
     -------
@@ -276,10 +305,13 @@ def mixture_figure(
         )
     if highlight_x is not None:
         fig.add_vline(x=highlight_x, line={"color": "#444", "width": 1.5, "dash": "dot"})
+    side = legend == "side" or (legend == "auto" and params.n_components > LEGEND_ROW_MAX)
     fig.update_layout(
         barmode="stack", bargap=0.02, height=height, hovermode="closest",
         margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
+        legend=_side_legend(fig, short=legend == "side") if side else {
+            "orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0
+        },
         template="plotly_white", uirevision="mixture",
     )
     # exponentformat: plotly's SI default would print a density of 4e-4 as "400μ".

@@ -28,6 +28,11 @@ class Preset:
     title: str
     watch: str
     values: dict[str, Any] = field(default_factory=dict)
+    label: str = ""  # the button's short label; the title when empty
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.title)
 
     def scenario(self) -> dict[str, Any]:
         """Complete widget values: the model defaults overridden by the preset's own."""
@@ -43,6 +48,7 @@ PRESETS: tuple[Preset, ...] = (
         {"data_source": "Generate", "truth_table": _table((-4, 1, 0.5), (4, 1, 0.5)),
          "n_points": 1000, "gen_seed": 7, "n_components": 2, "init_method": "manual",
          "manual_table": _table((-1, 2, 0.5), (1, 2, 0.5))},
+        label="Separated",
     ),
     Preset(
         "overlapping", "Overlapping",
@@ -50,6 +56,7 @@ PRESETS: tuple[Preset, ...] = (
         "the log-likelihood rises slowly for many iterations before it converges.",
         {"data_source": "Generate", "truth_table": _table((0, 1, 0.6), (1.8, 1, 0.4)),
          "n_points": 1000, "gen_seed": 7, "n_components": 2},
+        label="Overlapping",
     ),
     Preset(
         "bad_start", "Bad start: two means in one bump",
@@ -58,6 +65,7 @@ PRESETS: tuple[Preset, ...] = (
         {"data_source": "Generate", "truth_table": _table((-3, 1, 0.5), (3, 1, 0.5)),
          "n_points": 1000, "gen_seed": 7, "n_components": 2, "init_method": "manual",
          "manual_table": _table((-3.5, 1, 0.5), (-2.5, 1, 0.5))},
+        label="Bad start",
     ),
     Preset(
         "collapse", "A component collapses onto a repeated value",
@@ -67,6 +75,7 @@ PRESETS: tuple[Preset, ...] = (
         {"data_source": "Data set", "dataset": "old_faithful_eruptions", "n_components": 3,
          "init_method": "manual",
          "manual_table": _table((1.833, 0.003, 0.05), (2.0, 0.3, 0.3), (4.3, 0.45, 0.65))},
+        label="Collapse",
     ),
     Preset(
         "too_many", "K too large",
@@ -75,6 +84,7 @@ PRESETS: tuple[Preset, ...] = (
         "'How many components?' page.",
         {"data_source": "Generate", "truth_table": _table((-2, 1, 0.5), (2.5, 1, 0.5)),
          "n_points": 1000, "gen_seed": 7, "n_components": 6},
+        label="K too large",
     ),
     Preset(
         "old_faithful", "Old Faithful",
@@ -84,6 +94,7 @@ PRESETS: tuple[Preset, ...] = (
         {"data_source": "Data set", "dataset": "old_faithful_waiting", "n_components": 2,
          "equal_variance": True, "init_method": "manual",
          "manual_table": _table((55, 5, 0.5), (80, 5, 0.5)), "tol": 1e-10},
+        label="Old Faithful",
     ),
     Preset(
         "galaxies", "Galaxies: spurious maxima",
@@ -92,5 +103,6 @@ PRESETS: tuple[Preset, ...] = (
         "the seed (1, 2, 3, …) and compare the final log L, or use the initialisation explorer.",
         {"data_source": "Data set", "dataset": "galaxies", "n_components": 5,
          "init_method": "random", "seed": 3},
+        label="Galaxies",
     ),
 )
