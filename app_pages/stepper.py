@@ -163,6 +163,9 @@ def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
             "Reset", key="reset", on_click=on(pb.reset, x), shortcut=key_of("reset"),
             help="Back to iteration 0, same θ₀" + key_hint("reset"),
         )
+        lecture_button()
+        if not lecture:
+            keyboard_popover()
 
 
 def lecture_button() -> None:
@@ -416,7 +419,7 @@ def view(truth, timer: float | None) -> None:
     done = rs.converged_at(state, x.size)
     with notices:
         if lecture:
-            where, action = st.columns([2.2, 1], vertical_alignment="center")
+            where, action = st.columns([1.9, 1.3], vertical_alignment="center")
             with action:
                 half_step_button(state, "lecture_next")
             with where:
@@ -471,7 +474,6 @@ def view(truth, timer: float | None) -> None:
     if lecture:
         with st.expander("More controls and keys"):
             button_row(state, with_half_step=False)
-            lecture_button()
             st.markdown(keyboard_help())
     st.subheader(f"Parameters θ{subscript(state.t)}")
     st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
@@ -494,11 +496,7 @@ if lecture:
     with scenarios.popover("Scenarios", icon=":material/slideshow:", width="stretch"):
         preset_row()
 else:
-    head, tools = st.columns([4, 1.3], vertical_alignment="bottom")
-    head.title("EM stepper")
-    with tools, st.container(horizontal=True, gap="small", horizontal_alignment="right"):
-        lecture_button()
-        keyboard_popover()
+    st.title("EM stepper")
     st.caption(
         f"{data.title}. Press **E-step** to recolour each point by its responsibilities "
         "γ(z_nk), **M-step** to move the curves, or **Next iteration** for both."

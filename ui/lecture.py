@@ -41,6 +41,8 @@ BASE_CSS = """
 [data-testid="stTooltipHoverTarget"] svg {
     color: #3d3f48 !important; opacity: 1 !important;
 }
+/* A folded sidebar is off screen: keep keyboard focus out of it (no Tab stops). */
+[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; }
 [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] {
     color: #3d3f48 !important; opacity: 1 !important;
 }
@@ -57,7 +59,9 @@ LECTURE_CSS = """
 [data-testid="stMain"] h1 { font-size: 2.6rem !important; padding-top: 0 !important; }
 [data-testid="stMain"] h3 { font-size: 1.7rem !important; padding: 0 !important; }
 [data-testid="stMain"] .stButton button { font-size: 1.3rem !important; min-height: 3rem; }
-[data-testid="stMain"] .st-key-lecture_next button p { font-size: 1.9rem !important; }
+[data-testid="stMain"] .st-key-lecture_next button p { font-size: 1.8rem !important; }
+[data-testid="stMain"] .st-key-lecture_next button kbd, [data-testid="stMain"] .st-key-lecture_next
+    button [data-testid="stButtonShortcut"] { font-size: 0.9rem !important; }
 [data-testid="stMain"] .st-key-lecture_next button {
     min-height: 4.2rem; font-weight: 700;
     background: #0b3d91 !important; color: #ffffff !important; border: 3px solid #000 !important;
@@ -73,8 +77,6 @@ LECTURE_CSS = """
 [data-testid="stMain"] .st-key-lecture_chart_box {
     height: max(300px, calc(100vh - 15.5rem)) !important;
 }
-/* The folded sidebar is off screen: keep keyboard focus out of it (no Tab stops). */
-[data-testid="stSidebar"][aria-expanded="false"] { visibility: hidden; }
 </style>
 """
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .scenario import TABLE_COLUMNS
 
-__all__ = ["PRESETS", "Preset"]
+__all__ = ["OPENING", "PRESETS", "PRESET_BY_KEY", "Preset"]
 
 
 def _table(*rows: tuple[float, float, float]) -> pd.DataFrame:
@@ -40,6 +40,19 @@ class Preset:
 
 
 PRESETS: tuple[Preset, ...] = (
+    Preset(
+        "first_steps", "First steps",
+        "The first screen's data (three bumps, at −2, 1.5 and 5) with a poor start: three "
+        "narrow components at μ = 0, 1, 2 (σ = 1), between the bumps. Press E, then M: the "
+        "first M-step throws the outer curves out towards the outer bumps and log L jumps by "
+        "over a thousand; after that the curves creep (the bumps overlap), and EM takes about "
+        "90 more steps to converge.",
+        {"data_source": "Generate", "truth_table": _table((-2, 1, 0.35), (1.5, 0.8, 0.45),
+                                                          (5, 1.3, 0.2)),
+         "n_points": 1000, "gen_seed": 7, "n_components": 3, "init_method": "manual",
+         "manual_table": _table((0, 1, 1 / 3), (1, 1, 1 / 3), (2, 1, 1 / 3))},
+        label="First steps",
+    ),
     Preset(
         "separated", "Well separated",
         "Two clear bumps, and both components start wide in the middle (μ = ±1, σ = 2). After "
@@ -106,3 +119,8 @@ PRESETS: tuple[Preset, ...] = (
         label="Galaxies",
     ),
 )
+
+PRESET_BY_KEY: dict[str, Preset] = {p.key: p for p in PRESETS}
+#: The scenario of a first visit without a link: one where EM visibly moves in the first
+#: steps (None: the model panel's defaults).
+OPENING: str | None = "first_steps"

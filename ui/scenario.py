@@ -7,6 +7,7 @@ keys to values; :func:`encode` / :func:`decode` turn it into URL query parameter
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -91,6 +92,8 @@ def encode(values: Mapping[str, Any]) -> dict[str, str]:
         query["ph"] = "E"
     if values.get("lecture"):
         query["lecture"] = "1"
+    if values.get("preset"):
+        query["preset"] = str(values["preset"])
     return query
 
 
@@ -150,4 +153,9 @@ def decode(query: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
         values["phase"] = "E"
     if query.get("lecture") in ("1", "true"):
         values["lecture"] = True
+    if "preset" in query:  # a preset's key; ui.links knows which exist
+        if re.fullmatch(r"[a-z_]{1,40}", query["preset"]):
+            values["preset"] = query["preset"]
+        else:
+            problems.append("Link parameter preset ignored: not a preset's name.")
     return values, problems
