@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from gmm_core.warmup import start_background
 from ui import links, session
 from ui.data_panel import render_data_panel
 from ui.lecture import lecture_style
@@ -22,6 +23,7 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if lecture else "auto",
 )
+start_background()  # the numba kernels, once per server process (numpy meanwhile)
 keep_values({"lecture": False})
 links.apply_link_once()
 
