@@ -42,7 +42,8 @@ BASE_CSS = """
     color: #3d3f48 !important; opacity: 1 !important;
 }
 /* A folded sidebar is off screen: keep keyboard focus out of it (no Tab stops). */
-[data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; }
+[data-testid="stSidebar"][data-collapsed="true"],
+[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
 [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] {
     color: #3d3f48 !important; opacity: 1 !important;
 }
@@ -75,7 +76,7 @@ LECTURE_CSS = """
 [data-testid="stAlert"] { border: 2px solid #000; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem !important; padding-bottom: 1rem; }
 [data-testid="stMain"] .st-key-lecture_chart_box {
-    height: max(300px, calc(100vh - 15.5rem)) !important;
+    height: max(300px, calc(100vh - 15.5rem)) !important; flex: none !important;
 }
 </style>
 """
