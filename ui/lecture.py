@@ -44,6 +44,11 @@ BASE_CSS = """
 /* A folded sidebar is off screen: keep keyboard focus out of it (no Tab stops). */
 [data-testid="stSidebar"][data-collapsed="true"],
 [data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
+[data-testid="stMain"] button kbd {
+    color: inherit !important; opacity: 1 !important; background: transparent !important;
+}
+/* A wide formula wraps or overflows visibly rather than becoming a scroll box without focus. */
+.katex-display { overflow: visible !important; }
 [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] {
     color: #3d3f48 !important; opacity: 1 !important;
 }

