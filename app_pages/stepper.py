@@ -371,7 +371,14 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
 
 
 def playback_controls(state: rs.StepperState) -> None:
-    if state.frontier > 0:
+    if playback().playing:
+        # No slider while playing: the browser re-sends a slider's last value when the timer's
+        # rerun replaces it, which would drag the run back (issue 7's 2→3→2→3).
+        st.caption(
+            f"Playing: iteration {state.t} of the {state.frontier} computed so far. "
+            f"Pause ({key_of('play')}) to scrub."
+        )
+    elif state.frontier > 0:
         key = f"scrub_{playback().view}_{state.t}_{state.frontier}"
         st.slider(
             "Scrub through the run", 0, state.frontier, value=state.t, key=key,
