@@ -34,6 +34,7 @@ from ui.widgets import keep_values
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 PLAYBACK_KEY = "playback"
+SCRUB_LIVE_KEY = "scrub_on_screen"
 
 data = session.get_data()
 x = data.x
@@ -88,8 +89,11 @@ def request_run() -> None:
     st.session_state["pending_run"] = True
 
 
-def scrub_to(key: str) -> Callable[[], None]:
-    return lambda: store(*pb.scrub(playback(), session.get_stepper(), st.session_state[key]))
+def scrub() -> None:
+    """The slider moved. A value arriving while no slider is on screen (playing: the browser
+    re-sends the last value of a slider it removed) is not the user's and is ignored."""
+    if st.session_state.get(SCRUB_LIVE_KEY):
+        store(*pb.scrub(playback(), session.get_stepper(), st.session_state["scrub"]))
 
 
 def toggle_lecture() -> None:
@@ -371,18 +375,20 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
 
 
 def playback_controls(state: rs.StepperState) -> None:
+    live = not playback().playing and state.frontier > 0
+    st.session_state[SCRUB_LIVE_KEY] = live
     if playback().playing:
-        # No slider while playing: the browser re-sends a slider's last value when the timer's
-        # rerun replaces it, which would drag the run back (issue 7's 2→3→2→3).
+        # No slider while playing: the browser re-sends a slider's last value on the timer's
+        # reruns, which dragged the run back (issue 7's 2→3→2→3).
         st.caption(
             f"Playing: iteration {state.t} of the {state.frontier} computed so far. "
             f"Pause ({key_of('play')}) to scrub."
         )
-    elif state.frontier > 0:
-        key = f"scrub_{playback().view}_{state.t}_{state.frontier}"
+    elif live:
+        st.session_state["scrub"] = state.t  # the slider shows the position on screen
         st.slider(
-            "Scrub through the run", 0, state.frontier, value=state.t, key=key,
-            on_change=scrub_to(key), help="Jump to any iteration computed so far (pauses)",
+            "Scrub through the run", 0, state.frontier, key="scrub", on_change=scrub,
+            help="Jump to any iteration computed so far (pauses)",
         )
     st.select_slider(
         "Autoplay speed (steps per second)", SPEEDS, key="play_speed",
@@ -483,7 +489,10 @@ def view(truth, timer: float | None) -> None:
             button_row(state, with_half_step=False)
             st.markdown(keyboard_help())
     st.subheader(f"Parameters θ{subscript(state.t)}")
-    st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
+    if lecture:  # an HTML table takes lecture type (the data grid draws on a canvas)
+        st.table(styled(parameter_table(state)).hide(axis="index"))
+    else:
+        st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
     st.caption(
         "σₖ is the standard deviation (in the data's unit, as in the scenario tables), σₖ² the "
         "variance the M-step computes; Δ is the change from the previous iteration."

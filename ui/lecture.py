@@ -75,8 +75,8 @@ LECTURE_CSS = """
 [data-testid="stMain"] .st-key-status_line [data-testid="stMarkdownContainer"] p {
     font-size: 1.35rem !important;
 }
-[data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.3rem !important; }
-[data-testid="stMain"] [data-testid="stDataFrameResizable"] * { font-size: 1.2rem !important; }
+[data-testid="stMain"] [data-testid="stTable"] td, [data-testid="stMain"] [data-testid="stTable"] th
+    { font-size: 1.3rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.45em !important; }
 [data-testid="stAlert"] { border: 2px solid #000; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem !important; padding-bottom: 1rem; }

@@ -15,9 +15,10 @@ Direction
     A tick only ever moves forward (a half step or a whole iteration); scrubbing, stepping, Back
     and Reset pause playback first, so nothing a tick does can undo them or be undone by them.
 Widgets
-    ``view`` counts the moves that did not come from the slider. The page keys the scrub slider
-    on it (``scrub_<view>``), so a slider still holding an older position in the browser can
-    never send that position back and drag the run backwards.
+    ``view`` counts the moves that did not come from the slider (a generation for widgets that
+    show the position). The page shows no scrub slider while playing and ignores slider values
+    arriving then: the browser re-sends a removed slider's last value, which used to drag the
+    run back.
 """
 
 from __future__ import annotations
