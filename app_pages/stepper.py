@@ -28,7 +28,7 @@ from ui import export, links, session
 from ui import playback as pb
 from ui import run_state as rs
 from ui.formulas import E_STEP_GENERAL, M_STEP_GENERAL, e_step_lines, m_step_lines
-from ui.lecture import KEYS, chart, key_hint, keyboard_help
+from ui.lecture import KEYS, chart, formula_parts, key_hint, keyboard_help
 from ui.presets import PRESETS
 from ui.widgets import keep_values
 
@@ -279,12 +279,12 @@ def styled(table: pd.DataFrame):
 
 
 def formulas(*lines: str) -> None:
-    """LaTeX formulas that wrap to the width: each ", \\quad"-separated part is its own
-    block in a row that breaks onto the next line."""
-    with st.container(horizontal=True, gap=None):
-        for line in lines:
-            for part in line.split(r",\quad"):
-                st.latex(part.strip(), width="content")
+    """LaTeX formulas that wrap to the width (see :func:`formula_parts`): the parts of a
+    line flow in a row that breaks onto the next line when the page is narrow."""
+    for line in lines:
+        with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
+            for part in formula_parts(line):
+                st.latex(part, width="content")
 
 
 def maths(state: rs.StepperState) -> None:

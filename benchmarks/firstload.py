@@ -29,15 +29,20 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 2.0
-MINIMAL_PAGE = '''import plotly.graph_objects as go
+MINIMAL_PAGE = """import plotly.graph_objects as go
 import streamlit as st
 
 st.button("Go")
 st.plotly_chart(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))
-'''
+"""
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 FIRST_CHART = '[data-testid="stPlotlyChart"] .main-svg'
@@ -54,9 +59,21 @@ def serve(script: Path, cwd: Path) -> Iterator[str]:
     """``streamlit run script`` on a free port; yields the base URL."""
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -117,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 browser.close()
     print(f"navigation → first chart drawn, fresh session, {args.rounds} rounds (s)")
     for name, values in times.items():
-        print(f"  {name:13s} median {statistics.median(values):.2f}  "
-              f"min {min(values):.2f}  max {max(values):.2f}")
+        print(
+            f"  {name:13s} median {statistics.median(values):.2f}  "
+            f"min {min(values):.2f}  max {max(values):.2f}"
+        )
     ratio = statistics.median(times["EM Lab"]) / statistics.median(times["minimal page"])
     verdict = "OK" if ratio <= TARGET_RATIO else "ABOVE TARGET"
     print(f"  ratio {ratio:.2f}× (target ≤ {TARGET_RATIO:g}×): {verdict}")

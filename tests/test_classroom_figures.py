@@ -40,8 +40,16 @@ def test_iteration_ticks_are_round(last, dtick):
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(178520.3, "178,520"), (34.446, "34.446"), (5.869, "5.8690"), (0.0123456, "0.012346"),
-     (-1034.002, "-1,034.0"), (3e-7, "3.0000 × 10⁻⁷"), (2.5e10, "2.5000 × 10¹⁰"), (0.0, "0")],
+    [
+        (178520.3, "178,520"),
+        (34.446, "34.446"),
+        (5.869, "5.8690"),
+        (0.0123456, "0.012346"),
+        (-1034.002, "-1,034.0"),
+        (3e-7, "3.0000 × 10⁻⁷"),
+        (2.5e10, "2.5000 × 10¹⁰"),
+        (0.0, "0"),
+    ],
 )
 def test_plain_numbers_avoid_e_notation(value, text):
     assert plain(value) == text
@@ -68,3 +76,19 @@ def test_side_legend_is_one_column_with_short_entries():
     few = mixture_figure(edges, counts, MixtureParams([0.5, 0.5], [0.0, 5.0], [1.0, 1.0]))
     assert few.layout.legend.orientation == "h"
     assert any(str(t.name).startswith("π₁·N(x") for t in few.data)
+
+
+def test_formula_parts_cut_where_a_line_may_wrap():
+    from ui.lecture import formula_parts
+
+    chain = r"\gamma(z_{n1}) = \frac{a = 1}{f(x_n)} = \frac{0.005}{0.1} = 0.0499"
+    assert formula_parts(chain) == [
+        r"\gamma(z_{n1}) = \frac{a = 1}{f(x_n)}",  # an "=" inside braces stays
+        r"= \frac{0.005}{0.1}",
+        "= 0.0499",
+    ]
+    several = r"N_k = \sum_n \gamma(z_{nk}),\quad \pi_k^{new} = \frac{N_k}{N}"
+    assert formula_parts(several) == [
+        r"N_k = \sum_n \gamma(z_{nk}),",
+        r"\pi_k^{new} = \frac{N_k}{N}",
+    ]

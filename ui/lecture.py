@@ -3,6 +3,8 @@ room, and keys a presenter clicker sends (PageDown, PageUp) driving the stepper.
 
 from __future__ import annotations
 
+import itertools
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -11,6 +13,7 @@ __all__ = [
     "KEYS",
     "LECTURE_CSS",
     "chart",
+    "formula_parts",
     "key_hint",
     "keyboard_help",
     "lecture_style",
@@ -130,3 +133,25 @@ def chart(fig: go.Figure, *, key: str, name: str | None = None, **kwargs) -> Non
         presentation(fig) if lecture else fig, key=key, width="stretch",
         theme=None if lecture else "streamlit", alt=name, **kwargs,
     )
+
+
+def formula_parts(line: str) -> list[str]:
+    """A LaTeX line cut where it may wrap: at each ", \\quad" (separate formulas, which keep
+    their comma) and before each "=" outside braces after the first (a chain a = b = c)."""
+    parts: list[str] = []
+    pieces = [p.strip() for p in line.split(r",\quad")]
+    for i, piece in enumerate(pieces):
+        depth, cuts, seen = 0, [], 0
+        for j, ch in enumerate(piece):
+            depth += ch == "{"
+            depth -= ch == "}"
+            if ch == "=" and depth == 0:
+                seen += 1
+                if seen > 1:
+                    cuts.append(j)
+        bounds = [0, *cuts, len(piece)]
+        chunks = [piece[a:b].strip() for a, b in itertools.pairwise(bounds)]
+        if i < len(pieces) - 1:
+            chunks[-1] += ","
+        parts.extend(c for c in chunks if c)
+    return parts

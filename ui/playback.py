@@ -165,9 +165,7 @@ def back(pb: Playback, state: rs.StepperState) -> tuple[Playback, rs.StepperStat
     return step(pb, state, rs.back)
 
 
-def reset(
-    pb: Playback, state: rs.StepperState, x: np.ndarray
-) -> tuple[Playback, rs.StepperState]:
+def reset(pb: Playback, state: rs.StepperState, x: np.ndarray) -> tuple[Playback, rs.StepperState]:
     """Reset: pause, and the same run from iteration 0 (same data, settings and θ₀)."""
     return step(pb, state, lambda s: rs.new_state(x, s.data_id, s.settings))
 

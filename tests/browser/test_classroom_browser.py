@@ -84,9 +84,7 @@ def test_lecture_mode_folded_sidebar_takes_no_tab_stops(page: Page, wait_for_app
     for _ in range(30):
         page.keyboard.press("Tab")
         in_sidebar.append(
-            page.evaluate(
-                """() => !!document.activeElement.closest('[data-testid="stSidebar"]')"""
-            )
+            page.evaluate("""() => !!document.activeElement.closest('[data-testid="stSidebar"]')""")
         )
     assert not any(in_sidebar), f"{sum(in_sidebar)} of 30 Tab stops in the hidden sidebar"
 
@@ -104,8 +102,11 @@ def test_lecture_mode_toggles_with_l(page: Page, wait_for_app):
 
 
 def inside(box: dict | None, size: tuple[int, int]) -> bool:
-    return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 0.5 and (
-        box["x"] >= 0 and box["x"] + box["width"] <= size[0] + 0.5
+    return (
+        bool(box)
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= size[1] + 0.5
+        and (box["x"] >= 0 and box["x"] + box["width"] <= size[0] + 0.5)
     )
 
 
