@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import criteria_figure, mixture_figure
+from figures.notation import plural
 from figures.selection import variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
 from ui import experiment, links, session
@@ -65,7 +66,7 @@ def controls() -> None:
     st.caption(
         f"Fits **{data.title}** (N = {data.x.size:,}) with {st.session_state['k_restarts']} "
         f"restarts each, until log L rises by less than {settings.tol:.0e} per point or "
-        f"{settings.max_iter} iterations (tolerance and limit from the sidebar)."
+        f"{plural(settings.max_iter, 'iteration')} (tolerance and limit from the sidebar)."
     )
 
 
@@ -183,7 +184,7 @@ def fitted_mixture(selection: Selection) -> None:
     st.caption(
         f"log L = {row.log_likelihood:.4f}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
         f"AIC = {row.aic:.2f}, ICL = {row.icl:.2f}; best of {selection.n_init} restarts, "
-        f"{row.n_iter} iterations{'' if row.converged else ' (not converged)'}."
+        f"{plural(row.n_iter, 'iteration')}{'' if row.converged else ' (not converged)'}."
     )
 
 

@@ -115,8 +115,8 @@ def key_of(action: str) -> str:
 def half_step_button(state: rs.StepperState, key: str) -> None:
     """The next half step, named (lecture mode's one big control)."""
     half, what = (
-        ("E-step", "recolour the points by γ(z_nk)") if state.phase == "M"
-        else ("M-step", "move the curves: N_k, μ_k, σ_k², π_k")
+        ("E-step", "recolour the points by γ(zₙₖ)") if state.phase == "M"
+        else ("M-step", "move the curves: Nₖ, μₖ, σₖ², πₖ")
     )
     st.button(
         f"Next ▸  {half}", key=key, on_click=move(next_half), width="stretch",
@@ -136,12 +136,12 @@ def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
         st.button(
             "E-step", key="e_step", on_click=move(rs.e_half_step), shortcut=key_of("e_step"),
             disabled=state.phase == "E" or state.at_max_iter,
-            help="Compute γ(z_nk) from θ_t" + key_hint("e_step"),
+            help="Compute γ(zₙₖ) from θₜ" + key_hint("e_step"),
         )
         st.button(
             "M-step", key="m_step", on_click=move(lambda s: rs.m_half_step(s, x)),
             shortcut=key_of("m_step"), disabled=state.phase == "M",
-            help="Update N_k, μ_k, σ_k², π_k from the γ on screen" + key_hint("m_step"),
+            help="Update Nₖ, μₖ, σₖ², πₖ from the γ on screen" + key_hint("m_step"),
         )
         st.button(
             "Next iteration", key="step", on_click=move(lambda s: rs.next_iteration(s, x)),
@@ -338,13 +338,13 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
         "Parameters (CSV)", lambda: export.to_csv_bytes(export.params_table(history, lls)),
         file_name=f"{stem}-parameters.csv", mime="text/csv", key="export_csv",
         on_click="ignore", icon=":material/table:", width="stretch",
-        help="t, k, π_k, μ_k, σ_k² and log L of every iteration",
+        help="t, k, πₖ, μₖ, σₖ² and log L of every iteration",
     )
     cols[1].download_button(
         "Run (JSON)", lambda: export.run_json(history, lls, meta=meta),
         file_name=f"{stem}.json", mime="application/json", key="export_json",
         on_click="ignore", icon=":material/data_object:", width="stretch",
-        help="Every θ_t, the log-likelihood trace and the settings (with the shareable link)",
+        help="Every θₜ, the log-likelihood trace and the settings (with the shareable link)",
     )
     resp_params = state.responsibility_params or state.params
     too_many = x.size > export.MAX_RESPONSIBILITY_EXPORT
@@ -352,7 +352,7 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
         "Responsibilities (CSV)", lambda: export.responsibilities_csv(x, resp_params),
         file_name=f"{stem}-responsibilities.csv", mime="text/csv", key="export_resp",
         on_click="ignore", icon=":material/palette:", width="stretch", disabled=too_many,
-        help=f"x_n and γ(z_nk) of every point, from θ{subscript(state.t)} "
+        help=f"xₙ and γ(zₙₖ) of every point, from θ{subscript(state.t)} "
         f"(up to {export.MAX_RESPONSIBILITY_EXPORT:,} points)",
     )
     edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
@@ -369,8 +369,8 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
     if too_many:
         st.caption(
             f"Responsibilities are exported for up to {export.MAX_RESPONSIBILITY_EXPORT:,} "
-            f"points (this data has {x.size:,}); the parameters determine them: γ(z_nk) "
-            "follows from θ and x_n by the E-step formula."
+            f"points (this data has {x.size:,}); the parameters determine them: γ(zₙₖ) "
+            "follows from θ and xₙ by the E-step formula."
         )
 
 
@@ -515,7 +515,7 @@ else:
     st.title("EM stepper")
     st.caption(
         f"{data.title}. Press **E-step** to recolour each point by its responsibilities "
-        "γ(z_nk), **M-step** to move the curves, or **Next iteration** for both."
+        "γ(zₙₖ), **M-step** to move the curves, or **Next iteration** for both."
     )
     preset_row()
 if problem:

@@ -81,6 +81,7 @@ LECTURE_CSS = """
 [data-testid="stMain"] [data-testid="stTable"] td, [data-testid="stMain"] [data-testid="stTable"] th
     { font-size: 1.3rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.45em !important; }
+[data-testid="stMain"] .katex-display { margin: 0.15em 0 !important; }
 [data-testid="stAlert"] { border: 2px solid #000; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem !important; padding-bottom: 1rem; }
 [data-testid="stMain"] .st-key-lecture_chart_box {

@@ -163,6 +163,31 @@ def test_normal_mode_at_1024_shows_every_button_label_whole(page: Page, wait_for
     assert count >= 15, count  # the scenario and stepping buttons were looked at
 
 
+def test_lecture_maths_panel_wraps_to_the_width(page: Page, wait_for_app):
+    open_at(page, wait_for_app, "?lecture=1&t=3&ph=E", (1024, 768))
+    page.locator(".st-key-show_maths label").click()
+    settle(page, wait_for_app)
+    formulas = main(page).locator(".katex-display")
+    expect(formulas.first).to_be_visible()
+    assert formulas.count() >= 10
+    wide = page.evaluate(
+        """() => {
+          const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+          const right = main.getBoundingClientRect().right;
+          return Array.from(document.querySelectorAll('.katex-display .katex'))
+            .map(k => k.getBoundingClientRect()).filter(r => r.right > right + 1).length;
+        }"""
+    )
+    formulas.nth(4).scroll_into_view_if_needed()
+    shot(page, "lecture_maths_1024")
+    assert wide == 0, f"{wide} formulas run past the right edge"
+    size = page.evaluate(
+        """() => parseFloat(getComputedStyle(document.querySelector('.katex-display .katex'))
+              .fontSize)"""
+    )
+    assert size >= 24, f"formulas in {size}px type: not lecture type"
+
+
 # --------------------------------------------------------------------------- playback
 
 
@@ -181,8 +206,10 @@ def test_play_after_scrubbing_back_never_goes_backwards(page: Page, wait_for_app
     assert iteration(page) == (2, "M")
     page.evaluate("() => document.activeElement.blur()")
     page.keyboard.press("p")  # Play
+    # Sample every 100 ms until five steps are shown (30 s at most: on a loaded 2-core machine
+    # a rerun can take seconds; the tempo is a benchmark matter, the direction is tested here).
     seen, started = [], time.monotonic()
-    while time.monotonic() - started < 6.0:
+    while time.monotonic() - started < 30.0 and (not seen or seen[-1] < 7):
         text = page.evaluate(
             """() => Array.from(document.querySelectorAll(
                   '[data-testid="stMain"] [data-testid="stAlert"]'))
@@ -193,8 +220,7 @@ def test_play_after_scrubbing_back_never_goes_backwards(page: Page, wait_for_app
             seen.append(int(match.group(1)))
         page.wait_for_timeout(100)
     shot(page, "playing_after_scrub")
-    # At least two steps (a busy 2-core machine makes a rerun take ~1 s), and it only climbs.
-    assert seen and seen[-1] >= 4, seen
+    assert seen and seen[-1] >= 5, f"autoplay did not get going: {seen}"
     drops = [(a, b) for a, b in itertools.pairwise(seen) if b < a]
     assert not drops, f"the iteration went backwards: {drops} in {seen}"
     page.keyboard.press("p")  # Pause
