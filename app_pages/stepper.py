@@ -51,7 +51,7 @@ def playback() -> pb.Playback:
     """The stored playback state; paused when anything else stopped it (a restart, a link)."""
     state = st.session_state.get(PLAYBACK_KEY, pb.Playback())
     if state.playing and not st.session_state["playing"]:
-        state = pb.Playback(playing=False, view=state.view + 1)
+        state = pb.Playback(playing=False)
     return state
 
 

@@ -15,10 +15,8 @@ Direction
     A tick only ever moves forward (a half step or a whole iteration); scrubbing, stepping, Back
     and Reset pause playback first, so nothing a tick does can undo them or be undone by them.
 Widgets
-    ``view`` counts the moves that did not come from the slider (a generation for widgets that
-    show the position). The page shows no scrub slider while playing and ignores slider values
-    arriving then: the browser re-sends a removed slider's last value, which used to drag the
-    run back.
+    The page shows no scrub slider while playing and ignores slider values arriving then: the
+    browser re-sends a removed slider's last value, which used to drag the run back.
 """
 
 from __future__ import annotations
@@ -66,14 +64,11 @@ class Playback:
         Clock time (s, monotonic) at which Play was pressed.
     ticks : int
         Steps due since ``anchor`` already accounted for.
-    view : int
-        Generation of the position widgets: +1 on every move not made by the slider.
     """
 
     playing: bool = False
     anchor: float = 0.0
     ticks: int = 0
-    view: int = 0
 
 
 def at_end(state: rs.StepperState, n_points: int) -> bool:
@@ -96,10 +91,6 @@ def steps_due(pb: Playback, now: float, period: float) -> int:
     if period <= 0:
         raise ValueError(f"period must be > 0, got {period}")
     return max(0, math.floor((now - pb.anchor) / period + EARLY_SLACK))
-
-
-def _moved(pb: Playback) -> Playback:
-    return replace(pb, view=pb.view + 1)
 
 
 def play(
@@ -143,21 +134,20 @@ def tick(
     if at_end(state, x.size):
         return replace(pb, playing=False), state
     moved = forward(state, x, half_steps)
-    pb = _moved(replace(pb, ticks=due))
+    pb = replace(pb, ticks=due)
     if at_end(moved, x.size):
         pb = replace(pb, playing=False)
     return pb, moved
 
 
 def scrub(pb: Playback, state: rs.StepperState, t: int) -> tuple[Playback, rs.StepperState]:
-    """The slider moved to iteration ``t`` (after its M-step): pause there. The slider's
-    generation stays, since it already shows ``t``."""
+    """The slider moved to iteration ``t`` (after its M-step): pause there."""
     return replace(pb, playing=False), rs.go_to(state, t)
 
 
 def step(pb: Playback, state: rs.StepperState, move: Move) -> tuple[Playback, rs.StepperState]:
     """A button move (E-step, M-step, Next iteration, …): pause, then move."""
-    return _moved(replace(pb, playing=False)), move(state)
+    return replace(pb, playing=False), move(state)
 
 
 def back(pb: Playback, state: rs.StepperState) -> tuple[Playback, rs.StepperState]:
