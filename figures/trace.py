@@ -105,9 +105,9 @@ def trace_figure(
     )
     if focus is not None:
         fig.add_annotation(
-            xref="paper", x=0, y=focus[0], yanchor="bottom", xanchor="left", showarrow=False,
+            xref="paper", x=1, y=focus[0], yanchor="bottom", xanchor="right", showarrow=False,
             text=f"↓ θ₀ below: log L = {fixed(float(ll[0]), 7)}",
-            font={"size": 12, "color": "#3d3f48"},
+            font={"size": 12, "color": "#3d3f48"}, bgcolor="rgba(255,255,255,0.85)",
         )
     return fig
 

@@ -44,6 +44,7 @@ BASE_CSS = """
 [data-testid="stTooltipHoverTarget"] svg {
     color: #3d3f48 !important; opacity: 1 !important;
 }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 /* A folded sidebar is off screen: keep keyboard focus out of it (no Tab stops). */
 [data-testid="stSidebar"][data-collapsed="true"],
 [data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
