@@ -16,7 +16,7 @@ from gmm_core.binning import curve_grid
 from gmm_core.em import e_step, log_weighted_densities
 from gmm_core.params import MixtureParams
 
-from .notation import subscript
+from .notation import plain, subscript
 from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
 
 __all__ = [
@@ -81,7 +81,7 @@ def histogram_traces(
             go.Bar(
                 x=centres, y=display_values(counts * scale), width=width, name="histogram",
                 marker={"color": _GREY_BARS, "line": {"width": 0}}, customdata=custom,
-                hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g})<br>"
+                hovertemplate="[%{customdata[0]:,.5~r}, %{customdata[1]:,.5~r})<br>"
                 "%{customdata[2]} points<br>density %{y:.4g}<extra>histogram</extra>",
                 xaxis="x", yaxis="y",
             )
@@ -97,8 +97,8 @@ def histogram_traces(
                 name=f"Σγ share of {k + 1}", legendgroup=f"c{k}", showlegend=False,
                 marker={"color": with_alpha(component_color(k), _BAR_ALPHA), "line": {"width": 0}},
                 customdata=custom,
-                hovertemplate="bin at x ≈ %{x:.4g}: %{customdata[2]:.0f} points<br>"
-                f"Σγ(z_n{k + 1}) = " + "%{customdata[0]:.4g} (%{customdata[1]:.1f}%)"
+                hovertemplate="bin at x ≈ %{x:,.5~r}: %{customdata[2]:,.0f} points<br>"
+                f"Σγ(zₙ{subscript(k + 1)}) = " + "%{customdata[0]:,.2f} (%{customdata[1]:.1f}%)"
                 f"<extra>component {k + 1}</extra>",
             )
         )
@@ -123,7 +123,7 @@ def mixture_trace(
     return go.Scatter(
         x=grid, y=display_values(density), mode="lines", name=name,
         line={"color": color, "width": width},
-        hovertemplate=f"x = %{{x:.4g}}<br>f(x) = %{{y:.4g}}<extra>{hover_label}</extra>",
+        hovertemplate=f"x = %{{x:,.5~r}}<br>f(x) = %{{y:.4g}}<extra>{hover_label}</extra>",
     )
 
 
@@ -138,9 +138,10 @@ def curve_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
                 x=grid, y=display_values(dens[k]), mode="lines",
                 name=f"π{s}·N(x | μ{s}, σ{s}²)", legendgroup=f"c{k}",
                 line={"color": component_color(k), "width": 2.5},
-                hovertemplate=f"x = %{{x:.4g}}<br>π{s}·N = %{{y:.4g}}"
-                f"<br>μ{s} = {params.means[k]:.4g}, σ{s}² = {params.variances[k]:.4g}, "
-                f"π{s} = {params.weights[k]:.3f}<extra>component {k + 1}</extra>",
+                hovertemplate=f"x = %{{x:,.5~r}}<br>π{s}·N = %{{y:.4g}}"
+                f"<br>μ{s} = {plain(params.means[k], 4)}, σ{s} = {plain(params.stds[k], 4)} "
+                f"(σ{s}² = {plain(params.variances[k], 4)}), π{s} = {params.weights[k]:.3f}"
+                f"<extra>component {k + 1}</extra>",
             )
         )
     traces.append(mixture_trace(grid, dens.sum(axis=0)))
@@ -155,8 +156,8 @@ def truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
             x=grid, y=display_values(dens[k]), mode="lines", name="true components",
             legendgroup="truth", showlegend=k == 0,
             line={"color": TRUTH_COLOR, "width": 1.5, "dash": "dash"},
-            hovertemplate=f"true π·N = %{{y:.4g}}<br>μ = {truth.means[k]:.4g}, "
-            f"σ² = {truth.variances[k]:.4g}, π = {truth.weights[k]:.3f}<extra>truth</extra>",
+            hovertemplate=f"true π·N = %{{y:.4g}}<br>μ = {plain(truth.means[k], 4)}, "
+            f"σ = {plain(truth.stds[k], 4)}, π = {truth.weights[k]:.3f}<extra>truth</extra>",
         )
         for k in range(truth.n_components)
     ]
@@ -192,7 +193,7 @@ def responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Sc
             name=f"γ{subscript(k + 1)}(x)", legendgroup=f"c{k}", showlegend=False,
             line={"color": component_color(k), "width": 0.5},
             fillcolor=with_alpha(component_color(k), 0.55),
-            hovertemplate=f"x = %{{x:.4g}}<br>γ{subscript(k + 1)}(x) = %{{y:.3f}}"
+            hovertemplate=f"x = %{{x:,.5~r}}<br>γ{subscript(k + 1)}(x) = %{{y:.3f}}"
             f"<extra>component {k + 1}</extra>",
         )
         for k in range(params.n_components)

@@ -92,3 +92,14 @@ def test_formula_parts_cut_where_a_line_may_wrap():
         r"N_k = \sum_n \gamma(z_{nk}),",
         r"\pi_k^{new} = \frac{N_k}{N}",
     ]
+
+
+def test_hover_has_no_e_notation_for_galaxy_sized_numbers():
+    # Issue 7: σ² of galaxies was shown as 1.7852e+05.
+    params = MixtureParams([0.5, 0.5], [9172.0, 21000.0], [178520.3, 4.1e6])
+    edges = np.linspace(8000, 35000, 40)
+    fig = mixture_figure(edges, np.ones(39), params, bin_shares=np.full((39, 2), 0.5))
+    hovers = " ".join(str(t.hovertemplate) for t in fig.data)
+    assert "σ₁² = 178,520" in hovers and "μ₂ = 21,000" in hovers
+    assert "e+" not in hovers
+    assert "%{x:,.5~r}" in hovers  # x positions in plotly's decimal notation, never 1.9e+4
