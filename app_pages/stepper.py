@@ -385,7 +385,8 @@ def playback_controls(state: rs.StepperState) -> None:
             f"Pause ({key_of('play')}) to scrub."
         )
     elif live:
-        st.session_state["scrub"] = state.t  # the slider shows the position on screen
+        if st.session_state.get("scrub") != state.t:  # moved by something else than the
+            st.session_state["scrub"] = state.t  # slider: show it (never clobber typing)
         st.slider(
             "Scrub through the run", 0, state.frontier, key="scrub", on_change=scrub,
             help="Jump to any iteration computed so far (pauses)",

@@ -77,8 +77,10 @@ LECTURE_CSS = """
     background: #0b3d91 !important; color: #ffffff !important; border: 3px solid #000 !important;
 }
 [data-testid="stMain"] .st-key-status_line [data-testid="stMarkdownContainer"] p {
-    font-size: 1.35rem !important;
+    font-size: 1.4rem !important;
 }
+[data-testid="stMain"] [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
+[data-testid="stMain"] [data-testid="stMetricLabel"] * { font-size: 1.3rem !important; }
 [data-testid="stMain"] [data-testid="stTable"] td, [data-testid="stMain"] [data-testid="stTable"] th
     { font-size: 1.3rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.45em !important; }
