@@ -46,7 +46,17 @@ except ImportError:  # pragma: no cover - depends on the environment
     numba = None
     NUMBA_AVAILABLE = False
 
-__all__ = ["NUMBA_AVAILABLE", "fused_bin_responsibilities", "fused_statistics", "warmup"]
+__all__ = [
+    "NUMBA_AVAILABLE",
+    "WARMING",
+    "fused_bin_responsibilities",
+    "fused_statistics",
+    "warmup",
+]
+
+#: Set while :mod:`gmm_core.warmup` compiles the kernels in a background thread: calls made
+#: meanwhile take the numpy path instead of waiting for the compiler.
+WARMING = threading.Event()
 
 #: Points per chunk. Layout inside a chunk is (K, CHUNK); at K = 8 the scratch is
 #: 8 * 8 * 4096 B = 256 KiB per thread, which stays in the 512 KiB L2 of Zen 3.
@@ -587,7 +597,9 @@ def _compiled_path(
     inputs = _check_inputs(x, log_coef, means, half_prec)
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
-    compiled = NUMBA_AVAILABLE and inputs[2].shape[0] <= MAX_COMPILED_COMPONENTS
+    compiled = (
+        NUMBA_AVAILABLE and not WARMING.is_set() and inputs[2].shape[0] <= MAX_COMPILED_COMPONENTS
+    )
     return inputs, compiled and inputs[0].shape[0] > 0
 
 
