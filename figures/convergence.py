@@ -42,7 +42,8 @@ def with_aitken_asymptote(fig: go.Figure, objective: np.ndarray) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=t,
-            y=limit,
+            # Gaps as None (JSON null), never NaN: nothing non-finite is sent to the browser.
+            y=[float(v) if np.isfinite(v) else None for v in limit],
             mode="lines",
             name="Aitken estimate",
             connectgaps=False,

@@ -92,6 +92,8 @@ def test_formula_parts_cut_where_a_line_may_wrap():
         r"N_k = \sum_n \gamma(z_{nk}),",
         r"\pi_k^{new} = \frac{N_k}{N}",
     ]
+    values = r"\pi_k^{new} = \frac{N_k}{N},\qquad \kappa = 0.01,\ \nu = 3"
+    assert formula_parts(values) == [r"\pi_k^{new} = \frac{N_k}{N},", r"\kappa = 0.01,", r"\nu = 3"]
 
 
 def test_hover_has_no_e_notation_for_galaxy_sized_numbers():

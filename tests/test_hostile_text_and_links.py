@@ -217,13 +217,16 @@ def test_streamlit_config_hides_error_details_and_keeps_protections():
 
 
 def test_no_user_text_reaches_unsafe_html():
-    """``unsafe_allow_html`` is never used, and ``st.html`` only with the lecture CSS constant."""
+    """``unsafe_allow_html`` is never used, and ``st.html`` only with the CSS constants of
+    ``ui.lecture`` (no f-string, no variable text)."""
     sources = [*REPO.glob("ui/*.py"), *REPO.glob("app_pages/*.py"), REPO / "app.py"]
     for path in sources:
         text = path.read_text(encoding="utf-8")
         assert "unsafe_allow_html" not in text, path
         for call in re.findall(r"st\.html\(([^)]*)\)", text):
-            assert call.strip() == "LECTURE_CSS", f"{path}: st.html({call})"
+            words = set(re.findall(r"\w+", call)) - {"if", "else", "lecture"}
+            assert words <= {"BASE_CSS", "LECTURE_CSS"}, f"{path}: st.html({call})"
+            assert "{" not in call and not re.search(r"[fF]\"", call), f"{path}: st.html({call})"
 
 
 def test_the_exported_animation_shows_a_hostile_column_name_as_text():

@@ -4,6 +4,7 @@ room, and keys a presenter clicker sends (PageDown, PageUp) driving the stepper.
 from __future__ import annotations
 
 import itertools
+import re
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -140,10 +141,11 @@ def chart(fig: go.Figure, *, key: str, name: str | None = None, **kwargs) -> Non
 
 
 def formula_parts(line: str) -> list[str]:
-    """A LaTeX line cut where it may wrap: at each ", \\quad" (separate formulas, which keep
-    their comma) and before each "=" outside braces after the first (a chain a = b = c)."""
+    """A LaTeX line cut where it may wrap: at each ", \\quad", ", \\qquad" or ", \\ " (separate
+    formulas or a list of values, which keep their comma) and before each "=" outside braces
+    after the first (a chain a = b = c)."""
     parts: list[str] = []
-    pieces = [p.strip() for p in line.split(r",\quad")]
+    pieces = [p.strip() for p in re.split(r",\\(?:q?quad|\s)", line)]
     for i, piece in enumerate(pieces):
         depth, cuts, seen = 0, [], 0
         for j, ch in enumerate(piece):

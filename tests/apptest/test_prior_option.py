@@ -22,7 +22,9 @@ def test_the_prior_reaches_the_stepper_and_its_maths():
     click(at, "step")
     at.toggle(key="show_maths").set_value(True).run()
     latex = [e.value for e in at.get("latex")]
-    assert any(r"\kappa = 0.01" in t and r"\nu = 3" in t for t in latex)
+    # A formula wraps as several st.latex parts (app_pages/stepper.formulas): read them all.
+    joined = " ".join(latex)
+    assert r"\kappa = 0.01" in joined and r"\nu = 3" in joined
     assert any(r"\mu_1^{new} = \dfrac{" in t and r"\cdot" in t for t in latex)
     assert dict(at.query_params).get("prior") == "1"
 
