@@ -145,7 +145,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 agree = np.allclose(lls, reference_lls, rtol=1e-9, atol=0.0)
                 same = " (same trace)" if agree else " MISMATCH: another log L trace"
                 status |= 0 if agree else 1
-            ratio = "-" if args.no_reference else f"{seconds / max(reference_s, 1e-12):.2f}×"
+            if args.no_reference:
+                ratio = "-"
+            elif same == "":  # the reference itself (its time may round to 0 on tiny data)
+                ratio = "1.00×"
+            else:
+                ratio = f"{seconds / max(reference_s, 1e-12):.2f}×"
             print(f"{name:>14} | {seconds:>13.4f} | {ratio:>18} | {lls[-1]:.10g}{same}")
         return status
     finally:
