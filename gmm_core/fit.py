@@ -43,8 +43,8 @@ from .em import (
     StepReport,
     data_variance,
     default_var_floor,
-    e_step,
     em_step,
+    iter_responsibilities,
     within_model,
 )
 from .init import InitMethod, initial_params
@@ -75,7 +75,6 @@ __all__ = [
 
 DEFAULT_TOL = 1e-6
 DEFAULT_MAX_ITER = 1000
-_ENTROPY_CHUNK = 65_536
 
 
 def check_data(x: np.ndarray, n_components: int) -> np.ndarray:
@@ -130,8 +129,8 @@ def aic(log_lik: float, n_components: int, equal_variance: bool = False) -> floa
 def classification_entropy(x: np.ndarray, params: MixtureParams) -> float:
     """−Σ_n Σ_k γ(z_nk) log γ(z_nk) ≥ 0, computed in chunks; x has shape (N,)."""
     total = 0.0
-    for start in range(0, x.size, _ENTROPY_CHUNK):
-        resp, _ = e_step(x[start : start + _ENTROPY_CHUNK], params)
+    for block in iter_responsibilities(x, params):
+        resp = block.resp
         with np.errstate(divide="ignore", invalid="ignore"):
             terms = np.where(resp > 0, resp * np.log(resp), 0.0)
         total -= float(terms.sum())
@@ -142,9 +141,8 @@ def map_classification_entropy(x: np.ndarray, params: MixtureParams) -> float:
     """−Σ_n log max_k γ(z_nk) ≥ 0 (the MAP classification's term of mclust's ICL), chunked;
     x has shape (N,)."""
     total = 0.0
-    for start in range(0, x.size, _ENTROPY_CHUNK):
-        resp, _ = e_step(x[start : start + _ENTROPY_CHUNK], params)
-        total -= float(np.log(resp.max(axis=1)).sum())
+    for block in iter_responsibilities(x, params):
+        total -= float(np.log(block.resp.max(axis=1)).sum())
     return total
 
 
