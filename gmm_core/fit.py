@@ -48,6 +48,7 @@ from .em import (
     within_model,
 )
 from .init import InitMethod, initial_params
+from .options import DEFAULT_MAX_ITER, DEFAULT_TOL, EMOptions
 from .params import MixtureParams
 from .prior import ConjugatePrior, resolve_prior
 
@@ -73,8 +74,6 @@ __all__ = [
     "start_run",
 ]
 
-DEFAULT_TOL = 1e-6
-DEFAULT_MAX_ITER = 1000
 
 
 def check_data(x: np.ndarray, n_components: int) -> np.ndarray:
@@ -351,14 +350,15 @@ def run_em(
     x: np.ndarray,
     start: MixtureParams,
     *,
-    var_floor: float,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    equal_variance: bool = False,
-    backend: Backend = "auto",
+    options: EMOptions | None = None,
+    var_floor: float | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    equal_variance: bool | None = None,
+    backend: Backend | None = None,
     init: str = "given",
-    prior: ConjugatePrior | None = None,
-    stopping: StoppingRule = DEFAULT_STOPPING,
+    prior: bool | ConjugatePrior | None = None,
+    stopping: StoppingRule | None = None,
 ) -> Run:
     """EM from ``start`` until the convergence rule (module docstring) or ``max_iter``.
 
@@ -368,19 +368,32 @@ def run_em(
         Checked data (see :func:`check_data`).
     start : MixtureParams
         θ_0.
+    options : EMOptions, optional
+        var_floor, tol, max_iter, equal_variance, backend, prior and stopping in one object
+        (:class:`gmm_core.options.EMOptions`); each keyword below that is given overrides it.
     var_floor, tol, max_iter, equal_variance, backend, stopping
-        See :func:`fit`.
+        See :func:`fit` (var_floor None: :func:`gmm_core.em.default_var_floor` of ``x``).
     init : str
         Label of how ``start`` was chosen, kept in the result.
-    prior : ConjugatePrior, optional
-        MAP-EM's prior (None: maximum likelihood).
+    prior : bool or ConjugatePrior, optional
+        MAP-EM's prior (True: mclust's default for ``x`` and K; None/False: maximum
+        likelihood).
     """
-    options = {
-        "var_floor": var_floor, "equal_variance": equal_variance, "backend": backend,
-        "prior": prior,
-    }
-    run = start_run(x, start, init=init, **options)
-    return advance(x, run, max_iter, tol=tol, stopping=stopping, **options)
+    opts = EMOptions.resolve(
+        options, var_floor=var_floor, tol=tol, max_iter=max_iter, equal_variance=equal_variance,
+        backend=backend, prior=prior, stopping=stopping,
+    )
+    floor = default_var_floor(x) if opts.var_floor is None else opts.var_floor
+    map_prior = resolve_prior(opts.prior, x, start.n_components)
+    run = start_run(
+        x, start, var_floor=floor, equal_variance=opts.equal_variance, backend=opts.backend,
+        init=init, prior=map_prior,
+    )
+    return advance(
+        x, run, opts.max_iter, var_floor=floor, tol=opts.tol,
+        equal_variance=opts.equal_variance, backend=opts.backend, prior=map_prior,
+        stopping=opts.stopping,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -481,16 +494,17 @@ def fit(
     x: np.ndarray,
     n_components: int,
     *,
+    options: EMOptions | None = None,
     init: InitMethod | MixtureParams = "kmeans++",
     n_init: int = 1,
     seed: int | np.random.Generator | None = None,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    equal_variance: bool = False,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    equal_variance: bool | None = None,
     var_floor: float | None = None,
-    backend: Backend = "auto",
-    prior: bool | ConjugatePrior = False,
-    stopping: StoppingRule = DEFAULT_STOPPING,
+    backend: Backend | None = None,
+    prior: bool | ConjugatePrior | None = None,
+    stopping: StoppingRule | None = None,
 ) -> FitResult:
     """Fit a K-component 1-D Gaussian mixture by EM, keeping the best of ``n_init`` runs.
 
@@ -500,6 +514,10 @@ def fit(
         Finite data with at least K distinct values.
     n_components : int
         K.
+    options : EMOptions, optional
+        tol, max_iter, equal_variance, var_floor, backend, prior and stopping in one validated
+        object (:class:`gmm_core.options.EMOptions`; its defaults are the ones below); each of
+        those keywords that is given (not None) overrides it.
     init : {"random", "kmeans++", "quantile", "kmeans"} or MixtureParams
         How θ_0 is chosen (see :mod:`gmm_core.init`), or θ_0 itself (then every restart starts
         from it; use n_init = 1).
@@ -508,20 +526,22 @@ def fit(
     seed : int, Generator or None
         Seed of that generator: the same seed gives the same result bit for bit.
     tol : float
-        Convergence threshold of the stopping rule, per point; 0 runs ``max_iter``.
+        Convergence threshold of the stopping rule, per point; 0 runs ``max_iter``
+        (default ``DEFAULT_TOL`` = 1e-6).
     max_iter : int
-        Most iterations per run.
+        Most iterations per run (default ``DEFAULT_MAX_ITER`` = 1000).
     equal_variance : bool
-        Tied model, one σ² for all components.
+        Tied model, one σ² for all components (default False).
     var_floor : float, optional
         Lower bound on variances; default 1e-6 × var(x).
     backend : {"auto", "numpy", "fused"}
         E-step implementation (see :func:`gmm_core.em.sufficient_statistics`).
     prior : bool or ConjugatePrior
         True: MAP-EM with mclust's ``priorControl()`` defaults for this data and K
-        (:meth:`gmm_core.prior.ConjugatePrior.default`); or a prior of one's own.
+        (:meth:`gmm_core.prior.ConjugatePrior.default`); or a prior of one's own (default
+        False).
     stopping : {"aitken", "gain"}
-        The stopping rule (:mod:`gmm_core.convergence`).
+        The stopping rule (:mod:`gmm_core.convergence`; default "aitken").
 
     Returns
     -------
@@ -536,9 +556,12 @@ def fit(
         raise ValueError(
             f"the starting parameters have {init.n_components} components, expected {n_components}"
         )
-    floor = default_var_floor(x) if var_floor is None else float(var_floor)
-    map_prior = resolve_prior(prior, x, n_components)
-    check_rule(stopping)
+    opts = EMOptions.resolve(
+        options, tol=tol, max_iter=max_iter, equal_variance=equal_variance,
+        var_floor=var_floor, backend=backend, prior=prior, stopping=stopping,
+    )
+    floor = default_var_floor(x) if opts.var_floor is None else opts.var_floor
+    opts = opts.replace(var_floor=floor, prior=resolve_prior(opts.prior, x, n_components) or False)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     runs = []
     for _ in range(n_init):
@@ -546,15 +569,11 @@ def fit(
             start, label = init, "given"
         else:
             start, label = initial_params(x, n_components, init, rng), init
-        runs.append(
-            run_em(
-                x, start, var_floor=floor, tol=tol, max_iter=max_iter,
-                equal_variance=equal_variance, backend=backend, init=label, prior=map_prior,
-                stopping=stopping,
-            )
-        )
+        runs.append(run_em(x, start, options=opts, init=label))
+    map_prior = opts.prior or None
     return FitResult(
-        tuple(runs), best_run_index(runs, floor), int(x.size), equal_variance, floor, map_prior
+        tuple(runs), best_run_index(runs, floor), int(x.size), opts.equal_variance, floor,
+        map_prior,
     )
 
 

@@ -30,10 +30,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .convergence import DEFAULT_STOPPING, StoppingRule
+from .convergence import StoppingRule
 from .em import Backend
-from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL, check_data, degeneracy, fit, icl, icl_map
+from .fit import check_data, degeneracy, fit, icl, icl_map
 from .init import InitMethod
+from .options import EMOptions
 from .params import MixtureParams
 
 __all__ = ["CRITERIA", "Criterion", "Selection", "SelectionRow", "select_components"]
@@ -252,12 +253,13 @@ def select_components(
     seed: int = 0,
     variance_models: Sequence[bool] = (False, True),
     init: InitMethod = "kmeans++",
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    backend: Backend = "auto",
+    options: EMOptions | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    backend: Backend | None = None,
     on_fit: Callable[[int, int], None] | None = None,
-    prior: bool = False,
-    stopping: StoppingRule = DEFAULT_STOPPING,
+    prior: bool | None = None,
+    stopping: StoppingRule | None = None,
 ) -> Selection:
     """Fit K = 1..``k_max`` components for each variance model and compute BIC, AIC and ICL.
 
@@ -276,6 +278,10 @@ def select_components(
         False: unequal variances; True: one shared variance. Rows follow this order.
     init : {"random", "kmeans++", "quantile", "kmeans"}
         Initialisation method of every restart.
+    options : EMOptions, optional
+        The fits' options (:class:`gmm_core.options.EMOptions`); the keywords tol, max_iter,
+        backend, prior and stopping override it where given. Its equal_variance is not used
+        (``variance_models`` says which models are fitted).
     tol, max_iter, backend
         As in :func:`gmm_core.fit.fit`.
     on_fit : callable, optional
@@ -298,6 +304,11 @@ def select_components(
     models = tuple(bool(m) for m in variance_models)
     if not models or len(set(models)) != len(models):
         raise ValueError(f"give each variance model once, got {list(variance_models)}")
+    opts = EMOptions.resolve(
+        options, tol=tol, max_iter=max_iter, backend=backend, prior=prior, stopping=stopping
+    )
+    if not isinstance(opts.prior, bool):
+        raise ValueError("select_components takes prior=True/False (a default prior per K)")
     x = check_data(x, 1)
     n_distinct = int(np.unique(x).size)
     ks = range(1, min(k_max, n_distinct) + 1)
@@ -306,8 +317,8 @@ def select_components(
     for equal_variance in models:
         for k in ks:
             result = fit(
-                x, k, init=init, n_init=n_init, seed=seed, tol=tol, max_iter=max_iter,
-                equal_variance=equal_variance, backend=backend, prior=prior, stopping=stopping,
+                x, k, options=opts, init=init, n_init=n_init, seed=seed,
+                equal_variance=equal_variance,
             )
             params = result.params.sorted_by_mean()
             rows.append(
@@ -338,5 +349,5 @@ def select_components(
         n_distinct=n_distinct,
         n_init=n_init,
         seed=seed,
-        prior=bool(prior),
+        prior=opts.prior,
     )
