@@ -69,7 +69,7 @@ class Interval:
         if isinstance(value, bool) or not isinstance(value, self.kind):
             return False
         v = float(value)  # type: ignore[arg-type]
-        if math.isnan(v):
+        if not math.isfinite(v):
             return False
         lo_ok = self.low is None or (
             v >= self.low if self.closed in ("left", "both") else v > self.low
@@ -80,12 +80,19 @@ class Interval:
         return lo_ok and hi_ok
 
     def __str__(self) -> str:
-        name = "an integer" if self.kind is Integral else "a real number"
-        left = "[" if self.closed in ("left", "both") and self.low is not None else "("
-        right = "]" if self.closed in ("right", "both") and self.high is not None else ")"
-        low = "-inf" if self.low is None else f"{self.low:g}"
-        high = "inf" if self.high is None else f"{self.high:g}"
-        return f"{name} in {left}{low}, {high}{right}"
+        kind = "an integer" if self.kind is Integral else "a finite number"
+        low_closed = self.closed in ("left", "both")
+        high_closed = self.closed in ("right", "both")
+        if self.high is None:
+            bound = f"{'≥' if low_closed else '>'} {self.low:g}" if self.low is not None else ""
+        elif self.low is None:
+            bound = f"{'≤' if high_closed else '<'} {self.high:g}"
+        else:
+            bound = (
+                f"in {'[' if low_closed else '('}{self.low:g}, {self.high:g}"
+                f"{']' if high_closed else ')'}"
+            )
+        return f"{bound} ({kind})" if bound else kind
 
 
 @dataclass(frozen=True)
@@ -185,7 +192,7 @@ class EMOptions:
 
     #: Each field's allowed values: the value must meet one of the constraints listed.
     CONSTRAINTS: ClassVar[Mapping[str, tuple[Constraint, ...]]] = {
-        "var_floor": (None, Interval(Real, 0, math.inf, closed="neither")),
+        "var_floor": (Interval(Real, 0, None, closed="neither"), None),
         "tol": (Interval(Real, 0, None, closed="left"),),
         "max_iter": (Interval(Integral, 0, None, closed="left"),),
         "equal_variance": (_BOOLEAN,),
