@@ -37,12 +37,24 @@ from .init import InitMethod
 from .options import EMOptions
 from .params import MixtureParams
 
-__all__ = ["CRITERIA", "Criterion", "Selection", "SelectionRow", "select_components"]
+__all__ = [
+    "CRITERIA",
+    "MAX_N_INIT",
+    "TINY_COMPONENT",
+    "Criterion",
+    "Selection",
+    "SelectionRow",
+    "select_components",
+]
 
 Criterion = Literal["bic", "aic", "icl", "icl_map"]
 #: The criteria shown side by side (``icl_map``, mclust's ICL, is also accepted by ``best``).
 CRITERIA: tuple[str, ...] = ("bic", "aic", "icl")
 _ALL_CRITERIA: tuple[str, ...] = (*CRITERIA, "icl_map")
+#: A component responsible for fewer points than this is a spike on a tiny cluster, worth a word.
+TINY_COMPONENT = 3.0
+#: Most restarts per fit of one selection (K up to ``MAX_K`` × 2 variance models × this).
+MAX_N_INIT = 20
 
 
 def _model_name(equal_variance: bool) -> str:
@@ -101,6 +113,11 @@ class SelectionRow:
     def smallest_n_k(self, n_points: int) -> float:
         """The fewest points a component is responsible for, min_k π_k N."""
         return float(self.params.weights.min()) * n_points
+
+    def has_tiny_component(self, n_points: int) -> bool:
+        """Whether a component is responsible for fewer than ``TINY_COMPONENT`` points: a
+        spike on a tiny cluster, which can win a criterion by fitting two or three values."""
+        return self.smallest_n_k(n_points) < TINY_COMPONENT
 
     def to_record(self) -> dict[str, Any]:
         """The row as plain scalars (no parameters), for a table.
@@ -205,6 +222,16 @@ class Selection:
                 raise ValueError("every fitted row is degenerate: no model can be recommended")
         return min(rows, key=lambda r: (r.criterion(criterion), r.n_parameters, r.n_components))
 
+    def tiny_picks(self, criteria: Sequence[Criterion]) -> dict[SelectionRow, list[str]]:
+        """The best rows of ``criteria`` that have a tiny component
+        (:meth:`SelectionRow.has_tiny_component`), each with the criteria that chose it."""
+        picks: dict[SelectionRow, list[str]] = {}
+        for name in criteria:
+            row = self.best(name)
+            if row.has_tiny_component(self.n_points):
+                picks.setdefault(row, []).append(name)
+        return picks
+
     @property
     def degenerate_rows(self) -> tuple[SelectionRow, ...]:
         """The rows that are not candidates (a variance at the floor)."""
@@ -230,8 +257,11 @@ class Selection:
                 )
         return out
 
-    def curve(self, criterion: Criterion, equal_variance: bool) -> tuple[np.ndarray, np.ndarray]:
-        """K and the criterion's values for one variance model, for plotting.
+    def curve(
+        self, criterion: Criterion, equal_variance: bool | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """K and the criterion's values for one variance model (None: every row, in order),
+        for plotting.
 
         Returns
         -------
@@ -271,7 +301,7 @@ def select_components(
         Largest K (≥ 1). K above the number of distinct values is skipped (see
         :attr:`Selection.skipped`).
     n_init : int
-        Restarts per fit; each row is the best of them.
+        Restarts per fit, 1 to ``MAX_N_INIT`` (20); each row is the best of them.
     seed : int
         Seed of every fit (the module docstring says how rows are reproduced).
     variance_models : sequence of bool
@@ -299,8 +329,8 @@ def select_components(
     """
     if k_max < 1:
         raise ValueError(f"k_max must be at least 1, got {k_max}")
-    if n_init < 1:
-        raise ValueError(f"n_init must be at least 1, got {n_init}")
+    if not 1 <= n_init <= MAX_N_INIT:
+        raise ValueError(f"n_init must be between 1 and {MAX_N_INIT}, got {n_init}")
     models = tuple(bool(m) for m in variance_models)
     if not models or len(set(models)) != len(models):
         raise ValueError(f"give each variance model once, got {list(variance_models)}")
