@@ -159,19 +159,6 @@ class RestartRun:
         """log L of the final parameters."""
         return float(self.log_likelihoods[-1])
 
-    def params_at(self, t: int) -> MixtureParams:
-        """θ_t (0 ≤ t ≤ n_iter; negative t counts from the end).
-
-        θ_0 and θ_n are the run's own objects; for other t the parameters are rebuilt from
-        ``trajectory``, which renormalises the weights (equal to the run's to within rounding).
-        """
-        t = range(self.n_iter + 1)[t]  # IndexError outside the run
-        if t == 0:
-            return self.initial_params
-        if t == self.n_iter:
-            return self.params
-        return MixtureParams(*self.trajectory[t])
-
 
 @dataclass(frozen=True, eq=False)
 class Optimum:

@@ -464,11 +464,6 @@ class FitResult:
         return self.best_run.converged
 
     @property
-    def run_log_likelihoods(self) -> np.ndarray:
-        """Final log L of every run, shape (n_init,)."""
-        return np.array([run.log_likelihood for run in self.runs])
-
-    @property
     def degenerate(self) -> str | None:
         """Why the fit is degenerate (a variance at the floor), or None (see :func:`degeneracy`)."""
         return degeneracy(self.params, self.var_floor, self.n_points)
