@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from gmm_core.warmup import start_background
 from ui import links, session
 from ui.data_panel import render_data_panel
 from ui.lecture import lecture_style
@@ -22,6 +23,7 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if lecture else "auto",
 )
+start_background()  # the numba kernels, once per server process (numpy meanwhile)
 keep_values({"lecture": False})
 links.apply_link_once()
 
@@ -50,11 +52,8 @@ with st.sidebar:
     data = render_data_panel()
     st.subheader("Model")
     settings, settings_error = render_model_panel(data)
-    with st.expander("Scenario presets"):
-        links.preset_buttons()
 
-if st.session_state.get("lecture"):
-    lecture_style()
+lecture_style(bool(st.session_state.get("lecture")))
 # After the sidebar is drawn: a switch before its widgets ran would lose their values.
 links.follow_switch(stepper_page)
 st.session_state["model_settings"] = settings

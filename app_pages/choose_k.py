@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import criteria_figure, mixture_figure
+from figures.notation import plural
 from figures.selection import uncertainty_figure, variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
 from gmm_core.bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
@@ -95,8 +96,8 @@ def controls() -> None:
     st.caption(
         f"Fits **{data.title}** (N = {data.x.size:,}) with {st.session_state['k_restarts']} "
         f"restarts each{prior}, {settings.until()} or "
-        f"{settings.max_iter} iterations (prior, stopping rule, tolerance and limit from the "
-        "sidebar)."
+        f"{plural(settings.max_iter, 'iteration')} (prior, stopping rule, tolerance and limit "
+        "from the sidebar)."
     )
 
 
@@ -237,7 +238,7 @@ def fitted_mixture(selection: Selection) -> None:
         f"log L = {row.log_likelihood:.4f}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
         f"AIC = {row.aic:.2f}, ICL = {row.icl:.2f} (mclust's form {row.icl_map:.2f}); best of "
         f"{selection.n_init} restarts, "
-        f"{row.n_iter} iterations{'' if row.converged else ' (not converged)'}."
+        f"{plural(row.n_iter, 'iteration')}{'' if row.converged else ' (not converged)'}."
     )
     if st.toggle(
         "Show the classification uncertainty", key="k_uncertainty",

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import final_loglik_figure, optima_figure, traces_figure
-from figures.notation import fixed
+from figures.notation import fixed, plural
 from gmm_core import INIT_METHODS, Exploration, explore_restarts
 from gmm_core.explore import MAX_RESTARTS, REFINE_MAX_ITER
 from ui import experiment, links, session
@@ -90,7 +90,7 @@ def controls() -> None:
     st.caption(
         f"Every run fits the model in the sidebar to **{data.title}** (N = {data.x.size:,}): "
         f"K = {settings.n_components}, {variances}{prior}, {settings.until()} or "
-        f"{settings.max_iter} iterations."
+        f"{plural(settings.max_iter, 'iteration')}."
     )
 
 
@@ -180,7 +180,7 @@ def run_picker(exploration: Exploration) -> None:
         ending += f", degenerate ({run.degenerate})"
     right.markdown(
         f"**Run {pick}**: {INIT_LABELS[run.method]}, seed {run.seed} → {ending} after "
-        f"{run.n_iter} iterations at log L = {fixed(run.log_likelihood)} "
+        f"{plural(run.n_iter, 'iteration')} at log L = {fixed(run.log_likelihood)} "
         f"(optimum {run.optimum + 1} of {len(exploration.optima)})."
     )
     scenario = {

@@ -175,6 +175,7 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
             tol=settings.tol,
             max_iter=settings.max_iter,
             equal_variance=settings.equal_variance,
+            stopping=settings.stopping,
             on_progress=progress,
         )
 
@@ -322,6 +323,7 @@ def page() -> None:
         tuple(variances.tolist()),
         settings.equal_variance,
         settings.tol,
+        settings.stopping,
         settings.max_iter,
     )
     basins_section(weights, variances, identity)

@@ -1,11 +1,13 @@
 """EM stepper: walk through EM one half-step at a time.
 
-Storyboard: controls → move the stepper state (gmm_core underneath) → figures → charts,
-parameter table, the maths of the step and the exports. A click reruns the page (the sidebar's
-shareable link follows the position); while playing, the view is a fragment on a timer, so
-autoplay ticks redraw only this part of the page.
+Storyboard: scenarios → controls → one playback transition (ui.playback: the stepper state
+moves, gmm_core underneath) → status line, charts, parameter table, the maths of the step and
+the exports, all drawn from that one state. A click reruns the page (the sidebar's shareable
+link follows the position); while playing, the view is a fragment on a timer, so autoplay
+ticks redraw only this part of the page.
 """
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -20,170 +22,249 @@ from figures import (
     trace_figure,
 )
 from figures.convergence import with_aitken_asymptote
-from figures.notation import subscript
+from figures.notation import fixed, plain, plural, subscript
 from figures.palette import text_color_on
 from figures.trace import decreases
 from ui import export, links, session
+from ui import playback as pb
 from ui import run_state as rs
 from ui.bound_panel import render_bound_panel
 from ui.formulas import E_STEP_GENERAL, e_step_lines, m_step_general, m_step_lines
-from ui.lecture import chart
+from ui.lecture import KEYS, chart, formula_parts, key_hint, keyboard_help
 from ui.predict import render_predict_panel
+from ui.presets import PRESETS
 from ui.widgets import keep_values
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
+PLAYBACK_KEY = "playback"
+SCRUB_LIVE_KEY = "scrub_on_screen"
 
 data = session.get_data()
 x = data.x
 problem = st.session_state["stepper_problem"]
-keep_values({"playing": False, "play_speed": 1.0, "play_half": False, "bins": 0, "maths_n": 1})
-
+keep_values({"play_speed": 1.0, "play_half": False, "bins": 0, "maths_n": 1})
+st.session_state.setdefault("playing", False)
 lecture = bool(st.session_state.get("lecture"))
-if lecture:
-    st.subheader(f"EM on {data.title}")
-else:
-    st.title("EM stepper")
-    st.caption(
-        f"{data.title}. Press **E-step** to recolour each point by its responsibilities "
-        "γ(z_nk), **M-step** to move the curves, or **Next iteration** for both."
-    )
-if problem:
-    st.error(problem)
-note = links.preset_note()
-if note and lecture:  # one line, so the chart stays above the fold of a projector
-    with st.expander(f"**{note[0]}** — what to watch", icon=":material/visibility:"):
-        st.markdown(note[1])
-elif note:
-    st.info(f"**{note[0]}** — what to watch: {note[1]}", icon=":material/visibility:")
 
 
-def move(transition: Callable[[rs.StepperState], rs.StepperState]) -> Callable[[], None]:
-    """A button callback applying ``transition`` to the stored stepper state."""
+# --------------------------------------------------------------------------- playback
+
+
+def playback() -> pb.Playback:
+    """The stored playback state; paused when anything else stopped it (a restart, a link)."""
+    state = st.session_state.get(PLAYBACK_KEY, pb.Playback())
+    if state.playing and not st.session_state["playing"]:
+        state = pb.Playback(playing=False)
+    return state
+
+
+def store(playback_state: pb.Playback, state: rs.StepperState) -> None:
+    st.session_state[PLAYBACK_KEY] = playback_state
+    st.session_state["playing"] = playback_state.playing
+    session.set_stepper(state)
+
+
+def period() -> float:
+    """Seconds between autoplay steps."""
+    return 1.0 / float(st.session_state["play_speed"])
+
+
+def on(transition: Callable[..., tuple[pb.Playback, rs.StepperState]], *args) -> Callable:
+    """A widget callback applying a playback transition to the stored states."""
 
     def callback() -> None:
-        session.set_stepper(transition(session.get_stepper()))
-        st.session_state["acted"] = True
+        store(*transition(playback(), session.get_stepper(), *args))
 
     return callback
 
 
-def reset() -> None:
-    state = session.get_stepper()
-    session.set_stepper(rs.new_state(x, state.data_id, state.settings))
-    st.session_state["playing"] = False
-    st.session_state["acted"] = True
-
-
-def request_run() -> None:
-    st.session_state["pending_run"] = True
-    st.session_state["playing"] = False
-    st.session_state["acted"] = True
+def move(step: Callable[[rs.StepperState], rs.StepperState]) -> Callable[[], None]:
+    """A button callback: pause and move the run (E-step, M-step, …)."""
+    return on(pb.step, step)
 
 
 def toggle_play() -> None:
-    st.session_state["playing"] = not st.session_state["playing"]
-    st.session_state["play_changed"] = True
-    st.session_state["acted"] = True
+    store(*pb.toggle(playback(), session.get_stepper(), time.monotonic(), x.size))
+
+
+def request_run() -> None:
+    store(*pb.pause(playback(), session.get_stepper()))
+    st.session_state["pending_run"] = True
 
 
 def scrub() -> None:
-    session.set_stepper(rs.go_to(session.get_stepper(), st.session_state["scrub"]))
-    st.session_state["acted"] = True
+    """The slider moved. A value arriving while no slider is on screen (playing: the browser
+    re-sends the last value of a slider it removed) is not the user's and is ignored."""
+    if st.session_state.get(SCRUB_LIVE_KEY):
+        store(*pb.scrub(playback(), session.get_stepper(), st.session_state["scrub"]))
 
 
-def play_tick(state: rs.StepperState) -> rs.StepperState:
-    """One autoplay move (a half-step or an iteration); stops at convergence or max_iter."""
-    done = rs.converged_at(state, x.size)
-    if state.at_max_iter or (done is not None and state.t >= done):
-        st.session_state["playing"] = False
-        st.session_state["play_changed"] = True
-        return state
-    if st.session_state["play_half"]:
-        return rs.e_half_step(state) if state.phase == "M" else rs.m_half_step(state, x)
-    return rs.next_iteration(state, x)
+def toggle_lecture() -> None:
+    st.session_state["lecture"] = st.session_state["_kept_lecture"] = not lecture
 
 
-def lecture_next(state: rs.StepperState) -> rs.StepperState:
-    """The big button: the next half step (E, then M, then E, …)."""
-    return rs.e_half_step(state) if state.phase == "M" else rs.m_half_step(state, x)
+def next_half(state: rs.StepperState) -> rs.StepperState:
+    """The next half step (E, then M, then E, …)."""
+    return pb.forward(state, x, half_steps=True)
 
 
-def big_next(state: rs.StepperState) -> None:
-    """Lecture mode's one control: the next half step, named."""
+# --------------------------------------------------------------------------- controls
+
+
+def key_of(action: str) -> str:
+    return KEYS[action][0]
+
+
+def half_step_button(state: rs.StepperState, key: str) -> None:
+    """The next half step, named (lecture mode's one big control)."""
     half, what = (
-        ("E-step", "recolour the points by γ(z_nk)") if state.phase == "M"
-        else ("M-step", "move the curves: N_k, μ_k, σ_k², π_k")
+        ("E-step", "recolour the points by γ(zₙₖ)") if state.phase == "M"
+        else ("M-step", "move the curves: Nₖ, μₖ, σₖ², πₖ")
     )
     st.button(
-        f"Next ▸  {half}", key="lecture_next", on_click=move(lecture_next),
-        width="stretch", disabled=state.at_max_iter, help=f"The {half}: {what}",
+        f"Next ▸  {half}", key=key, on_click=move(next_half), width="stretch",
+        type="primary", disabled=state.at_max_iter, shortcut=key_of("next"),
+        help=f"The {half}: {what}{key_hint('next')}",
     )
 
 
-def button_row(state: rs.StepperState) -> None:
+def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
+    """Every stepping control, each with its key; wraps onto a second line when narrow, so no
+    label is ever cut."""
     at_start = state.t == 0 and state.phase == "M" and not state.trail
-    cols = st.columns([1, 1, 1.3, 0.9, 1.5, 0.9, 1.1])
-    cols[0].button(
-        "E-step", key="e_step", on_click=move(rs.e_half_step), width="stretch",
-        disabled=state.phase == "E" or state.at_max_iter, help="Compute γ(z_nk) from θ_t",
+    playing = playback().playing
+    with st.container(horizontal=True, gap="small", key="stepper_buttons"):
+        if with_half_step:
+            half_step_button(state, "next_half")
+        st.button(
+            "E-step", key="e_step", on_click=move(rs.e_half_step), shortcut=key_of("e_step"),
+            disabled=state.phase == "E" or state.at_max_iter,
+            help="Compute γ(zₙₖ) from θₜ" + key_hint("e_step"),
+        )
+        st.button(
+            "M-step", key="m_step", on_click=move(lambda s: rs.m_half_step(s, x)),
+            shortcut=key_of("m_step"), disabled=state.phase == "M",
+            help="Update Nₖ, μₖ, σₖ², πₖ from the γ on screen" + key_hint("m_step"),
+        )
+        st.button(
+            "Next iteration", key="step", on_click=move(lambda s: rs.next_iteration(s, x)),
+            disabled=state.at_max_iter, shortcut=key_of("step"),
+            help="E-step and M-step" + key_hint("step"),
+        )
+        st.button(
+            "Back", key="back", on_click=on(pb.back), disabled=at_start,
+            shortcut=key_of("back"), help="Undo the last move" + key_hint("back"),
+        )
+        st.button(
+            "Pause" if playing else "Play", key="play", on_click=toggle_play,
+            icon=":material/pause:" if playing else ":material/play_arrow:",
+            shortcut=key_of("play"),
+            help="Step by itself at the speed set under the trace" + key_hint("play"),
+        )
+        st.button(
+            "Run to convergence", key="run", on_click=request_run, shortcut=key_of("run"),
+            help=f"Iterate {state.settings.until()}, "
+            f"or {plural(state.settings.max_iter, 'iteration')}{key_hint('run')}",
+        )
+        st.button(
+            "Reset", key="reset", on_click=on(pb.reset, x), shortcut=key_of("reset"),
+            help="Back to iteration 0, same θ₀" + key_hint("reset"),
+        )
+        lecture_button()
+        if not lecture:
+            keyboard_popover()
+
+
+def lecture_button() -> None:
+    st.button(
+        "Leave lecture mode" if lecture else "Lecture mode", key="lecture_toggle",
+        icon=":material/co_present:", on_click=toggle_lecture, shortcut=key_of("lecture"),
+        help="Large type, one big Next button, everything on one projector screen"
+        + key_hint("lecture"),
     )
-    cols[1].button(
-        "M-step", key="m_step", on_click=move(lambda s: rs.m_half_step(s, x)), width="stretch",
-        disabled=state.phase == "M", help="Update N_k, μ_k, σ_k², π_k from the γ on screen",
-    )
-    cols[2].button(
-        "Next iteration", key="step", type="primary", width="stretch",
-        on_click=move(lambda s: rs.next_iteration(s, x)), disabled=state.at_max_iter,
-    )
-    cols[3].button("Back", key="back", on_click=move(rs.back), disabled=at_start, width="stretch")
-    cols[4].button(
-        "Run to convergence", key="run", on_click=request_run, width="stretch",
-        help=f"Iterate {state.settings.until()}, or {state.settings.max_iter} iterations",
-    )
-    cols[5].button("Reset", key="reset", on_click=reset, width="stretch")
-    playing = st.session_state["playing"]
-    cols[6].button(
-        "Pause" if playing else "Play", key="play", on_click=toggle_play, width="stretch",
-        icon=":material/pause:" if playing else ":material/play_arrow:",
-    )
+
+
+def keyboard_popover() -> None:
+    with st.popover("Keyboard", icon=":material/keyboard:"):
+        st.markdown(keyboard_help())
+
+
+def preset_row() -> None:
+    """The scenarios, one click each (keys ``preset_<name>``)."""
+    with st.container(horizontal=True, gap="small", key="preset_row",
+                      vertical_alignment="center"):
+        st.markdown("**Scenarios:**", width="content")
+        for preset in PRESETS:
+            st.button(
+                preset.label, key=f"preset_{preset.key}", on_click=links.load_preset,
+                args=(preset,), type="tertiary" if lecture else "secondary",
+                help=f"{preset.title}. {preset.watch}",
+            )
+
+
+# --------------------------------------------------------------------------- what is shown
 
 
 def status(state: rs.StepperState, done: int | None) -> None:
+    """The one line saying where the run is."""
     if state.t == 0 and state.phase == "M":
-        where = f"iteration 0 · initial parameters θ₀ ({state.run.init})"
+        where = f"Iteration 0 · initial parameters θ₀ ({state.run.init})"
     else:
-        where = f"iteration {state.t} · after {'E' if state.phase == 'E' else 'M'}-step"
+        where = f"Iteration {state.t} · after {state.phase}-step"
     log_l = state.run.log_likelihoods[state.t]
-    line = f"**{where[0].upper()}{where[1:]}** · log L(θ{subscript(state.t)}) = {log_l:.6f}"
-    if done is not None and state.t >= done:
-        st.success(
-            f"{line} · **converged at iteration {done}** ({state.settings.why_converged()})"
-        )
-    elif state.at_max_iter:
-        st.warning(f"{line} · reached the limit of {state.settings.max_iter} iterations")
+    line = f"**{where}** · log L(θ{subscript(state.t)}) = {fixed(float(log_l), 10)}"
+    with st.container(key="status_line"):
+        if done is not None and state.t >= done:
+            why = "" if lecture else f" ({state.settings.why_converged()})"
+            st.success(f"{line} · **converged at iteration {done}**{why}")
+        elif state.at_max_iter:
+            st.warning(f"{line} · reached the limit of "
+                       f"{plural(state.settings.max_iter, 'iteration')}")
+        else:
+            st.info(line)
+
+
+def messages(state: rs.StepperState) -> None:
+    for message in state.report.messages() if state.report else ():
+        st.warning(message)
+
+
+def watch_note(note: tuple[str, str] | None) -> None:
+    if note is None:
+        return
+    if lecture:  # one line, so the chart stays on screen
+        with st.expander(f"**{note[0]}** — what to watch", icon=":material/visibility:"):
+            st.markdown(note[1])
     else:
-        st.info(line)
+        st.info(f"**{note[0]}** — what to watch: {note[1]}", icon=":material/visibility:")
 
 
 def parameter_table(state: rs.StepperState) -> pd.DataFrame:
+    """θ_t per component: πₖ, μₖ, σₖ (standard deviation, the data's unit) and σₖ² (the
+    variance the M-step updates), Nₖ from the responsibilities on screen, and the changes."""
     theta = state.params
     before = state.run.history[state.t - 1] if state.t > 0 else None
     resp_params = state.responsibility_params
     table = pd.DataFrame(
         {
             "k": np.arange(1, theta.n_components + 1),
-            "π_k": theta.weights,
-            "μ_k": theta.means,
-            "σ_k²": theta.variances,
+            "πₖ": theta.weights,
+            "μₖ": theta.means,
+            "σₖ": np.sqrt(theta.variances),
+            "σₖ²": theta.variances,
         }
     )
     if resp_params is not None:  # N_k = Σγ of the responsibilities on screen
-        table["N_k"] = session.cached_statistics(data.data_id, x, resp_params).n_k
+        table["Nₖ"] = session.cached_statistics(data.data_id, x, resp_params).n_k
     if before is not None:
-        table["Δπ_k"] = theta.weights - before.weights
-        table["Δμ_k"] = theta.means - before.means
-        table["Δσ_k²"] = theta.variances - before.variances
+        table["Δπₖ"] = theta.weights - before.weights
+        table["Δμₖ"] = theta.means - before.means
+        table["Δσₖ"] = np.sqrt(theta.variances) - np.sqrt(before.variances)
     return table
+
+
+def signed(value: float) -> str:
+    return ("+" if value >= 0 else "") + plain(float(value), 3)
 
 
 def styled(table: pd.DataFrame):
@@ -191,24 +272,34 @@ def styled(table: pd.DataFrame):
         f"background-color: {component_color(k)}; color: {text_color_on(component_color(k))}"
         for k in range(len(table))
     ]
-    formats = {c: "{:+.3g}" if c.startswith("Δ") else "{:.5g}" for c in table.columns}
+    formats = {c: signed if c.startswith("Δ") else plain for c in table.columns}
     formats.pop("k")
-    if "N_k" in formats:
-        formats["N_k"] = "{:,.2f}"  # a count of points: never in e-notation
+    if "Nₖ" in formats:
+        formats["Nₖ"] = "{:,.2f}"  # a count of points: never in e-notation
     return table.style.apply(lambda _: colours, subset=["k"]).format(formats)
+
+
+def formulas(*lines: str) -> None:
+    """LaTeX formulas that wrap to the width (see :func:`formula_parts`): the parts of a
+    line flow in a row that breaks onto the next line when the page is narrow."""
+    for line in lines:
+        with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
+            for part in formula_parts(line):
+                st.latex(part, width="content")
 
 
 def maths(state: rs.StepperState) -> None:
     resp_params = state.responsibility_params or state.params
     n = st.number_input(
         "Point n to follow", min_value=1, max_value=x.size, key="maths_n",
-        help="The E-step below is worked out for x_n",
+        help="The E-step below is worked out for this point",
     )
     x_n = float(x[int(n) - 1])
-    st.markdown(f"**E-step** for x_{int(n)} = {x_n:.6g}, with the parameters of that E-step:")
-    st.latex(E_STEP_GENERAL)
-    for line in e_step_lines(x_n, resp_params):
-        st.latex(line)
+    st.markdown(
+        f"**E-step** for x{subscript(int(n))} = {x_n:.6g}, with the parameters of that E-step:"
+    )
+    formulas(E_STEP_GENERAL)
+    formulas(*e_step_lines(x_n, resp_params))
     if state.phase == "E":
         source, target = state.params, state.run.lookahead.params
         if state.t < state.frontier:
@@ -220,10 +311,10 @@ def maths(state: rs.StepperState) -> None:
     else:
         st.markdown("No M-step yet: θ₀ comes from the initialisation.")
         return
-    st.latex(m_step_general(state.prior, state.settings.equal_variance))
+    formulas(m_step_general(state.prior, state.settings.equal_variance))
     stats = session.cached_statistics(data.data_id, x, source)
     for line in m_step_lines(stats, target, state.settings.equal_variance, state.prior):
-        st.latex(line)
+        formulas(line)
 
 
 def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
@@ -241,20 +332,20 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
     stem = f"em-lab-K{settings.n_components}-t{state.frontier}"
     st.caption(
         f"The run computed so far: θ₀ … θ{subscript(state.frontier)} "
-        f"({state.frontier} iterations)."
+        f"({plural(state.frontier, 'iteration')})."
     )
     cols = st.columns(4)
     cols[0].download_button(
         "Parameters (CSV)", lambda: export.to_csv_bytes(export.params_table(history, lls)),
         file_name=f"{stem}-parameters.csv", mime="text/csv", key="export_csv",
         on_click="ignore", icon=":material/table:", width="stretch",
-        help="t, k, π_k, μ_k, σ_k² and log L of every iteration",
+        help="t, k, πₖ, μₖ, σₖ² and log L of every iteration",
     )
     cols[1].download_button(
         "Run (JSON)", lambda: export.run_json(history, lls, meta=meta),
         file_name=f"{stem}.json", mime="application/json", key="export_json",
         on_click="ignore", icon=":material/data_object:", width="stretch",
-        help="Every θ_t, the log-likelihood trace and the settings (with the shareable link)",
+        help="Every θₜ, the log-likelihood trace and the settings (with the shareable link)",
     )
     resp_params = state.responsibility_params or state.params
     too_many = x.size > export.MAX_RESPONSIBILITY_EXPORT
@@ -262,7 +353,7 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
         "Responsibilities (CSV)", lambda: export.responsibilities_csv(x, resp_params),
         file_name=f"{stem}-responsibilities.csv", mime="text/csv", key="export_resp",
         on_click="ignore", icon=":material/palette:", width="stretch", disabled=too_many,
-        help=f"x_n and γ(z_nk) of every point, from θ{subscript(state.t)} "
+        help=f"xₙ and γ(zₙₖ) of every point, from θ{subscript(state.t)} "
         f"(up to {export.MAX_RESPONSIBILITY_EXPORT:,} points)",
     )
     edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
@@ -279,25 +370,52 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
     if too_many:
         st.caption(
             f"Responsibilities are exported for up to {export.MAX_RESPONSIBILITY_EXPORT:,} "
-            f"points (this data has {x.size:,}); the parameters determine them: γ(z_nk) "
-            "follows from θ and x_n by the E-step formula."
+            f"points (this data has {x.size:,}); the parameters determine them: γ(zₙₖ) "
+            "follows from θ and xₙ by the E-step formula."
         )
 
 
-def view(truth) -> None:
-    """Controls, status, charts and tables; an autoplay fragment while playing."""
-    if st.session_state.pop("play_changed", False):
-        # A full run re-creates this fragment with (or without) its autoplay timer; the
-        # click that got us here was the move of this run, so the rerun must not tick.
-        st.session_state["acted"] = True
-        st.rerun()
+def playback_controls(state: rs.StepperState) -> None:
+    live = not playback().playing and state.frontier > 0
+    st.session_state[SCRUB_LIVE_KEY] = live
+    if playback().playing:
+        # No slider while playing: the browser re-sends a slider's last value on the timer's
+        # reruns, which dragged the run back (issue 7's 2→3→2→3).
+        st.caption(
+            f"Playing: iteration {state.t} of the {state.frontier} computed so far. "
+            f"Pause ({key_of('play')}) to scrub."
+        )
+    elif live:
+        if st.session_state.get("scrub") != state.t:  # moved by something else than the
+            st.session_state["scrub"] = state.t  # slider: show it (never clobber typing)
+        st.slider(
+            "Scrub through the run", 0, state.frontier, key="scrub", on_change=scrub,
+            help="Jump to any iteration computed so far (pauses)",
+        )
+    st.select_slider(
+        "Autoplay speed (steps per second)", SPEEDS, key="play_speed",
+        format_func=lambda s: f"{s:g}",
+    )
+    st.toggle("Half steps (E, then M)", key="play_half", help="Autoplay E and M separately")
+    st.number_input(
+        "Histogram bins (0 = automatic)", min_value=0, max_value=200, step=5, key="bins"
+    )
+
+
+def view(truth, timer: float | None) -> None:
+    """Controls, status, charts and tables, all from one stepper state; an autoplay fragment
+    (``timer`` seconds) while playing."""
+    playing_now = playback()
     state = session.get_stepper()
-    if st.session_state["playing"] and not st.session_state.pop("acted", False):
-        state = play_tick(state)
-        session.set_stepper(state)
-        if st.session_state.pop("play_changed", False):
-            st.rerun()  # autoplay ended (converged or max_iter): drop the timer
-    st.session_state.pop("acted", None)
+    if playing_now.playing:
+        playing_now, state = pb.tick(
+            playing_now, state, x, now=time.monotonic(), period=period(),
+            half_steps=bool(st.session_state["play_half"]),
+        )
+        store(playing_now, state)
+    wanted = period() if playing_now.playing else None
+    if wanted != timer:
+        st.rerun()  # a full run re-creates this fragment with (or without) the right timer
     notices = st.container()  # variable content in one slot keeps later elements in place
     if st.session_state.pop("pending_run", False):
         bar = notices.progress(0.0, text="Running EM…")
@@ -307,25 +425,24 @@ def view(truth) -> None:
                 bar.progress(
                     i / total,
                     text=f"Running EM… iteration {state.frontier + i} (stops at convergence, "
-                    f"or at the limit of {state.settings.max_iter})",
+                    f"or at the limit of {plural(state.settings.max_iter, 'iteration')})",
                 )
 
-        state = rs.run_to_convergence(state, x, on_iteration=progress)
-        session.set_stepper(state)
+        store(*pb.run(playback(), state, x, on_iteration=progress))
+        state = session.get_stepper()
         bar.empty()
     done = rs.converged_at(state, x.size)
     with notices:
         if lecture:
-            where, action = st.columns([2.2, 1], vertical_alignment="center")
+            where, action = st.columns([1.9, 1.3], vertical_alignment="center")
             with action:
-                big_next(state)
+                half_step_button(state, "lecture_next")
+            with where:
+                status(state, done)
         else:
-            button_row(state)
-            where = st.container()
-        with where:
+            button_row(state, with_half_step=True)
             status(state, done)
-            for message in state.report.messages() if state.report else ():
-                st.warning(message)
+            messages(state)
 
     left, right = st.columns([3, 1.2])
     edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
@@ -338,44 +455,55 @@ def view(truth) -> None:
     highlight = float(x[n_pick - 1]) if show_maths else None
     figure = mixture_figure(
         edges, counts, state.params, bin_shares=shares, responsibility_params=resp_params,
-        truth=truth,
-        highlight_x=highlight, x_label=data.axis_label, height=500 if lecture else 640,
+        truth=truth, highlight_x=highlight, x_label=data.axis_label,
+        height=None if lecture else 640, legend="side" if lecture else "auto",
+    )
+    name = (
+        f"Histogram of {data.title} with the {plural(state.params.n_components, 'component')}"
+        f" of θ{subscript(state.t)} and their responsibilities"
     )
     with left:
-        chart(figure, key="mixture_chart")
+        if lecture:
+            with st.container(key="lecture_chart_box", height="stretch"):
+                chart(figure, key="mixture_chart", name=name, height="stretch")
+        else:
+            chart(figure, key="mixture_chart", name=name)
     with right:
+        if lecture:
+            watch_note(links.preset_note())
         lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
-        trace = trace_figure(lls, current=state.t, converged_at=done)
+        trace = trace_figure(
+            lls, current=state.t, converged_at=done, height=260 if lecture else 300
+        )
         if state.settings.stopping == "aitken":  # the limit Aitken's rule estimates
             trace = with_aitken_asymptote(trace, lls)
-        chart(trace, key="trace_chart")
+        chart(
+            trace, key="trace_chart",
+            name=f"Log-likelihood trace up to iteration {state.frontier}",
+        )
         bad = decreases(lls)
         if bad.size:
             st.error(
                 f"log L decreased at iteration {int(bad[0])}. EM never lowers the likelihood: "
                 "this is a numerical failure, please report it."
             )
+        if lecture:
+            messages(state)
         with st.expander("Playback and display") if lecture else st.container():
-            if state.frontier > 0:
-                st.session_state["scrub"] = state.t
-                st.slider(
-                    "Scrub through the run", 0, state.frontier, key="scrub", on_change=scrub
-                )
-            st.select_slider(
-                "Autoplay speed (steps per second)", SPEEDS, key="play_speed",
-                format_func=lambda s: f"{s:g}",
-            )
-            st.toggle(
-                "Half steps (E, then M)", key="play_half", help="Autoplay E and M separately"
-            )
-            st.number_input(
-                "Histogram bins (0 = automatic)", min_value=0, max_value=200, step=5, key="bins"
-            )
+            playback_controls(state)
     if lecture:
-        with st.expander("More controls"):
-            button_row(state)
+        with st.expander("More controls and keys"):
+            button_row(state, with_half_step=False)
+            st.markdown(keyboard_help())
     st.subheader(f"Parameters θ{subscript(state.t)}")
-    st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
+    if lecture:  # an HTML table takes lecture type (the data grid draws on a canvas)
+        st.table(styled(parameter_table(state)).hide(axis="index"))
+    else:
+        st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
+    st.caption(
+        "σₖ is the standard deviation (in the data's unit, as in the scenario tables), σₖ² the "
+        "variance the M-step computes; Δ is the change from the previous iteration."
+    )
     st.toggle("Show the maths of this step", key="show_maths")
     if st.session_state.get("show_maths"):
         maths(state)
@@ -385,8 +513,27 @@ def view(truth) -> None:
         export_panel(state, truth, done)
 
 
-truth = data.truth if st.session_state.get("show_truth") else None
-if st.session_state["playing"]:
-    st.fragment(view, run_every=1.0 / st.session_state["play_speed"])(truth)
+# --------------------------------------------------------------------------- the page
+
+if lecture:
+    head, scenarios = st.columns([3, 1], vertical_alignment="center")
+    head.subheader(f"EM on {data.title}")
+    with scenarios.popover("Scenarios", icon=":material/slideshow:", width="stretch"):
+        preset_row()
 else:
-    view(truth)
+    st.title("EM stepper")
+    st.caption(
+        f"{data.title}. Press **E-step** to recolour each point by its responsibilities "
+        "γ(zₙₖ), **M-step** to move the curves, or **Next iteration** for both."
+    )
+    preset_row()
+if problem:
+    st.error(problem)
+if not lecture:
+    watch_note(links.preset_note())
+
+truth = data.truth if st.session_state.get("show_truth") else None
+if playback().playing:
+    st.fragment(view, run_every=period())(truth, period())
+else:
+    view(truth, None)

@@ -16,7 +16,7 @@ from gmm_core.binning import curve_grid
 from gmm_core.em import e_step, log_weighted_densities
 from gmm_core.params import MixtureParams
 
-from .notation import subscript
+from .notation import plain, subscript
 from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
 
 __all__ = [
@@ -37,6 +37,8 @@ GRID_POINTS = 300
 #: A curve may reach this many times the histogram's tallest bar before it is cut off the top.
 DENSITY_HEADROOM = 3.0
 _BAR_ALPHA = 0.45
+#: At most this many components keep a one-row legend above the plot.
+LEGEND_ROW_MAX = 3
 _GREY_BARS = "rgba(140,140,140,0.45)"
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -79,7 +81,7 @@ def histogram_traces(
             go.Bar(
                 x=centres, y=display_values(counts * scale), width=width, name="histogram",
                 marker={"color": _GREY_BARS, "line": {"width": 0}}, customdata=custom,
-                hovertemplate="[%{customdata[0]:.4g}, %{customdata[1]:.4g})<br>"
+                hovertemplate="[%{customdata[0]:,.5~r}, %{customdata[1]:,.5~r})<br>"
                 "%{customdata[2]} points<br>density %{y:.4g}<extra>histogram</extra>",
                 xaxis="x", yaxis="y",
             )
@@ -95,8 +97,8 @@ def histogram_traces(
                 name=f"Σγ share of {k + 1}", legendgroup=f"c{k}", showlegend=False,
                 marker={"color": with_alpha(component_color(k), _BAR_ALPHA), "line": {"width": 0}},
                 customdata=custom,
-                hovertemplate="bin at x ≈ %{x:.4g}: %{customdata[2]:.0f} points<br>"
-                f"Σγ(z_n{k + 1}) = " + "%{customdata[0]:.4g} (%{customdata[1]:.1f}%)"
+                hovertemplate="bin at x ≈ %{x:,.5~r}: %{customdata[2]:,.0f} points<br>"
+                f"Σγ(zₙ{subscript(k + 1)}) = " + "%{customdata[0]:,.2f} (%{customdata[1]:.1f}%)"
                 f"<extra>component {k + 1}</extra>",
             )
         )
@@ -121,7 +123,7 @@ def mixture_trace(
     return go.Scatter(
         x=grid, y=display_values(density), mode="lines", name=name,
         line={"color": color, "width": width},
-        hovertemplate=f"x = %{{x:.4g}}<br>f(x) = %{{y:.4g}}<extra>{hover_label}</extra>",
+        hovertemplate=f"x = %{{x:,.5~r}}<br>f(x) = %{{y:.4g}}<extra>{hover_label}</extra>",
     )
 
 
@@ -136,9 +138,10 @@ def curve_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
                 x=grid, y=display_values(dens[k]), mode="lines",
                 name=f"π{s}·N(x | μ{s}, σ{s}²)", legendgroup=f"c{k}",
                 line={"color": component_color(k), "width": 2.5},
-                hovertemplate=f"x = %{{x:.4g}}<br>π{s}·N = %{{y:.4g}}"
-                f"<br>μ{s} = {params.means[k]:.4g}, σ{s}² = {params.variances[k]:.4g}, "
-                f"π{s} = {params.weights[k]:.3f}<extra>component {k + 1}</extra>",
+                hovertemplate=f"x = %{{x:,.5~r}}<br>π{s}·N = %{{y:.4g}}"
+                f"<br>μ{s} = {plain(params.means[k], 4)}, σ{s} = {plain(params.stds[k], 4)} "
+                f"(σ{s}² = {plain(params.variances[k], 4)}), π{s} = {params.weights[k]:.3f}"
+                f"<extra>component {k + 1}</extra>",
             )
         )
     traces.append(mixture_trace(grid, dens.sum(axis=0)))
@@ -153,8 +156,8 @@ def truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
             x=grid, y=display_values(dens[k]), mode="lines", name="true components",
             legendgroup="truth", showlegend=k == 0,
             line={"color": TRUTH_COLOR, "width": 1.5, "dash": "dash"},
-            hovertemplate=f"true π·N = %{{y:.4g}}<br>μ = {truth.means[k]:.4g}, "
-            f"σ² = {truth.variances[k]:.4g}, π = {truth.weights[k]:.3f}<extra>truth</extra>",
+            hovertemplate=f"true π·N = %{{y:.4g}}<br>μ = {plain(truth.means[k], 4)}, "
+            f"σ = {plain(truth.stds[k], 4)}, π = {truth.weights[k]:.3f}<extra>truth</extra>",
         )
         for k in range(truth.n_components)
     ]
@@ -190,11 +193,32 @@ def responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Sc
             name=f"γ{subscript(k + 1)}(x)", legendgroup=f"c{k}", showlegend=False,
             line={"color": component_color(k), "width": 0.5},
             fillcolor=with_alpha(component_color(k), 0.55),
-            hovertemplate=f"x = %{{x:.4g}}<br>γ{subscript(k + 1)}(x) = %{{y:.3f}}"
+            hovertemplate=f"x = %{{x:,.5~r}}<br>γ{subscript(k + 1)}(x) = %{{y:.3f}}"
             f"<extra>component {k + 1}</extra>",
         )
         for k in range(params.n_components)
     ]
+
+
+def _side_legend(fig: go.Figure, *, short: bool) -> dict:
+    """A one-column legend beside the plot. ``short`` (a projector's narrow plot): the
+    component entries read "k = 1", …, the mixture "f(x)", the truth "truth", under a title
+    naming them, so the legend takes ~100 px of the plot's width."""
+    if short:
+        for trace in fig.data:
+            name = str(trace.name or "")
+            if name.startswith("π") and "N(x" in name:
+                trace.name = f"k = {int(str(trace.legendgroup)[1:]) + 1}"
+            elif name in _SHORT_NAMES:
+                trace.name = _SHORT_NAMES[name]
+    return {
+        "orientation": "v", "yanchor": "top", "y": 1.0, "x": 1.01, "xanchor": "left",
+        "title": {"text": "π<sub>k</sub>N(x | μ<sub>k</sub>, σ<sub>k</sub><sup>2</sup>)"
+                  if short else ""},
+    }
+
+
+_SHORT_NAMES = {"mixture f(x)": "f(x)", "true components": "truth"}
 
 
 def mixture_figure(
@@ -207,7 +231,8 @@ def mixture_figure(
     truth: MixtureParams | None = None,
     highlight_x: float | None = None,
     x_label: str = "x",
-    height: int = 640,
+    height: int | None = 640,
+    legend: str = "auto",
 ) -> go.Figure:
     """Histogram, weighted components, mixture and responsibilities on one shared x axis.
 
@@ -231,8 +256,13 @@ def mixture_figure(
         A point x_n to mark with a vertical line.
     x_label : str
         Title of the shared x axis (data name and unit).
-    height : int
-        Figure height in pixels.
+    height : int or None
+        Figure height in pixels; None leaves it to the container (it fills it).
+    legend : {"auto", "top", "side"}
+        Where the legend goes: one row above the plot ("top"), or one column beside it
+        ("side"); "auto" puts it on top while it fits one row (at most three components),
+        beside otherwise. Beside, its entries are short ("k = 1", …, "f(x)") under a title
+        naming them, so the plot keeps its width.
 
     Returns
     -------
@@ -276,10 +306,13 @@ def mixture_figure(
         )
     if highlight_x is not None:
         fig.add_vline(x=highlight_x, line={"color": "#444", "width": 1.5, "dash": "dot"})
+    side = legend == "side" or (legend == "auto" and params.n_components > LEGEND_ROW_MAX)
     fig.update_layout(
         barmode="stack", bargap=0.02, height=height, hovermode="closest",
         margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
+        legend=_side_legend(fig, short=legend == "side") if side else {
+            "orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0
+        },
         template="plotly_white", uirevision="mixture",
     )
     # exponentformat: plotly's SI default would print a density of 4e-4 as "400μ".

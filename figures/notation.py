@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fixed", "subscript"]
+__all__ = ["fixed", "plain", "plural", "subscript", "superscript"]
 
 _SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -23,3 +23,32 @@ def fixed(value: float, digits: int = 8) -> str:
     integer_digits = len(str(int(abs(value)))) if abs(value) >= 1 else 0
     return f"{value:,.{max(1, digits - integer_digits)}f}"
 
+
+
+def plain(value: float, digits: int = 5) -> str:
+    """``value`` with about ``digits`` significant digits, in e-notation only beyond ordinary
+    magnitudes (below 10⁻⁴ or from 10⁹ on): ``plain(178520.3) == "178,520"``,
+    ``plain(0.0123456) == "0.012346"``, ``plain(3e-7) == "3.0000 × 10⁻⁷"``; "n/a" if not finite."""
+    if not math.isfinite(value):
+        return "n/a"
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if -4 <= exponent < 9:
+        decimals = max(0, digits - 1 - exponent)
+        return f"{value:,.{decimals}f}"
+    mantissa, exp_text = f"{value:.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10{superscript(int(exp_text))}"
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def superscript(n: int) -> str:
+    """``n`` in Unicode superscript digits: ``superscript(-7) == "⁻⁷"``."""
+    return str(n).translate(_SUPERSCRIPT)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``"1 iteration"``, ``"2 iterations"``, ``"1,000 points"``."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"

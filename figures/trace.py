@@ -7,9 +7,14 @@ import plotly.graph_objects as go
 
 from gmm_core.convergence import decreases  # one rule for "log L went down", re-exported
 
-__all__ = ["decreases", "trace_figure"]
+from .notation import fixed
+
+__all__ = ["FLAT_REL", "decreases", "iteration_dtick", "log_l_range", "trace_figure"]
 
 DECREASE_COLOR = "#C00000"
+#: The y axis spans at least this fraction of |log L|: changes smaller than ~1e-6 of |log L|
+#: (rounding, or a converged run) are drawn flat, never as a climb.
+FLAT_REL = 1e-6
 
 
 def trace_figure(
@@ -80,17 +85,51 @@ def trace_figure(
     )
     last = max(int(ll.size) - 1, 1)
     fig.update_xaxes(
-        title_text="iteration t", range=[-0.5, last + 0.5], tick0=0,
-        dtick=max(1, int(np.ceil(last / 8))),
+        title_text="iteration t", range=[-0.5, last + 0.5], tick0=0, dtick=iteration_dtick(last),
     )
     focus = _focus_range(ll)
-    fig.update_yaxes(title_text="log L(θ<sub>t</sub>)", range=focus)
+    shown = ll if focus is None else ll[1:]
+    fig.update_yaxes(
+        title_text="log L(θ<sub>t</sub>)", range=log_l_range(shown, focus),
+        separatethousands=True, exponentformat="none",
+    )
     if focus is not None:
         fig.add_annotation(
-            x=0, y=focus[0], yanchor="bottom", xanchor="left", showarrow=False,
-            text=f"↓ θ₀ below: log L = {ll[0]:.6g}", font={"size": 11, "color": "#555"},
+            xref="paper", x=1, y=focus[0], yanchor="bottom", xanchor="right", showarrow=False,
+            text=f"↓ θ₀ below: log L = {fixed(float(ll[0]), 7)}",
+            font={"size": 12, "color": "#3d3f48"}, bgcolor="rgba(255,255,255,0.85)",
         )
     return fig
+
+
+def iteration_dtick(last: int, max_ticks: int = 8) -> int:
+    """A round step (1, 2, 5, 10, 20, 50, …) giving at most ``max_ticks`` ticks on 0..last."""
+    step = 1
+    while last / step > max_ticks:
+        for factor in (2, 5, 10):
+            if last / (step * factor) <= max_ticks:
+                return step * factor
+        step *= 10
+    return step
+
+
+def log_l_range(shown: np.ndarray, focus: list[float] | None = None) -> list[float] | None:
+    """The trace's y range: ``focus`` or plotly's own, but never narrower than
+    ``FLAT_REL`` × |log L| around the values, so a rise below that looks flat."""
+    values = np.asarray(shown, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return focus
+    low, high = (focus if focus is not None else (float(values.min()), float(values.max())))
+    span = high - low
+    floor = FLAT_REL * float(np.max(np.abs(values))) + 1e-12
+    if span >= floor and focus is not None:
+        return focus
+    if span >= floor:
+        pad = 0.08 * span
+        return [low - pad, high + pad]
+    centre = 0.5 * (low + high)
+    return [centre - floor, centre + floor]
 
 
 def _focus_range(ll: np.ndarray) -> list[float] | None:

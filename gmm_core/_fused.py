@@ -48,7 +48,18 @@ except ImportError:  # pragma: no cover - depends on the environment
     numba = None
     NUMBA_AVAILABLE = False
 
-__all__ = ["NUMBA_AVAILABLE", "fused_bin_responsibilities", "fused_statistics", "warmup"]
+__all__ = [
+    "NUMBA_AVAILABLE",
+    "WARMING",
+    "fused_bin_responsibilities",
+    "fused_statistics",
+    "warmup",
+]
+
+#: Set while :mod:`gmm_core.warmup` compiles the kernels in a background thread: E-steps
+#: started meanwhile take the numpy path instead of waiting for the compiler
+#: (:func:`gmm_core.em._use_fused` reads it).
+WARMING = threading.Event()
 
 #: Points per chunk. Layout inside a chunk is (K, CHUNK); at K = 8 the scratch is
 #: 8 * 8 * 4096 B = 256 KiB per thread, which stays in the 512 KiB L2 of Zen 3.

@@ -326,7 +326,9 @@ def _numpy_statistics(
 
 def _use_fused(n_points: int, backend: Backend, n_components: int = 1) -> bool:
     """Whether the compiled kernel runs: "fused" always (ValueError/RuntimeError when it
-    cannot), "auto" from ``FUSED_MIN_POINTS`` points on when numba is installed."""
+    cannot), "auto" from ``FUSED_MIN_POINTS`` points on when numba is installed; neither
+    while the kernels compile in the background (``_fused.WARMING``): the numpy path then
+    gives the same numbers without waiting for the compiler."""
     if backend == "numpy":
         return False
     if backend not in ("auto", "fused"):
@@ -341,8 +343,11 @@ def _use_fused(n_points: int, backend: Backend, n_components: int = 1) -> bool:
             raise ValueError(
                 f"backend='fused' handles at most {_fused.MAX_COMPILED_COMPONENTS:,} components"
             )
-        return True
-    return _fused.NUMBA_AVAILABLE and fits and n_points >= FUSED_MIN_POINTS
+        return not _fused.WARMING.is_set()
+    return (
+        _fused.NUMBA_AVAILABLE and fits and n_points >= FUSED_MIN_POINTS
+        and not _fused.WARMING.is_set()
+    )
 
 
 def _fused_inputs(params: MixtureParams) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

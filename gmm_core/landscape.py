@@ -8,7 +8,8 @@
 
 Every start runs exactly the EM of :func:`gmm_core.fit.run_em`: θ₀ moved inside the model
 (:func:`gmm_core.em.within_model`), the same M-step with the variance floor and the empty-component
-rule, the same convergence rule (per-point gain of log L below ``tol``) and iteration limit. The
+rule, the same stopping rule (:mod:`gmm_core.convergence`: Aitken's by default, or the per-point
+gain) and iteration limit. The
 results agree with ``run_em`` from the same θ₀ to rounding (the compiled E-step sums in another
 order and uses a vectorisable exp accurate to ~1 ulp).
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._fused import NUMBA_AVAILABLE
+from .convergence import DEFAULT_STOPPING, StoppingRule, check_rule, met_at_last
 from .em import (
     EMPTY_THRESHOLD,
     LOG_2PI,
@@ -211,14 +213,23 @@ def _numpy_update(sums: np.ndarray, theta: np.ndarray, var_floor: float, tied: b
 
 
 def _batch_em_numpy(
-    x: np.ndarray, theta: np.ndarray, var_floor: float, tol: float, max_iter: int, tied: bool
+    x: np.ndarray,
+    theta: np.ndarray,
+    var_floor: float,
+    tol: float,
+    max_iter: int,
+    tied: bool,
+    stopping: StoppingRule,
 ) -> BatchResult:
     theta = theta.copy()
     n = x.size
     sums, ll = _numpy_statistics(x, theta)
+    # The last three log L of every run (NaN before there are three): the stopping rule's input.
+    tails = np.full((theta.shape[0], 3), np.nan)
+    tails[:, -1] = ll
     n_iter = np.zeros(theta.shape[0], dtype=np.int64)
     done = np.zeros(theta.shape[0], dtype=bool)
-    for _ in range(max_iter):
+    for it in range(1, max_iter + 1):
         active = np.flatnonzero(~done)
         if active.size == 0:
             break
@@ -226,8 +237,9 @@ def _batch_em_numpy(
         new_sums, new_ll = _numpy_statistics(x, new)
         theta[active], sums[active] = new, new_sums
         n_iter[active] += 1
-        if tol > 0:
-            done[active] = (new_ll - ll[active]) / n < tol
+        tails[active] = np.column_stack([tails[active, 1], tails[active, 2], new_ll])
+        window = tails[active] if it >= 2 else tails[active, 1:]
+        done[active] = met_at_last(window, n, tol, stopping)
         ll[active] = new_ll
     return BatchResult(theta, ll, n_iter, done)
 
@@ -319,7 +331,7 @@ if NUMBA_AVAILABLE:
 
     @njit(cache=True, nogil=True, parallel=True)
     def _batch_em_kernel(
-        x, theta, var_floor, tol, max_iter, tied, out_ll, out_iter, out_conv
+        x, theta, var_floor, tol, max_iter, tied, aitken, out_ll, out_iter, out_conv
     ):  # pragma: no cover - compiled
         kk = theta.shape[2]
         n = x.size
@@ -333,15 +345,25 @@ if NUMBA_AVAILABLE:
             ll = _e_step_sums(x, w, m, v, sums, coef, hp)
             it = 0
             conv = False
+            previous = 0.0
             while it < max_iter:
                 _m_step(sums, w, m, v, var_floor, tied)
                 it += 1
                 new_ll = _e_step_sums(x, w, m, v, sums, coef, hp)
-                gain = (new_ll - ll) / n
+                gain = new_ll - ll
                 ll = new_ll
-                if tol > 0 and gain < tol:
-                    conv = True
-                    break
+                # convergence.met_at_last, written out for one run (numba cannot call it)
+                if tol > 0:
+                    if gain <= 0:
+                        conv = True
+                    elif not aitken:
+                        conv = gain / n < tol
+                    elif it >= 2 and previous > 0:
+                        rate = gain / previous
+                        conv = 0 <= rate < 1 and gain / (1.0 - rate) / n < tol
+                    if conv:
+                        break
+                previous = gain
             theta[s, 0] = w
             theta[s, 1] = m
             theta[s, 2] = v
@@ -359,6 +381,7 @@ def batch_em(
     max_iter: int,
     equal_variance: bool = False,
     backend: str = "auto",
+    stopping: StoppingRule = DEFAULT_STOPPING,
 ) -> BatchResult:
     """EM from many starting points at once, each exactly as :func:`gmm_core.fit.run_em`.
 
@@ -368,8 +391,8 @@ def batch_em(
     starts : ndarray, shape (S, 3, K)
         θ₀ of each run as rows (weights, means, variances); they are moved inside the model
         first (variances at least ``var_floor``, pooled for the tied model).
-    var_floor, tol, max_iter, equal_variance
-        As in :func:`gmm_core.fit.fit`.
+    var_floor, tol, max_iter, equal_variance, stopping
+        As in :func:`gmm_core.fit.fit` (no prior: the landscape is of log L).
     backend : {"auto", "numpy"}
         "auto" uses the compiled kernel when numba is installed.
 
@@ -387,7 +410,7 @@ def batch_em(
         )
         theta[s] = (inside.weights, inside.means, inside.variances)
     if backend == "numpy" or not NUMBA_AVAILABLE:
-        return _batch_em_numpy(x, theta, var_floor, tol, max_iter, equal_variance)
+        return _batch_em_numpy(x, theta, var_floor, tol, max_iter, equal_variance, stopping)
     if backend != "auto":
         raise ValueError(f"unknown backend {backend!r}; choose 'auto' or 'numpy'")
     count = theta.shape[0]
@@ -401,6 +424,7 @@ def batch_em(
         float(tol),
         int(max_iter),
         bool(equal_variance),
+        check_rule(stopping) == "aitken",
         ll,
         n_iter,
         converged,
@@ -648,6 +672,7 @@ def basins(
     max_iter: int,
     equal_variance: bool = False,
     backend: str = "auto",
+    stopping: StoppingRule = DEFAULT_STOPPING,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> BasinMap:
     """Run EM from θ₀ = (π, (μ₁, μ₂), σ²) for every grid cell and group where they end.
@@ -659,7 +684,7 @@ def basins(
         π and σ² of every start.
     g1, g2 : ndarray, shapes (G1,), (G2,)
         μ₁ and μ₂ values of the grid.
-    var_floor, tol, max_iter, equal_variance
+    var_floor, tol, max_iter, equal_variance, stopping
         As in :func:`gmm_core.fit.fit`.
     backend : {"auto", "numpy"}
     on_progress : callable, optional
@@ -691,6 +716,7 @@ def basins(
                 max_iter=max_iter,
                 equal_variance=equal_variance,
                 backend=backend,
+                stopping=stopping,
             )
         )
         if on_progress is not None:

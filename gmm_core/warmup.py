@@ -1,4 +1,7 @@
-"""Compile the fused numba kernels once: ``python -m gmm_core.warmup``.
+"""Compile the fused numba kernels once: ``python -m gmm_core.warmup``, or in a background
+thread of the server process (:func:`start_background`, called by ``app.py``, so however the
+app is started no request waits for the compiler: until the kernels are ready the numpy path
+answers).
 
 The first compile takes several seconds; numba caches the machine code on disk
 (``gmm_core/__pycache__``, or ``NUMBA_CACHE_DIR``), so later processes load it in a
@@ -9,9 +12,46 @@ Exit status 0 also without numba (nothing to compile).
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 from gmm_core import _fused
+
+__all__ = ["main", "start_background"]
+
+_START_LOCK = threading.Lock()
+_THREAD_NAME = "emlab-numba-warmup"
+
+
+def start_background() -> threading.Thread | None:
+    """Compile (or load from numba's cache) the fused kernels in a daemon thread, once per
+    process; meanwhile :data:`gmm_core._fused.WARMING` is set and kernels use numpy.
+
+    Returns
+    -------
+    threading.Thread or None
+        The warm-up thread when this call started it; None when numba is missing or a
+        warm-up already ran or is running in this process.
+    """
+    if not _fused.NUMBA_AVAILABLE:
+        return None
+    with _START_LOCK:
+        if any(t.name == _THREAD_NAME for t in threading.enumerate()) or getattr(
+            _fused, "_warmed_in_background", False
+        ):
+            return None
+        _fused._warmed_in_background = True
+        _fused.WARMING.set()
+
+        def compile_kernels() -> None:
+            try:
+                _fused.warmup()
+            finally:
+                _fused.WARMING.clear()
+
+        thread = threading.Thread(target=compile_kernels, name=_THREAD_NAME, daemon=True)
+        thread.start()
+        return thread
 
 
 def main() -> int:

@@ -25,6 +25,7 @@ from figures import (
     trace_figure,
 )
 from figures import palette as palette_module
+from figures.notation import plain, subscript
 from figures.palette import PALETTE, with_alpha
 from figures.trace import DECREASE_COLOR, decreases
 from gmm_core import MixtureParams, fit, sample
@@ -292,7 +293,7 @@ def test_bar_hover_data_is_the_share_and_its_percentage(binned):
         full = counts > 0
         np.testing.assert_allclose(custom[full, 1], 100 * shares[full, k] / counts[full], rtol=1e-5)
         assert np.all(custom[~full, 1] == 0)
-        assert f"Σγ(z_n{k + 1})" in b.hovertemplate
+        assert f"Σγ(zₙ{subscript(k + 1)})" in b.hovertemplate
 
 
 @pytest.mark.parametrize("params", [THREE, TWO, MixtureParams([0.5, 0.5], [0.0, 0.0], [1.0, 9.0])])
@@ -343,12 +344,13 @@ def test_hover_templates_show_the_parameters(binned):
     for k, curve in enumerate(component_curves(fig)):
         hover, s = curve.hovertemplate, "₁₂"[k]
         assert curve.name == f"π{s}·N(x | μ{s}, σ{s}²)"
-        assert f"μ{s} = {params.means[k]:.4g}" in hover
-        assert f"σ{s}² = {params.variances[k]:.4g}" in hover
+        assert f"μ{s} = {plain(params.means[k], 4)}" in hover
+        sigma, variance = plain(params.stds[k], 4), plain(params.variances[k], 4)
+        assert f"σ{s} = {sigma} (σ{s}² = {variance})" in hover
         assert f"π{s} = {params.weights[k]:.3f}" in hover
     for k, t in enumerate(truth_traces(fig)):
-        assert f"μ = {THREE.means[k]:.4g}" in t.hovertemplate
-        assert f"σ² = {THREE.variances[k]:.4g}" in t.hovertemplate
+        assert f"μ = {plain(THREE.means[k], 4)}" in t.hovertemplate
+        assert f"σ = {plain(THREE.stds[k], 4)}" in t.hovertemplate
         assert f"π = {THREE.weights[k]:.3f}" in t.hovertemplate
     assert "-1.235" in component_curves(fig)[0].hovertemplate
 
@@ -586,7 +588,7 @@ def test_trace_says_where_theta_0_went_when_the_axis_focuses_on_convergence():
     low, high = fig.layout.yaxis.range
     assert low > ll[0] and low < ll[1:].min() and high > ll[1:].max()
     notes = [a.text for a in fig.layout.annotations]
-    assert "↓ θ₀ below: log L = -2500" in notes
+    assert "↓ θ₀ below: log L = -2,500.000" in notes
     # Without the jump nothing is off the axis and nothing is said.
     steady = np.array([-2306.0, -2305.0, -2304.0, -2303.0])
     assert not trace_figure(steady, current=0).layout.annotations

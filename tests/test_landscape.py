@@ -67,8 +67,9 @@ def test_surface_with_equal_weights_and_variances_is_mirror_symmetric(faithful):
     assert surface == pytest.approx(surface.T, rel=1e-12)
 
 
+@pytest.mark.parametrize("stopping", ["aitken", "gain"])
 @pytest.mark.parametrize("tied", [False, True])
-def test_batch_em_matches_run_em_start_by_start(faithful, tied):
+def test_batch_em_matches_run_em_start_by_start(faithful, tied, stopping):
     rng = np.random.default_rng(1)
     floor = default_var_floor(faithful)
     starts = np.stack(
@@ -87,6 +88,7 @@ def test_batch_em_matches_run_em_start_by_start(faithful, tied):
             max_iter=300,
             equal_variance=tied,
             backend=backend,
+            stopping=stopping,
         )
         for s in range(starts.shape[0]):
             run = run_em(
@@ -96,6 +98,7 @@ def test_batch_em_matches_run_em_start_by_start(faithful, tied):
                 tol=1e-6,
                 max_iter=300,
                 equal_variance=tied,
+                stopping=stopping,
             )
             assert result.n_iter[s] == run.n_iter
             assert result.converged[s] == run.converged

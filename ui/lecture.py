@@ -1,52 +1,161 @@
-"""Lecture mode: large type and high contrast, readable from the back of a room."""
+"""Lecture mode and presenter keys: large type and high contrast, readable from the back of a
+room, and keys a presenter clicker sends (PageDown, PageUp) driving the stepper."""
 
 from __future__ import annotations
+
+import itertools
 
 import plotly.graph_objects as go
 import streamlit as st
 
-__all__ = ["LECTURE_CSS", "chart", "lecture_style", "presentation"]
+__all__ = [
+    "BASE_CSS",
+    "KEYS",
+    "LECTURE_CSS",
+    "chart",
+    "formula_parts",
+    "key_hint",
+    "keyboard_help",
+    "lecture_style",
+    "presentation",
+]
 
+#: Presenter keys, one source for the buttons (``st.button(shortcut=...)``), their tooltips and
+#: the Keyboard help. A clicker sends PageDown/PageUp. Streamlit reserves C and R (even with
+#: modifiers), and a focused slider takes Home/End/arrows, hence these letters.
+KEYS: dict[str, tuple[str, str]] = {
+    "next": ("PageDown", "next half step (E, then M)"),
+    "back": ("PageUp", "back: undo the last move"),
+    "e_step": ("E", "E-step"),
+    "m_step": ("M", "M-step"),
+    "step": ("N", "next iteration (E and M)"),
+    "play": ("P", "play / pause"),
+    "run": ("G", "go: run to convergence"),
+    "reset": ("0", "reset to iteration 0"),
+    "lecture": ("L", "lecture mode on / off"),
+}
+
+#: Contrast fixes for every mode (WCAG AA, ≥ 4.5:1): Streamlit draws captions and widget help
+#: at 60 % opacity of the text colour (~4.0:1 on white, ~3.8:1 on the grey sidebar).
+BASE_CSS = """
+<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * ,
+[data-testid="stWidgetLabel"] small, [data-testid="stMarkdownContainer"] small,
+[data-testid="stTooltipHoverTarget"] svg {
+    color: #3d3f48 !important; opacity: 1 !important;
+}
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+/* A folded sidebar is off screen: keep keyboard focus out of it (no Tab stops). */
+[data-testid="stSidebar"][data-collapsed="true"],
+[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
+[data-testid="stMain"] button kbd {
+    color: inherit !important; opacity: 1 !important; background: transparent !important;
+}
+/* A wide formula wraps or overflows visibly rather than becoming a scroll box without focus. */
+.katex-display { overflow: visible !important; }
+[data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] {
+    color: #3d3f48 !important; opacity: 1 !important;
+}
+</style>
+"""
+
+# The chart box takes what the viewport leaves below the heading and the status row, so the
+# histogram, the γ panel and the x axis are always on screen (1024×768, 1280×720, …).
 LECTURE_CSS = """
 <style>
 [data-testid="stAppViewContainer"] { color: #000000; }
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] { font-size: 1.45rem !important; }
 [data-testid="stMain"] h1 { font-size: 2.6rem !important; padding-top: 0 !important; }
-[data-testid="stMain"] h3 { font-size: 1.9rem !important; }
+[data-testid="stMain"] h3 { font-size: 1.7rem !important; padding: 0 !important; }
 [data-testid="stMain"] .stButton button { font-size: 1.3rem !important; min-height: 3rem; }
-[data-testid="stMain"] .st-key-lecture_next button p { font-size: 2rem !important; }
+[data-testid="stMain"] .st-key-lecture_next button p { font-size: 1.8rem !important; }
+[data-testid="stMain"] .st-key-lecture_next button kbd, [data-testid="stMain"] .st-key-lecture_next
+    button [data-testid="stButtonShortcut"] { font-size: 0.9rem !important; }
 [data-testid="stMain"] .st-key-lecture_next button {
-    font-size: 2.2rem !important; min-height: 4.8rem; font-weight: 700;
+    min-height: 4.2rem; font-weight: 700;
     background: #0b3d91 !important; color: #ffffff !important; border: 3px solid #000 !important;
+}
+[data-testid="stMain"] .st-key-status_line [data-testid="stMarkdownContainer"] p {
+    font-size: 1.4rem !important;
 }
 [data-testid="stMain"] [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
 [data-testid="stMain"] [data-testid="stMetricLabel"] * { font-size: 1.3rem !important; }
+[data-testid="stMain"] [data-testid="stTable"] td, [data-testid="stMain"] [data-testid="stTable"] th
+    { font-size: 1.3rem !important; }
+[data-testid="stMain"] .katex { font-size: 1.45em !important; }
+[data-testid="stMain"] .katex-display { margin: 0.15em 0 !important; }
 [data-testid="stAlert"] { border: 2px solid #000; }
-[data-testid="stMainBlockContainer"] { padding-top: 3.6rem !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem !important; padding-bottom: 1rem; }
+[data-testid="stMain"] .st-key-lecture_chart_box {
+    height: max(300px, calc(100vh - 15.5rem)) !important; flex: none !important;
+}
 </style>
 """
 
 
-def lecture_style() -> None:
-    """Inject the lecture-mode CSS into the page."""
-    st.html(LECTURE_CSS)
+def lecture_style(lecture: bool = True) -> None:
+    """Inject the contrast fixes of every page, and the lecture-mode CSS when ``lecture``."""
+    st.html(BASE_CSS + (LECTURE_CSS if lecture else ""))
+
+
+def key_hint(action: str) -> str:
+    """" · Key: PageDown" for a tooltip."""
+    return f" · Key: {KEYS[action][0]}"
+
+
+def keyboard_help() -> str:
+    """The presenter keys as a Markdown table (no user text in it)."""
+    rows = "\n".join(f"| {key} | {what} |" for key, what in KEYS.values())
+    return (
+        "Keys work with nothing focused (not while typing in a box). A presenter clicker's "
+        "forward/back buttons send PageDown/PageUp.\n\n| Key | Does |\n|---|---|\n" + rows
+    )
 
 
 def presentation(fig: go.Figure) -> go.Figure:
-    """The same figure with projector-sized type and thicker lines."""
+    """The same figure with projector-sized type and thicker lines; its horizontal legend, if
+    any, moves beside the plot (one column) so it never eats the plot's height."""
     fig.update_layout(font={"size": 19, "color": "#000000"}, legend={"font": {"size": 18}})
     fig.update_traces(line={"width": 4}, selector={"type": "scatter", "mode": "lines"})
     return fig
 
 
-def chart(fig: go.Figure, *, key: str, **kwargs) -> None:
+def chart(fig: go.Figure, *, key: str, name: str | None = None, **kwargs) -> None:
     """``st.plotly_chart`` at the full width of the current container; in lecture mode with
     projector type (:func:`presentation`) and without Streamlit's chart theme, which would
-    shrink the type again."""
+    shrink the type again. ``name`` is the chart's accessible name (``alt``); by default the
+    figure's title or its key."""
     lecture = bool(st.session_state.get("lecture"))
+    if name is None:
+        title = fig.layout.title.text
+        name = title or key.replace("_", " ")
+    fig.update_layout(font={"color": "#000000" if lecture else "#262730"})
+    fig.update_xaxes(tickfont={"color": "#31333f"}, title_font={"color": "#262730"})
+    fig.update_yaxes(tickfont={"color": "#31333f"}, title_font={"color": "#262730"})
     st.plotly_chart(
         presentation(fig) if lecture else fig, key=key, width="stretch",
-        theme=None if lecture else "streamlit", **kwargs,
+        theme=None if lecture else "streamlit", alt=name, **kwargs,
     )
 
+
+def formula_parts(line: str) -> list[str]:
+    """A LaTeX line cut where it may wrap: at each ", \\quad" (separate formulas, which keep
+    their comma) and before each "=" outside braces after the first (a chain a = b = c)."""
+    parts: list[str] = []
+    pieces = [p.strip() for p in line.split(r",\quad")]
+    for i, piece in enumerate(pieces):
+        depth, cuts, seen = 0, [], 0
+        for j, ch in enumerate(piece):
+            depth += ch == "{"
+            depth -= ch == "}"
+            if ch == "=" and depth == 0:
+                seen += 1
+                if seen > 1:
+                    cuts.append(j)
+        bounds = [0, *cuts, len(piece)]
+        chunks = [piece[a:b].strip() for a, b in itertools.pairwise(bounds)]
+        if i < len(pieces) - 1:
+            chunks[-1] += ","
+        parts.extend(c for c in chunks if c)
+    return parts

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from . import run_state as rs
-from .presets import PRESETS, Preset
+from .presets import OPENING, PRESET_BY_KEY, Preset
 from .scenario import WIDGET_KEYS, affordable_iteration, decode, encode
 from .session import ActiveData, get_stepper, notify, set_stepper
 from .widgets import reset_editor
@@ -28,6 +28,7 @@ __all__ = [
 GOTO_KEY = "goto_position"
 LINK_APPLIED_KEY = "link_applied"
 PRESET_NOTE_KEY = "preset_note"
+PRESET_KEY = "preset_key"
 SWITCH_KEY = "switch_to_stepper"
 
 
@@ -54,6 +55,7 @@ def load_preset(preset: Preset) -> None:
     """Button callback: load a preset and remember what to watch."""
     apply_scenario(preset.scenario())
     st.session_state[PRESET_NOTE_KEY] = (preset.title, preset.watch)
+    st.session_state[PRESET_KEY] = preset.key
     st.session_state.pop("preset_run", None)
 
 
@@ -97,8 +99,15 @@ def apply_link_once() -> None:
         notify(problem)
     if values.get("data_source") == "Upload":
         notify("Shared links cannot carry uploaded data: upload the file again to continue.")
+    asked = values.pop("preset", None)
+    if asked is not None and asked not in PRESET_BY_KEY:
+        notify(f"Link parameter preset ignored: there is no preset {asked!r}.")
+    bare = not set(values) - {"lecture"}  # no scenario in the link: the opening one
+    preset = PRESET_BY_KEY.get(asked or (OPENING if bare else None))
+    if preset is not None:  # the preset with its note; the link's own values win
+        load_preset(preset)
     if values:
-        apply_scenario(values)
+        apply_scenario({**(preset.scenario() if preset else {}), **values})
 
 
 def apply_goto(x) -> None:
@@ -142,6 +151,8 @@ def current_scenario(data: ActiveData) -> dict[str, Any]:
     if state is not None:
         values["t"], values["phase"] = state.t, state.phase
     values["lecture"] = bool(st.session_state.get("lecture"))
+    if st.session_state.get(PRESET_NOTE_KEY) is not None:
+        values["preset"] = st.session_state.get(PRESET_KEY)
     return values
 
 
@@ -156,11 +167,3 @@ def publish_link(data: ActiveData) -> None:
     if query != st.query_params.to_dict():
         st.query_params.from_dict(query)
 
-
-def preset_buttons() -> None:
-    """One button per preset (in the current container)."""
-    for preset in PRESETS:
-        st.button(
-            preset.title, key=f"preset_{preset.key}", on_click=load_preset, args=(preset,),
-            width="stretch", help=preset.watch,
-        )

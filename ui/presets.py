@@ -9,7 +9,7 @@ import pandas as pd
 
 from .scenario import TABLE_COLUMNS
 
-__all__ = ["PRESETS", "Preset"]
+__all__ = ["OPENING", "PRESETS", "PRESET_BY_KEY", "Preset"]
 
 
 def _table(*rows: tuple[float, float, float]) -> pd.DataFrame:
@@ -28,6 +28,11 @@ class Preset:
     title: str
     watch: str
     values: dict[str, Any] = field(default_factory=dict)
+    label: str = ""  # the button's short label; the title when empty
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.title)
 
     def scenario(self) -> dict[str, Any]:
         """Complete widget values: the model defaults overridden by the preset's own."""
@@ -36,6 +41,19 @@ class Preset:
 
 PRESETS: tuple[Preset, ...] = (
     Preset(
+        "first_steps", "First steps",
+        "The first screen's data (three bumps, at −2, 1.5 and 5) with a poor start: three "
+        "narrow components at μ = 0, 1, 2 (σ = 1), between the bumps. Press E, then M: the "
+        "first M-step throws the outer curves out towards the outer bumps and log L jumps by "
+        "over a thousand; after that the curves creep (the bumps overlap), and EM takes about "
+        "90 more steps to converge.",
+        {"data_source": "Generate", "truth_table": _table((-2, 1, 0.35), (1.5, 0.8, 0.45),
+                                                          (5, 1.3, 0.2)),
+         "n_points": 1000, "gen_seed": 7, "n_components": 3, "init_method": "manual",
+         "manual_table": _table((0, 1, 1 / 3), (1, 1, 1 / 3), (2, 1, 1 / 3))},
+        label="First steps",
+    ),
+    Preset(
         "separated", "Well separated",
         "Two clear bumps, and both components start wide in the middle (μ = ±1, σ = 2). After "
         "the first E-step each one owns one bump; in a handful of iterations the curves sit on "
@@ -43,13 +61,18 @@ PRESETS: tuple[Preset, ...] = (
         {"data_source": "Generate", "truth_table": _table((-4, 1, 0.5), (4, 1, 0.5)),
          "n_points": 1000, "gen_seed": 7, "n_components": 2, "init_method": "manual",
          "manual_table": _table((-1, 2, 0.5), (1, 2, 0.5))},
+        label="Separated",
     ),
     Preset(
         "overlapping", "Overlapping",
-        "The components overlap: the γ panel is mixed over a wide band, the curves creep, and "
-        "the log-likelihood rises slowly for many iterations before it converges.",
+        "The components overlap (true μ = 0 and 1.8, σ = 1): the γ panel is mixed over a wide "
+        "band. log L rises fast for a few iterations, then creeps for about 240 more: the "
+        "trace flattens early, and the curves keep drifting. The fit ends far from the dashed "
+        "truth — μ ≈ (−0.5, 1.2), π ≈ (0.3, 0.7) against (0, 1.8) and (0.6, 0.4): with this "
+        "much overlap, 1,000 points cannot pin the two components down.",
         {"data_source": "Generate", "truth_table": _table((0, 1, 0.6), (1.8, 1, 0.4)),
          "n_points": 1000, "gen_seed": 7, "n_components": 2},
+        label="Overlapping",
     ),
     Preset(
         "bad_start", "Bad start: two means in one bump",
@@ -58,6 +81,7 @@ PRESETS: tuple[Preset, ...] = (
         {"data_source": "Generate", "truth_table": _table((-3, 1, 0.5), (3, 1, 0.5)),
          "n_points": 1000, "gen_seed": 7, "n_components": 2, "init_method": "manual",
          "manual_table": _table((-3.5, 1, 0.5), (-2.5, 1, 0.5))},
+        label="Bad start",
     ),
     Preset(
         "collapse", "A component collapses onto a repeated value",
@@ -67,6 +91,7 @@ PRESETS: tuple[Preset, ...] = (
         {"data_source": "Data set", "dataset": "old_faithful_eruptions", "n_components": 3,
          "init_method": "manual",
          "manual_table": _table((1.833, 0.003, 0.05), (2.0, 0.3, 0.3), (4.3, 0.45, 0.65))},
+        label="Collapse",
     ),
     Preset(
         "too_many", "K too large",
@@ -75,6 +100,7 @@ PRESETS: tuple[Preset, ...] = (
         "'How many components?' page.",
         {"data_source": "Generate", "truth_table": _table((-2, 1, 0.5), (2.5, 1, 0.5)),
          "n_points": 1000, "gen_seed": 7, "n_components": 6},
+        label="K too large",
     ),
     Preset(
         "old_faithful", "Old Faithful",
@@ -84,6 +110,7 @@ PRESETS: tuple[Preset, ...] = (
         {"data_source": "Data set", "dataset": "old_faithful_waiting", "n_components": 2,
          "equal_variance": True, "init_method": "manual",
          "manual_table": _table((55, 5, 0.5), (80, 5, 0.5)), "tol": 1e-10},
+        label="Old Faithful",
     ),
     Preset(
         "galaxies", "Galaxies: spurious maxima",
@@ -92,5 +119,11 @@ PRESETS: tuple[Preset, ...] = (
         "the seed (1, 2, 3, …) and compare the final log L, or use the initialisation explorer.",
         {"data_source": "Data set", "dataset": "galaxies", "n_components": 5,
          "init_method": "random", "seed": 3},
+        label="Galaxies",
     ),
 )
+
+PRESET_BY_KEY: dict[str, Preset] = {p.key: p for p in PRESETS}
+#: The scenario of a first visit without a link: one where EM visibly moves in the first
+#: steps (None: the model panel's defaults).
+OPENING: str | None = "first_steps"

@@ -61,6 +61,8 @@ class ModelSettings:
 
     def until(self) -> str:
         """The stopping rule in words, e.g. "until log L rises by less than 1e-06 per point"."""
+        if self.tol == 0:
+            return "with no tolerance (tol = 0: to the iteration limit)"
         if self.stopping == "aitken":
             return (
                 f"until Aitken's estimate of the limit of log L is within {self.tol:.0e} per point"

@@ -168,6 +168,8 @@ def encode(values: Mapping[str, Any]) -> dict[str, str]:
         query["ph"] = "E"
     if values.get("lecture"):
         query["lecture"] = "1"
+    if values.get("preset"):
+        query["preset"] = str(values["preset"])
     return query
 
 
@@ -229,6 +231,13 @@ def _ignored(name: str, text: str | None, reason: object) -> str:
     return f"Link parameter {shown} ignored: {reason}."
 
 
+def _preset_name(text: str) -> str:
+    """A preset's key as text (which presets exist is ui.links's business)."""
+    if not re.fullmatch(r"[a-z_]{1,40}", text):
+        raise ValueError("not a preset's name")
+    return text
+
+
 def _phase(text: str) -> str:
     if text not in ("E", "M"):
         raise ValueError("the phase must be E or M")
@@ -246,6 +255,7 @@ _PARSERS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ("t", "t", lambda text: max(0, _parse("t", int, text))),
     ("ph", "phase", _phase),
     ("lecture", "lecture", lambda text: _parse("lecture", bool, text)),
+    ("preset", "preset", _preset_name),
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -118,15 +119,20 @@ def test_reset_returns_to_iteration_zero_with_the_same_start():
 
 
 def test_play_advances_on_each_tick_and_pause_stops():
+    """A run while playing is an autoplay tick: it steps once a period has passed since the
+    last step (ui/playback.py), not on every run."""
     at = new_app()
+    at.select_slider(key="play_speed").set_value(4.0).run()  # a step every 0.25 s
     click(at, "play")
     assert at.session_state["playing"]
     assert at.button(key="play").label.endswith("Pause")
-    at.run()  # an autoplay tick
-    at.run()
-    assert stepper(at).t == 2
+    for expected in (1, 2):
+        time.sleep(0.3)
+        at.run()  # an autoplay tick
+        assert stepper(at).t == expected
     click(at, "play")
     assert not at.session_state["playing"]
+    time.sleep(0.3)
     at.run()
     assert stepper(at).t == 2
 
@@ -135,7 +141,8 @@ def test_scrub_slider_moves_through_the_history():
     at = new_app()
     for _ in range(4):
         click(at, "step")
-    at.slider(key="scrub").set_value(2).run()
+    (slider,) = [s for s in at.slider if s.label == "Scrub through the run"]
+    slider.set_value(2).run()
     assert stepper(at).t == 2
     assert stepper(at).params == stepper(at).run.history[2]
 
@@ -184,7 +191,7 @@ def test_maths_panel_shows_the_numbers_of_the_step():
     # Following another point: the E-step lines are worked out for that x_n.
     x = at.session_state["active_data"].x
     at.number_input(key="maths_n").set_value(417).run()
-    assert any(f"for x_417 = {x[416]:.6g}" in m.value for m in at.markdown)
+    assert any(f"for x₄₁₇ = {x[416]:.6g}" in m.value for m in at.markdown)
     latex = [e.value for e in at.get("latex")]
     assert any(f"\\mathcal{{N}}({x[416]:.4g}" in s for s in latex)
 
@@ -193,8 +200,10 @@ def test_parameter_table_has_values_and_changes():
     at = new_app()
     click(at, "step")
     df = at.dataframe[0].value
-    assert list(df.columns)[:5] == ["k", "π_k", "μ_k", "σ_k²", "N_k"]
-    assert "N_k" not in new_app().dataframe[0].value.columns  # no E-step yet at iteration 0
-    np.testing.assert_allclose(df["π_k"].sum(), 1.0)
-    np.testing.assert_allclose(df["N_k"].sum(), 1000)
-    assert "Δμ_k" in df.columns
+    # σₖ (the unit of the data, as the scenario tables take it) and σₖ² (what the M-step updates).
+    assert list(df.columns)[:6] == ["k", "πₖ", "μₖ", "σₖ", "σₖ²", "Nₖ"]
+    assert "Nₖ" not in new_app().dataframe[0].value.columns  # no E-step yet at iteration 0
+    np.testing.assert_allclose(df["πₖ"].sum(), 1.0)
+    np.testing.assert_allclose(df["Nₖ"].sum(), 1000)
+    np.testing.assert_allclose(df["σₖ"] ** 2, df["σₖ²"])
+    assert "Δμₖ" in df.columns

@@ -155,12 +155,11 @@ def test_lecture_mode_fits_a_1280x720_projector(page: Page, wait_for_app):
     page.screenshot(path=str(SCREENSHOTS / "lecture_1280x720_step.png"))
 
     # A preset's "what to watch" folds into one line: the chart stays in view.
-    page.locator('[data-testid="stExpandSidebarButton"]').click()
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Scenario presets").click()
-    sidebar.get_by_role("button", name="Bad start: two means in one bump").click()
+    # (The scenarios are one click away at the top of the stepper: a popover in lecture mode.)
+    main(page).get_by_role("button", name="Scenarios").click()
+    page.locator(".st-key-preset_bad_start").get_by_role("button").click()
     settle(page, wait_for_app)
-    page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    page.keyboard.press("Escape")
     page.wait_for_timeout(500)
     expect(main(page).get_by_text("what to watch")).to_be_visible()
     chart = page.locator(".st-key-mixture_chart").bounding_box()
