@@ -196,7 +196,9 @@ def _responsibilities(
         log f(x_n) = log Σ_k π_k N(x_n | μ_k, σ_k²).
     """
     d = x[None, :] - means[:, None]
-    scaled, lse = _logsumexp_rows(log_coef[:, None] - _quadratic(half_prec[:, None], d * d))
+    with np.errstate(over="ignore"):  # d² = inf for |d| ~ 1e154: the cap below takes it
+        d2 = d * d
+    scaled, lse = _logsumexp_rows(log_coef[:, None] - _quadratic(half_prec[:, None], d2))
     return scaled / scaled.sum(axis=0), lse
 
 
