@@ -17,6 +17,7 @@ from figures.selection import uncertainty_figure, variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
 from gmm_core.bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
 from gmm_core.em import e_step
+from gmm_core.selection import MAX_N_INIT
 from ui import experiment, links, session
 from ui.lecture import chart
 from ui.model_panel import INIT_LABELS, MAX_K
@@ -25,7 +26,6 @@ from ui.widgets import keep_values
 RESULT_KEY = "selection"
 LRT_KEY = "k_lrt_result"
 BOOT_KEY = "k_boot_result"
-MAX_RESTARTS = 20
 MODELS = {"unequal σ²": False, "equal σ²": True}
 ICL_FORMS = {
     "icl": "entropy form: BIC + 2 × entropy of γ (default)",
@@ -75,7 +75,7 @@ def controls() -> None:
     cols = st.columns(4, vertical_alignment="bottom")
     cols[0].number_input("Largest K", min_value=1, max_value=MAX_K, key="k_max")
     cols[1].number_input(
-        "Restarts per fit", min_value=1, max_value=MAX_RESTARTS, key="k_restarts",
+        "Restarts per fit", min_value=1, max_value=MAX_N_INIT, key="k_restarts",
         help="Each (K, variance model) keeps the best of this many EM runs",
     )
     cols[2].number_input("Seed", min_value=0, max_value=2**31 - 1, key="k_seed")
@@ -115,31 +115,25 @@ def sweep(progress: experiment.Progress) -> Selection:
     return selection
 
 
-#: A component with fewer points than this is a spike on a tiny cluster, worth a word.
-TINY_COMPONENT = 3.0
-
-
 def icl_form() -> str:
     """"icl" or "icl_map", as chosen."""
     return st.session_state["k_icl_form"]
 
 
+#: Selection.to_records' keys → the table's columns, in order ("smallest N_k" after ICL).
+TABLE_COLUMNS = {
+    "K": "K", "variances": "variances", "log_likelihood": "log L", "n_parameters": "p",
+    "bic": "BIC", "aic": "AIC", "icl": "ICL", "icl_map": "ICL (mclust)",
+    "smallest N_k": "smallest N_k", "n_iter": "iterations", "converged": "converged",
+    "degenerate": "degenerate",
+}
+
+
 def fits_table(selection: Selection) -> pd.DataFrame:
-    rows = selection.rows
-    return pd.DataFrame({
-        "K": [r.n_components for r in rows],
-        "variances": [variance_label(r.equal_variance) for r in rows],
-        "log L": [r.log_likelihood for r in rows],
-        "p": [r.n_parameters for r in rows],
-        "BIC": [r.bic for r in rows],
-        "AIC": [r.aic for r in rows],
-        "ICL": [r.icl for r in rows],
-        "ICL (mclust)": [r.icl_map for r in rows],
-        "smallest N_k": [r.smallest_n_k(selection.n_points) for r in rows],
-        "iterations": [r.n_iter for r in rows],
-        "converged": [r.converged for r in rows],
-        "degenerate": [r.degenerate or "" for r in rows],
-    })
+    table = pd.DataFrame(selection.to_records())
+    table["variances"] = table["equal_variance"].map(variance_label)
+    table["smallest N_k"] = [r.smallest_n_k(selection.n_points) for r in selection.rows]
+    return table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
 
 
 #: Table column → the criterion it holds.
@@ -196,13 +190,9 @@ def verdict(selection: Selection) -> None:
         )
     for sentence_ in selection.edge_warnings(("bic", "aic", icl_form())):
         st.warning(sentence_.replace("ICL_MAP", "ICL (mclust)"))
-    tiny: dict[SelectionRow, list[str]] = {}
-    for name, row in picks.items():
-        if row.smallest_n_k(selection.n_points) < TINY_COMPONENT:
-            tiny.setdefault(row, []).append(criterion_label(name))
-    for row, names in tiny.items():
+    for row, names in selection.tiny_picks(list(picks)).items():
         st.warning(
-            f"The choice of {' and '.join(names)} (K = {row.n_components}, "
+            f"The choice of {' and '.join(map(criterion_label, names))} (K = {row.n_components}, "
             f"{variance_label(row.equal_variance)}) has a component responsible for only "
             f"{row.smallest_n_k(selection.n_points):.3g} points: a spike on a tiny cluster. "
             "It can win by fitting two or three values very closely; look at its fit below "
@@ -402,21 +392,21 @@ def results(selection: Selection) -> None:
     verdict(selection)
     icl_name = icl_form()
     best = {name: selection.best(name) for name in ("bic", "aic", icl_name)}
-    records = selection.rows
     show_icl = st.toggle(
         "Draw ICL too", key="k_show_icl", help="ICL is often far above BIC and AIC: drawing it "
         "squeezes their curves together",
     )
     stars = {("icl" if n == icl_name else n): (r.n_components, r.equal_variance)
              for n, r in best.items() if show_icl or n != icl_name}
+    ks, bic = selection.curve("bic")
+    records = pd.DataFrame(selection.to_records())
     chart(
         criteria_figure(
-            [r.n_components for r in records], [r.bic for r in records],
-            [r.aic for r in records],
-            [r.criterion(icl_name) for r in records] if show_icl else None,
-            [r.equal_variance for r in records],
+            ks, bic, selection.curve("aic")[1],
+            selection.curve(icl_name)[1] if show_icl else None,
+            records["equal_variance"].to_numpy(),
             best=stars,
-            degenerate=[r.degenerate is not None for r in records],
+            degenerate=(records["degenerate"] != "").to_numpy(),
         ),
         key="k_criteria",
     )

@@ -14,7 +14,7 @@ import streamlit as st
 from figures import final_loglik_figure, optima_figure, traces_figure
 from figures.notation import fixed, plural
 from gmm_core import INIT_METHODS, Exploration, explore_restarts
-from gmm_core.explore import MAX_RESTARTS
+from gmm_core.explore import MAX_RESTARTS, REFINE_MAX_ITER
 from ui import experiment, links, session
 from ui.lecture import chart
 from ui.model_panel import INIT_LABELS
@@ -134,7 +134,7 @@ def headline(exploration: Exploration) -> None:
     if unsettled:
         st.warning(
             f"Optimum {', '.join(map(str, unsettled))} still rose after "
-            "5,000 more iterations: a slow ridge, whose top may lie further on."
+            f"{REFINE_MAX_ITER:,} more iterations: a slow ridge, whose top may lie further on."
         )
 
 

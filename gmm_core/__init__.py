@@ -54,6 +54,7 @@ from .fit import (
     start_run,
 )
 from .init import INIT_METHODS, initial_params
+from .options import EMOptions
 from .params import MixtureParams
 from .prior import ConjugatePrior
 from .selection import Selection, SelectionRow, select_components
@@ -65,6 +66,7 @@ __all__ = [
     "ChunkedFit",
     "ConjugatePrior",
     "ConvergenceMonitor",
+    "EMOptions",
     "EMStep",
     "Exploration",
     "FitResult",

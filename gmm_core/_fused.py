@@ -22,8 +22,9 @@ sums are accumulated in chunk order into its own storage, and the rows are added
 order, so the bits do not depend on the number of threads or on their scheduling; the
 serial and the parallel path give identical bits.
 
-Without numba the module still imports (``NUMBA_AVAILABLE`` is False) and both functions
-fall back to chunked numpy implementations.
+Without numba the module still imports (``NUMBA_AVAILABLE`` is False), :func:`warmup` is a
+no-op and the two functions raise RuntimeError: :mod:`gmm_core.em` then runs its numpy path
+(:func:`gmm_core.em.iter_responsibilities`), the one numpy E-step over chunks.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from __future__ import annotations
 import math
 import operator
 import threading
-from collections.abc import Iterator
 
 import numpy as np
+
+from .em import MAX_QUADRATIC
 
 try:  # pragma: no cover - exercised through NUMBA_AVAILABLE in the tests
     import numba
@@ -54,8 +56,9 @@ __all__ = [
     "warmup",
 ]
 
-#: Set while :mod:`gmm_core.warmup` compiles the kernels in a background thread: calls made
-#: meanwhile take the numpy path instead of waiting for the compiler.
+#: Set while :mod:`gmm_core.warmup` compiles the kernels in a background thread: E-steps
+#: started meanwhile take the numpy path instead of waiting for the compiler
+#: (:func:`gmm_core.em._use_fused` reads it).
 WARMING = threading.Event()
 
 #: Points per chunk. Layout inside a chunk is (K, CHUNK); at K = 8 the scratch is
@@ -89,16 +92,17 @@ GROUPS_PER_THREAD: int = 8
 #: responsibility instead of NaN. ``exp(-700) ~ 9.9e-305`` is still a normal number.
 EXP_CLAMP: float = -700.0
 
-#: Cap on the quadratic term half_prec * d**2 (the same as ``gmm_core.em.MAX_QUADRATIC``):
+#: Cap on the quadratic term half_prec * d**2 (``gmm_core.em.MAX_QUADRATIC``, the one source):
 #: without it a point far from components of tiny variance overflows to lp = -inf for
 #: every k, and lp - max is NaN. With it such a point gets lp ~ -1e300 for every k. The cap
 #: changes nothing where half_prec * d**2 <= 1e300, i.e. for any realistic data.
-QUADRATIC_CAP: float = 1e300
+QUADRATIC_CAP: float = MAX_QUADRATIC
 
 #: Points per block whose sums s_n in [1, K] are multiplied before one ``log``;
 #: K**64 stays finite for K < 65,000.
 LOG_BLOCK: int = 64
-#: Above this many components the numpy path is used (the block products could overflow).
+#: The kernels refuse more components than this (the block products could overflow);
+#: :func:`gmm_core.em._use_fused` then picks the numpy path.
 MAX_COMPILED_COMPONENTS: int = 60_000
 
 # One threaded kernel at a time: numba's "workqueue" threading layer (used when neither
@@ -163,108 +167,6 @@ def _check_inputs(
             f"{log_coef.shape}, {means.shape}, {half_prec.shape}"
         )
     return x, log_coef, means, half_prec
-
-
-# --------------------------------------------------------------------------------------
-# numpy fallback (also the reference path when numba is missing)
-# --------------------------------------------------------------------------------------
-
-
-def _numpy_chunks(
-    x: np.ndarray, log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray, chunk: int
-) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """The numpy E-step, chunk by chunk (the fallback's counterpart of the compiled kernels).
-
-    Parameters
-    ----------
-    x : np.ndarray, shape (N,)
-    log_coef, means, half_prec : np.ndarray, shape (K,)
-        Already checked by :func:`_check_inputs`.
-    chunk : int
-        Points per chunk; extra memory is ``O(chunk * K)``.
-
-    Yields
-    ------
-    start : int
-        Index of the chunk's first point.
-    d : np.ndarray, shape (K, C)
-        ``x - mu_k``.
-    gamma : np.ndarray, shape (K, C)
-        Responsibilities.
-    peak, total : np.ndarray, shape (C,)
-        ``max_k lp`` and ``sum_k exp(lp - max)``: ``lse = peak + log(total)``.
-    """
-    lc = log_coef[:, None]
-    mu = means[:, None]
-    hp = half_prec[:, None]
-    for start in range(0, x.shape[0], chunk):
-        d = x[None, start : start + chunk] - mu  # (K, C)
-        # Overflow only for |d| ~ 1e154 and beyond, where S2 is inf as in the compiled path.
-        with np.errstate(over="ignore"):
-            lp = lc - np.minimum(hp * (d * d), QUADRATIC_CAP)
-        peak = lp.max(axis=0)
-        e = np.exp(np.maximum(lp - peak, EXP_CLAMP))
-        total = e.sum(axis=0)
-        yield start, d, e * (1.0 / total), peak, total
-
-
-def _fused_statistics_numpy(
-    x: np.ndarray,
-    log_coef: np.ndarray,
-    means: np.ndarray,
-    half_prec: np.ndarray,
-    chunk: int = 65536,
-) -> tuple[np.ndarray, float]:
-    """Chunked numpy version of :func:`fused_statistics` (same contract, slower).
-
-    Parameters
-    ----------
-    x : np.ndarray, shape (N,)
-    log_coef, means, half_prec : np.ndarray, shape (K,)
-    chunk : int
-        Points per chunk; extra memory is ``O(chunk * K)``.
-
-    Returns
-    -------
-    stats : np.ndarray, shape (3, K)
-    loglik : float
-    """
-    x, log_coef, means, half_prec = _check_inputs(x, log_coef, means, half_prec)
-    stats = np.zeros((3, means.shape[0]))
-    loglik = 0.0
-    for _, d, g, m, s in _numpy_chunks(x, log_coef, means, half_prec, chunk):
-        with np.errstate(over="ignore"):  # S2 overflows to inf where |d| ~ 1e154 (as compiled)
-            gd = g * d
-            stats[0] += g.sum(axis=1)
-            stats[1] += gd.sum(axis=1)
-            stats[2] += (gd * d).sum(axis=1)
-        loglik += float(np.sum(m) + np.sum(np.log(s)))
-    return stats, loglik
-
-
-def _bin_responsibilities_numpy(
-    x: np.ndarray,
-    log_coef: np.ndarray,
-    means: np.ndarray,
-    half_prec: np.ndarray,
-    bins: tuple[float, float, int],
-    chunk: int = 65536,
-) -> np.ndarray:
-    """Chunked numpy version of :func:`fused_bin_responsibilities` (same contract, slower).
-
-    The inputs are already checked (:func:`_check_inputs`, :func:`_check_bins`); ``bins``
-    is ``(lo, hi, n_bins)``. Returns the (n_bins, K) table.
-    """
-    lo, hi, n_bins = bins
-    factor = n_bins / (hi - lo)
-    table = np.zeros((means.shape[0], n_bins))
-    for start, _, g, _, _ in _numpy_chunks(x, log_coef, means, half_prec, chunk):
-        xc = x[start : start + g.shape[1]]
-        inside = (xc >= lo) & (xc <= hi)
-        idx = np.minimum(((xc[inside] - lo) * factor).astype(np.intp), n_bins - 1)
-        for k in range(means.shape[0]):
-            table[k] += np.bincount(idx, weights=g[k, inside], minlength=n_bins)
-    return np.ascontiguousarray(table.T)
 
 
 # --------------------------------------------------------------------------------------
@@ -589,18 +491,22 @@ def _run_kernel(
     return _fused_serial(x, log_coef, means, half_prec, chunk, per_row, bins)
 
 
-def _compiled_path(
+def _checked_inputs(
     x: np.ndarray, log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray, chunk: int
-) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], bool]:
-    """Checked inputs (see :func:`_check_inputs`) and whether the compiled kernel runs
-    (False for no data, without numba, or above ``MAX_COMPILED_COMPONENTS``)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Checked inputs (see :func:`_check_inputs`); RuntimeError without numba, ValueError for
+    ``chunk < 1`` or more than ``MAX_COMPILED_COMPONENTS`` components."""
+    if not NUMBA_AVAILABLE:
+        raise RuntimeError("the fused kernels need numba, which is not installed")
     inputs = _check_inputs(x, log_coef, means, half_prec)
     if chunk < 1:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
-    compiled = (
-        NUMBA_AVAILABLE and not WARMING.is_set() and inputs[2].shape[0] <= MAX_COMPILED_COMPONENTS
-    )
-    return inputs, compiled and inputs[0].shape[0] > 0
+    if inputs[2].shape[0] > MAX_COMPILED_COMPONENTS:
+        raise ValueError(
+            f"the fused kernels handle at most {MAX_COMPILED_COMPONENTS:,} components, "
+            f"got {inputs[2].shape[0]:,}"
+        )
+    return inputs
 
 
 def _check_bins(lo: float, hi: float, n_bins: int) -> tuple[float, float, int]:
@@ -638,12 +544,10 @@ def _fused_statistics_impl(
     stats : np.ndarray, shape (3, K)
     loglik : float
     """
-    inputs, compiled = _compiled_path(x, log_coef, means, half_prec, chunk)
+    inputs = _checked_inputs(x, log_coef, means, half_prec, chunk)
     kk = inputs[2].shape[0]
     if inputs[0].shape[0] == 0:
         return np.zeros((3, kk)), 0.0
-    if not compiled:
-        return _fused_statistics_numpy(*inputs)
     total = _run_kernel(inputs, chunk, 1, (0.0, 0.0, 0), parallel)
     return total[: 3 * kk].reshape(3, kk), float(total[3 * kk])
 
@@ -663,7 +567,8 @@ def fused_statistics(
         Data, float64 (converted to C-contiguous float64 if needed).
     log_coef : np.ndarray, shape (K,)
         ``log pi_k - 0.5 * log(2 pi sigma_k**2)``; may be ``-inf`` for a component of
-        weight 0 (it then gets responsibilities ~1e-304 per point instead of exactly 0).
+        weight 0 (it then gets responsibilities ~1e-304 per point instead of exactly 0:
+        :func:`gmm_core.em.sufficient_statistics` leaves such components out).
     means : np.ndarray, shape (K,)
         Current means ``mu_k``.
     half_prec : np.ndarray, shape (K,)
@@ -684,8 +589,8 @@ def fused_statistics(
     Works in chunks of :data:`CHUNK` points (extra memory ``O(CHUNK * K)`` per thread)
     and uses threads only for ``N * K >= PARALLEL_MIN_WORK``. The result bits depend only
     on the inputs, never on the number of threads. Relative agreement with a float64
-    ``scipy.special.logsumexp`` reference is ~1e-15 (tested at 1e-12). Without numba a
-    chunked numpy implementation is used.
+    ``scipy.special.logsumexp`` reference is ~1e-15 (tested at 1e-12). Without numba it
+    raises RuntimeError.
     """
     return _fused_statistics_impl(x, log_coef, means, half_prec)
 
@@ -702,13 +607,11 @@ def _bin_responsibilities_impl(
     """:func:`fused_bin_responsibilities` with the chunk size and the threading choice
     exposed (``bins = (lo, hi, n_bins)``; ``chunk`` and ``parallel`` as in
     :func:`_fused_statistics_impl`). Returns shape (n_bins, K)."""
-    inputs, compiled = _compiled_path(x, log_coef, means, half_prec, chunk)
+    inputs = _checked_inputs(x, log_coef, means, half_prec, chunk)
     bins = _check_bins(*bins)
     kk = inputs[2].shape[0]
     if inputs[0].shape[0] == 0:
         return np.zeros((bins[2], kk))
-    if not compiled:
-        return _bin_responsibilities_numpy(*inputs, bins)
     per_row = max(1, BIN_TABLE_POINTS // chunk)
     return _run_kernel(inputs, chunk, per_row, bins, parallel).reshape(bins[2], kk)
 
@@ -751,7 +654,7 @@ def fused_bin_responsibilities(
     Chunks of :data:`CHUNK` points; the bins of :data:`BIN_TABLE_POINTS` consecutive points
     are added into one partial (n_bins, K) table, and the tables are added in order, so the
     bits do not depend on the number of threads. Threads only for
-    ``N * K >= PARALLEL_MIN_WORK``. Without numba a chunked numpy implementation is used.
+    ``N * K >= PARALLEL_MIN_WORK``. Without numba it raises RuntimeError.
     """
     return _bin_responsibilities_impl(x, log_coef, means, half_prec, (lo, hi, n_bins))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .em import Backend, _log_coefficients, _use_fused, e_step
+from .em import Backend, _fused_inputs, _use_fused, iter_responsibilities
 from .params import MixtureParams
 
 __all__ = [
@@ -25,7 +25,6 @@ __all__ = [
 
 MIN_BINS = 5
 MAX_BINS = 200
-_CHUNK = 65_536
 
 
 def default_bin_count(x: np.ndarray) -> int:
@@ -100,20 +99,19 @@ def responsibility_by_bin(
     """
     x = np.asarray(x, dtype=np.float64)
     n_bins, k = edges.size - 1, params.n_components
-    if _use_fused(x.size, backend):
+    out = np.zeros((n_bins, k))
+    if _use_fused(x.size, backend, k):
         from ._fused import fused_bin_responsibilities
 
-        log_coef, half_prec = _log_coefficients(params)
-        return fused_bin_responsibilities(
-            x, log_coef, params.means, half_prec, float(edges[0]), float(edges[-1]), n_bins
+        active, *kernel_inputs = _fused_inputs(params)
+        out[:, active] = fused_bin_responsibilities(
+            x, *kernel_inputs, float(edges[0]), float(edges[-1]), n_bins
         )
-    out = np.zeros((n_bins, k))
-    for start in range(0, x.size, _CHUNK):
-        chunk = x[start : start + _CHUNK]
-        if chunk.min() < edges[0] or chunk.max() > edges[-1]:
-            chunk = chunk[(chunk >= edges[0]) & (chunk <= edges[-1])]
-        idx = bin_index(chunk, edges)
-        resp, _ = e_step(chunk, params)
+        return out
+    for block in iter_responsibilities(x, params):
+        inside = (block.x >= edges[0]) & (block.x <= edges[-1])
+        idx = bin_index(block.x[inside], edges)
+        resp = block.resp[inside]
         for j in range(k):
             out[:, j] += np.bincount(idx, weights=resp[:, j], minlength=n_bins)
     return out

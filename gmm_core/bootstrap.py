@@ -22,13 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .convergence import DEFAULT_STOPPING, StoppingRule, met_at_last
+from .convergence import StoppingRule, met_at_last
 from .em import LOG_2PI, Backend, _logsumexp_rows, _quadratic, default_var_floor, m_step_arrays
-from .fit import _AT_FLOOR_RTOL, DEFAULT_MAX_ITER, DEFAULT_TOL, check_data, fit, sample
+from .fit import _AT_FLOOR_RTOL, check_data, fit, sample
 from .init import InitMethod
+from .options import EMOptions
 from .params import MixtureParams
 from .prior import ConjugatePrior, log_prior_arrays
 
@@ -154,16 +156,17 @@ def bootstrap_lrt(
     x: np.ndarray,
     k_max: int,
     *,
-    equal_variance: bool,
+    equal_variance: bool | None = None,
     n_boot: int = 99,
     seed: int = 0,
     n_init: int = 10,
     init: InitMethod = "kmeans++",
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    prior: bool = False,
-    stopping: StoppingRule = DEFAULT_STOPPING,
-    backend: Backend = "auto",
+    options: EMOptions | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    prior: bool | None = None,
+    stopping: StoppingRule | None = None,
+    backend: Backend | None = None,
     on_progress: Progress | None = None,
 ) -> BootstrapLRT:
     """Bootstrap likelihood-ratio tests of K vs K + 1 components, K = 1..k_max − 1.
@@ -176,7 +179,7 @@ def bootstrap_lrt(
         The largest number of components fitted (≥ 2); ``k_max = 3`` tests 1 vs 2 and 2 vs 3
         (mclust's ``maxG = 2``).
     equal_variance : bool
-        The variance model of every fit (mclust "E" or "V").
+        The variance model of every fit (mclust "E" or "V"); default that of ``options``.
     n_boot : int
         Bootstrap samples per test (mclust's default is 999; the issue's reference uses 99).
     seed : int
@@ -184,6 +187,9 @@ def bootstrap_lrt(
         ``seed`` as :func:`gmm_core.fit.fit` does.
     n_init, init
         Restarts and initialisation of the fits to the data (the best non-degenerate restart).
+    options : EMOptions, optional
+        The fits' options (:class:`gmm_core.options.EMOptions`; var_floor must be None, the
+        default floor of each sample); the keywords override it where given.
     tol, max_iter, prior, stopping, backend
         As in :func:`gmm_core.fit.fit`; with ``prior`` every fit is MAP-EM with mclust's
         default prior (for its own data and K), and the statistic still uses log L. The
@@ -200,15 +206,13 @@ def bootstrap_lrt(
     if k_max < 2:
         raise ValueError(f"the test needs k_max ≥ 2 (K = 1 against K = 2), got {k_max}")
     _check_boot(n_boot)
+    opts = _bootstrap_options(
+        options, equal_variance=equal_variance, tol=tol, max_iter=max_iter, prior=prior,
+        stopping=stopping, backend=backend,
+    )
     x = check_data(x, k_max)
-    options = {
-        "tol": tol,
-        "max_iter": max_iter,
-        "equal_variance": equal_variance,
-        "stopping": stopping,
-    }
     fits = [
-        fit(x, k, init=init, n_init=n_init, seed=seed, prior=prior, backend=backend, **options)
+        fit(x, k, options=opts, init=init, n_init=n_init, seed=seed)
         for k in range(1, k_max + 1)
     ]
     total = 2 * (k_max - 1) * n_boot
@@ -229,8 +233,8 @@ def bootstrap_lrt(
         while len(stats) < n_boot:
             size = min(_batch_size(x.size, k + 1), n_boot - len(stats))
             batch = np.array([sample(null, x.size, rng)[0] for _ in range(size)])
-            _, ll0, bad0 = batched_em(batch, null, prior=prior, on_done=count, **options)
-            _, ll1, bad1 = batched_em(batch, alternative, prior=prior, on_done=count, **options)
+            _, ll0, bad0 = batched_em(batch, null, on_done=count, **_batch_options(opts))
+            _, ll1, bad1 = batched_em(batch, alternative, on_done=count, **_batch_options(opts))
             good = ~(bad0 | bad1)
             redrawn += int(np.count_nonzero(~good))
             if redrawn > MAX_REDRAW_FACTOR * n_boot:
@@ -246,8 +250,29 @@ def bootstrap_lrt(
         rows.append(LRTRow(k, float(observed), p_value, boot, redrawn))
     lls = np.array([f.log_likelihood for f in fits])
     return BootstrapLRT(
-        tuple(rows), tuple(f.params for f in fits), lls, equal_variance, n_boot, seed, bool(prior)
+        tuple(rows), tuple(f.params for f in fits), lls, opts.equal_variance, n_boot, seed,
+        bool(opts.prior),
     )
+
+
+def _bootstrap_options(options: EMOptions | None, **overrides: Any) -> EMOptions:
+    """The resolved options of a bootstrap: prior a bool (mclust's default for each sample)
+    and the default variance floor (that of each sample)."""
+    opts = EMOptions.resolve(options, **overrides)
+    if not isinstance(opts.prior, bool) or opts.var_floor is not None:
+        raise ValueError(
+            "the bootstrap takes prior=True/False and the default variance floor (each sample "
+            "gets its own)"
+        )
+    return opts
+
+
+def _batch_options(opts: EMOptions) -> dict[str, Any]:
+    """The keyword arguments of :func:`batched_em` from ``opts``."""
+    return {
+        "equal_variance": opts.equal_variance, "prior": bool(opts.prior), "tol": opts.tol,
+        "max_iter": opts.max_iter, "stopping": opts.stopping,
+    }
 
 
 @dataclass(frozen=True)
@@ -393,14 +418,15 @@ def bootstrap_params(
     x: np.ndarray,
     params: MixtureParams,
     *,
-    equal_variance: bool,
+    equal_variance: bool | None = None,
     n_boot: int = 999,
     seed: int = 0,
     level: float = 0.95,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    prior: bool = False,
-    stopping: StoppingRule = DEFAULT_STOPPING,
+    options: EMOptions | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    prior: bool | None = None,
+    stopping: StoppingRule | None = None,
     on_progress: Progress | None = None,
 ) -> ParameterBootstrap:
     """Nonparametric bootstrap of a fit's parameters (module docstring).
@@ -412,13 +438,16 @@ def bootstrap_params(
     params : MixtureParams
         The fit (K components); every replicate starts from it, so components keep its labels.
     equal_variance : bool
-        The fit's variance model.
+        The fit's variance model; default that of ``options``.
     n_boot : int
         Replicates B.
     seed : int
         Resample b draws from ``default_rng(seed)``'s stream, in order.
     level : float
         Coverage of the percentile intervals, in (0, 1).
+    options : EMOptions, optional
+        The fit's own options (:class:`gmm_core.options.EMOptions`, as for
+        :func:`bootstrap_lrt`; the backend is not used); the keywords override it.
     tol, max_iter, prior, stopping
         As in :func:`gmm_core.fit.fit` (the fit's own options); the refits run vectorised
         over a batch of resamples (:func:`batched_em`, numpy).
@@ -432,13 +461,11 @@ def bootstrap_params(
     _check_boot(n_boot)
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
+    opts = _bootstrap_options(
+        options, equal_variance=equal_variance, tol=tol, max_iter=max_iter, prior=prior,
+        stopping=stopping,
+    )
     x = check_data(x, params.n_components)
-    options = {
-        "tol": tol,
-        "max_iter": max_iter,
-        "equal_variance": equal_variance,
-        "stopping": stopping,
-    }
     rng = np.random.default_rng(seed)
     replicates: list[np.ndarray] = []
     redrawn = 0
@@ -453,7 +480,7 @@ def bootstrap_params(
             if on_progress is not None:
                 on_progress(min(done, n_boot), n_boot)
 
-        fitted, _, bad = batched_em(batch, params, prior=prior, on_done=count, **options)
+        fitted, _, bad = batched_em(batch, params, on_done=count, **_batch_options(opts))
         bad |= np.array([np.unique(row).size < params.n_components for row in batch])
         redrawn += int(np.count_nonzero(bad))
         if redrawn > MAX_REDRAW_FACTOR * n_boot:

@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .convergence import StoppingRule, has_converged
 from .em import (
     VAR_FLOOR_FRACTION,
     Backend,
@@ -49,8 +50,8 @@ from .em import (
     update_params,
     within_model,
 )
-from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL
 from .init import InitMethod, initial_params
+from .options import EMOptions
 from .params import MixtureParams
 
 __all__ = [
@@ -331,11 +332,13 @@ def fit_chunked(
     *,
     start: InitMethod | MixtureParams = "kmeans++",
     seed: int | np.random.Generator | None = None,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    equal_variance: bool = False,
+    options: EMOptions | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    equal_variance: bool | None = None,
     var_floor: float | None = None,
-    backend: Backend = "auto",
+    backend: Backend | None = None,
+    stopping: StoppingRule | None = None,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     scheduler: Any = None,
     on_iteration: Callable[[int, float], None] | None = None,
@@ -355,8 +358,12 @@ def fit_chunked(
         θ_0, or the method choosing it on a strided sample of ``sample_size`` points.
     seed : int, Generator or None
         For the initialisation method.
-    tol, max_iter, equal_variance, backend
-        As in :func:`gmm_core.fit`.
+    options : EMOptions, optional
+        tol, max_iter, equal_variance, var_floor, backend and stopping in one object
+        (:class:`gmm_core.options.EMOptions`; no prior here); the keywords override it.
+    tol, max_iter, equal_variance, backend, stopping
+        As in :func:`gmm_core.fit` (the same stopping rule, so an in-memory fit from the same
+        start stops at the same iteration).
     var_floor : float, optional
         Lower bound on variances; default ``VAR_FLOOR_FRACTION`` × the data's variance.
     sample_size : int
@@ -370,11 +377,15 @@ def fit_chunked(
     -------
     ChunkedFit
     """
-    if tol < 0 or max_iter < 0:
-        raise ValueError("tol and max_iter must be ≥ 0")
+    opts = EMOptions.resolve(
+        options, tol=tol, max_iter=max_iter, equal_variance=equal_variance,
+        var_floor=var_floor, backend=backend, stopping=stopping,
+    )
+    if opts.prior is not False:
+        raise ValueError("fit_chunked fits by maximum likelihood: no prior")
     summary = summarize(source, scheduler=scheduler)
     _check_summary(summary, n_components)
-    floor = VAR_FLOOR_FRACTION * summary.variance if var_floor is None else float(var_floor)
+    floor = VAR_FLOOR_FRACTION * summary.variance if opts.var_floor is None else opts.var_floor
     if not floor > 0:
         raise ValueError(f"var_floor must be > 0, got {floor}")
     if isinstance(start, MixtureParams):
@@ -388,20 +399,21 @@ def fit_chunked(
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         sample = _strided_sample(source, summary, sample_size, scheduler)
         theta = initial_params(sample, n_components, start, rng)
-    theta = within_model(theta, var_floor=floor, equal_variance=equal_variance)
+    theta = within_model(theta, var_floor=floor, equal_variance=opts.equal_variance)
     first = theta
 
-    options = {"backend": backend, "scheduler": scheduler}
-    stats = chunked_statistics(source, theta, **options)
+    stats = chunked_statistics(source, theta, backend=opts.backend, scheduler=scheduler)
     lls = [stats.log_likelihood]
     converged, report = False, None
-    for t in range(1, max_iter + 1):
-        theta, report = update_params(stats, theta, var_floor=floor, equal_variance=equal_variance)
-        stats = chunked_statistics(source, theta, **options)
+    for t in range(1, opts.max_iter + 1):
+        theta, report = update_params(
+            stats, theta, var_floor=floor, equal_variance=opts.equal_variance
+        )
+        stats = chunked_statistics(source, theta, backend=opts.backend, scheduler=scheduler)
         lls.append(stats.log_likelihood)
         if on_iteration is not None:
             on_iteration(t, lls[-1])
-        if tol > 0 and (lls[-1] - lls[-2]) / summary.n_points < tol:
+        if has_converged(lls[-3:], summary.n_points, opts.tol, opts.stopping):
             converged = True
             break
     return ChunkedFit(theta, first, np.asarray(lls), converged, summary.n_points, floor, report)

@@ -17,7 +17,6 @@ from .upload import (
     Column,
     DataError,
     ParsedTable,
-    parse_upload,
     read_table,
     select_column,
 )
@@ -34,7 +33,6 @@ __all__ = [
     "Dataset",
     "ParsedTable",
     "load_dataset",
-    "parse_upload",
     "read_table",
     "select_column",
 ]

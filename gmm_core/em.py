@@ -29,8 +29,9 @@ Degeneracy rule (stated once, applied in :func:`update_params`):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -42,6 +43,7 @@ __all__ = [
     "VAR_FLOOR_FRACTION",
     "Backend",
     "EMStep",
+    "ResponsibilityChunk",
     "StepReport",
     "SufficientStats",
     "data_scale_variance",
@@ -49,6 +51,7 @@ __all__ = [
     "default_var_floor",
     "e_step",
     "em_step",
+    "iter_responsibilities",
     "log_likelihood",
     "log_weighted_densities",
     "m_step",
@@ -63,13 +66,15 @@ __all__ = [
 VAR_FLOOR_FRACTION = 1e-6
 #: A component with N_k below this (in points) is empty.
 EMPTY_THRESHOLD = 1e-8
-#: Points per chunk in the numpy path: (K, CHUNK) temporaries stay in cache.
+#: Points per chunk of every numpy pass over x (:func:`iter_responsibilities`): the (K, CHUNK)
+#: temporaries stay in cache and no N×K array is formed.
 CHUNK = 65_536
 #: From this many points on, the compiled fused kernel is used when numba is available.
 FUSED_MIN_POINTS = 5_000
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 #: Cap on (x − μ)²/(2σ²): exp(−1e300) is 0 like exp(−inf), but the difference of two stays finite.
+#: The one source of the cap: the compiled kernels (:mod:`gmm_core._fused`) import it.
 MAX_QUADRATIC = 1e300
 
 Backend = Literal["auto", "numpy", "fused"]
@@ -172,6 +177,82 @@ def _logsumexp_rows(lp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return scaled, peak + np.log(total)
 
 
+def _responsibilities(
+    x: np.ndarray, log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The E-step of one block of points, component-major.
+
+    Parameters
+    ----------
+    x : ndarray, shape (C,)
+    log_coef, means, half_prec : ndarray, shape (K,)
+        From :func:`_log_coefficients` and the means.
+
+    Returns
+    -------
+    gamma : ndarray, shape (K, C)
+        γ(z_nk); every column sums to 1 (a component of weight 0 gets exactly 0).
+    lse : ndarray, shape (C,)
+        log f(x_n) = log Σ_k π_k N(x_n | μ_k, σ_k²).
+    """
+    d = x[None, :] - means[:, None]
+    with np.errstate(over="ignore"):  # d² = inf for |d| ~ 1e154: the cap below takes it
+        d2 = d * d
+    scaled, lse = _logsumexp_rows(log_coef[:, None] - _quadratic(half_prec[:, None], d2))
+    return scaled / scaled.sum(axis=0), lse
+
+
+class ResponsibilityChunk(NamedTuple):
+    """One block of :func:`iter_responsibilities`.
+
+    Attributes
+    ----------
+    start : int
+        Index of the block's first point in x.
+    x : ndarray, shape (C,)
+        The block's points (a view of x).
+    resp : ndarray, shape (C, K)
+        γ(z_nk) of the block (a transposed view; rows sum to 1).
+    log_density : ndarray, shape (C,)
+        log f(x_n) of the block's points; their sum over all blocks is log L.
+    """
+
+    start: int
+    x: np.ndarray
+    resp: np.ndarray
+    log_density: np.ndarray
+
+
+def iter_responsibilities(
+    x: np.ndarray, params: MixtureParams, chunk: int = CHUNK
+) -> Iterator[ResponsibilityChunk]:
+    """The E-step of ``params`` on x, block by block: the one numpy loop over x in chunks.
+
+    Extra memory is O(chunk · K), never O(N · K); the compiled kernels of
+    :mod:`gmm_core._fused` compute the same γ (same cap on the quadratic term).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N,)
+    params : MixtureParams with K components
+    chunk : int
+        Points per block (≥ 1).
+
+    Yields
+    ------
+    ResponsibilityChunk
+        ``(start, x[start:start + C], γ of shape (C, K), log f of shape (C,))``, in order.
+    """
+    if chunk < 1:
+        raise ValueError(f"chunk must be >= 1, got {chunk}")
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    log_coef, half_prec = _log_coefficients(params)
+    for start in range(0, x.size, chunk):
+        block = x[start : start + chunk]
+        gamma, lse = _responsibilities(block, log_coef, params.means, half_prec)
+        yield ResponsibilityChunk(start, block, gamma.T, lse)
+
+
 def e_step(x: np.ndarray, params: MixtureParams) -> tuple[np.ndarray, float]:
     """E-step: responsibilities γ(z_nk) and the log-likelihood of ``params``.
 
@@ -187,10 +268,11 @@ def e_step(x: np.ndarray, params: MixtureParams) -> tuple[np.ndarray, float]:
     log_likelihood : float
         log L = Σ_n log f(x_n) of the parameters passed in.
     """
-    lp = log_weighted_densities(x, params)
-    scaled, lse = _logsumexp_rows(lp)
-    resp = scaled / scaled.sum(axis=0)
-    return np.ascontiguousarray(resp.T), float(lse.sum())
+    log_coef, half_prec = _log_coefficients(params)
+    gamma, lse = _responsibilities(
+        np.asarray(x, dtype=np.float64).reshape(-1), log_coef, params.means, half_prec
+    )
+    return np.ascontiguousarray(gamma.T), float(lse.sum())
 
 
 @dataclass(frozen=True)
@@ -226,37 +308,61 @@ class SufficientStats:
         return self.s1 + self.n_k * self.shift
 
 
-def _numpy_statistics(x: np.ndarray, params: MixtureParams) -> tuple[np.ndarray, float]:
-    """Chunked numpy E-step + shifted sums; returns ((3, K) sums, log L)."""
-    log_coef, half_prec = _log_coefficients(params)
-    means = params.means[:, None]
-    lc, hp = log_coef[:, None], half_prec[:, None]
+def _numpy_statistics(
+    x: np.ndarray, params: MixtureParams, chunk: int = CHUNK
+) -> tuple[np.ndarray, float]:
+    """Chunked numpy E-step + shifted sums about the current means; returns ((3, K) sums, log L)."""
     sums = np.zeros((3, params.n_components))
     total_ll = 0.0
-    for start in range(0, x.size, CHUNK):
-        d = x[None, start : start + CHUNK] - means
-        d2 = d * d
-        scaled, lse = _logsumexp_rows(lc - _quadratic(hp, d2))
-        gamma = scaled / scaled.sum(axis=0)
-        total_ll += float(lse.sum())
+    for block in iter_responsibilities(x, params, chunk):
+        gamma = block.resp.T  # (K, C)
+        d = block.x[None, :] - params.means[:, None]
+        total_ll += float(block.log_density.sum())
+        gd = gamma * d  # (γ d) d as the fused kernel: no d² overflow where γ = 0
         sums[0] += gamma.sum(axis=1)
-        sums[1] += (gamma * d).sum(axis=1)
-        sums[2] += (gamma * d2).sum(axis=1)
+        sums[1] += gd.sum(axis=1)
+        with np.errstate(over="ignore"):  # S2 = inf only for |d| ~ 1e154 (as compiled)
+            sums[2] += (gd * d).sum(axis=1)
     return sums, total_ll
 
 
-def _use_fused(n_points: int, backend: Backend) -> bool:
+def _use_fused(n_points: int, backend: Backend, n_components: int = 1) -> bool:
+    """Whether the compiled kernel runs: "fused" always (ValueError/RuntimeError when it
+    cannot), "auto" from ``FUSED_MIN_POINTS`` points on when numba is installed; neither
+    while the kernels compile in the background (``_fused.WARMING``): the numpy path then
+    gives the same numbers without waiting for the compiler."""
     if backend == "numpy":
         return False
     if backend not in ("auto", "fused"):
         raise ValueError(f"unknown backend {backend!r}; choose 'auto', 'numpy' or 'fused'")
     from . import _fused
 
+    fits = n_components <= _fused.MAX_COMPILED_COMPONENTS
     if backend == "fused":
         if not _fused.NUMBA_AVAILABLE:
             raise RuntimeError("backend='fused' needs numba, which is not installed")
-        return True
-    return _fused.NUMBA_AVAILABLE and n_points >= FUSED_MIN_POINTS
+        if not fits:
+            raise ValueError(
+                f"backend='fused' handles at most {_fused.MAX_COMPILED_COMPONENTS:,} components"
+            )
+        return not _fused.WARMING.is_set()
+    return (
+        _fused.NUMBA_AVAILABLE and fits and n_points >= FUSED_MIN_POINTS
+        and not _fused.WARMING.is_set()
+    )
+
+
+def _fused_inputs(params: MixtureParams) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The compiled kernels' inputs for the components of positive weight only.
+
+    Returns ``(active, log_coef, means, half_prec)``: indices of the components with π_k > 0
+    and their three (K',) arrays. The kernels clamp their exp below (a weight-0 component
+    would get γ ~ 1e-304 per point, N_k ~ 1e-300); leaving such components out gives them
+    γ = 0 and N_k = 0 exactly, as :func:`iter_responsibilities` does.
+    """
+    active = np.flatnonzero(params.weights > 0)
+    log_coef, half_prec = _log_coefficients(params)
+    return active, log_coef[active], params.means[active], half_prec[active]
 
 
 def sufficient_statistics(
@@ -278,11 +384,12 @@ def sufficient_statistics(
         Sums about ``params.means``, and log L of ``params``.
     """
     x = np.ascontiguousarray(x, dtype=np.float64)
-    if _use_fused(x.size, backend):
+    if _use_fused(x.size, backend, params.n_components):
         from ._fused import fused_statistics
 
-        log_coef, half_prec = _log_coefficients(params)
-        sums, ll = fused_statistics(x, log_coef, params.means, half_prec)
+        active, *kernel_inputs = _fused_inputs(params)
+        sums = np.zeros((3, params.n_components))
+        sums[:, active], ll = fused_statistics(x, *kernel_inputs)
     else:
         sums, ll = _numpy_statistics(x, params)
     return SufficientStats(

@@ -65,10 +65,11 @@ from typing import Any
 
 import numpy as np
 
-from .convergence import DEFAULT_STOPPING, StoppingRule
+from .convergence import StoppingRule
 from .em import Backend, data_scale_variance, default_var_floor, log_likelihood
-from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL, Run, advance, check_data, degeneracy, run_em
+from .fit import Run, advance, check_data, degeneracy, run_em
 from .init import INIT_METHODS, initial_params
+from .options import EMOptions
 from .params import MixtureParams
 from .prior import resolve_prior
 
@@ -157,19 +158,6 @@ class RestartRun:
     def log_likelihood(self) -> float:
         """log L of the final parameters."""
         return float(self.log_likelihoods[-1])
-
-    def params_at(self, t: int) -> MixtureParams:
-        """θ_t (0 ≤ t ≤ n_iter; negative t counts from the end).
-
-        θ_0 and θ_n are the run's own objects; for other t the parameters are rebuilt from
-        ``trajectory``, which renormalises the weights (equal to the run's to within rounding).
-        """
-        t = range(self.n_iter + 1)[t]  # IndexError outside the run
-        if t == 0:
-            return self.initial_params
-        if t == self.n_iter:
-            return self.params
-        return MixtureParams(*self.trajectory[t])
 
 
 @dataclass(frozen=True, eq=False)
@@ -404,14 +392,15 @@ def explore_restarts(
     methods: Sequence[str],
     n_restarts: int,
     seed: int = 0,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    equal_variance: bool = False,
-    backend: Backend = "auto",
+    options: EMOptions | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    equal_variance: bool | None = None,
+    backend: Backend | None = None,
     refine: bool = True,
     on_run: Callable[[int, int], None] | None = None,
-    stopping: StoppingRule = DEFAULT_STOPPING,
-    prior: bool = False,
+    stopping: StoppingRule | None = None,
+    prior: bool | None = None,
 ) -> Exploration:
     """Run EM from many starting points and group the runs by the optimum they reach.
 
@@ -429,9 +418,12 @@ def explore_restarts(
     seed : int
         Run r draws θ₀ from ``np.random.default_rng(seed + r // len(methods))``: each method
         sees the seeds seed, seed + 1, … ("quantile" ignores them: its runs coincide).
+    options : EMOptions, optional
+        The runs' options (:class:`gmm_core.options.EMOptions`); the keywords tol, max_iter,
+        equal_variance, backend, stopping and prior override it where given. Its var_floor
+        must be None: the floor is the default, :func:`gmm_core.em.default_var_floor`.
     tol, max_iter, equal_variance, backend
-        As in :func:`gmm_core.fit.fit`; the variance floor is the default,
-        :func:`gmm_core.em.default_var_floor`.
+        As in :func:`gmm_core.fit.fit`.
     refine : bool
         Refine each group's leader and merge groups that reach one optimum (steps 2 and 3 of
         the grouping rule); False groups on the runs' final parameters alone.
@@ -454,40 +446,40 @@ def explore_restarts(
     methods = _check_methods(methods)
     if not 1 <= n_restarts <= MAX_RESTARTS:
         raise ValueError(f"n_restarts must be between 1 and {MAX_RESTARTS}, got {n_restarts}")
+    opts = EMOptions.resolve(
+        options, tol=tol, max_iter=max_iter, equal_variance=equal_variance, backend=backend,
+        stopping=stopping, prior=prior,
+    )
+    if opts.var_floor is not None:
+        raise ValueError("explore_restarts uses the default variance floor: leave var_floor None")
     floor = default_var_floor(x)
-    options = {
-        "var_floor": floor, "tol": tol, "max_iter": max_iter,
-        "equal_variance": equal_variance, "backend": backend,
-        "prior": resolve_prior(prior, x, n_components),
-    }
+    opts = opts.replace(var_floor=floor, prior=resolve_prior(opts.prior, x, n_components) or False)
     raw: list[tuple[str, int, Run]] = []
     for r in range(n_restarts):
         method, run_seed = methods[r % len(methods)], seed + r // len(methods)
         start = initial_params(x, n_components, method, np.random.default_rng(run_seed))
-        raw.append(
-            (method, run_seed, run_em(x, start, init=method, stopping=stopping, **options))
-        )
+        raw.append((method, run_seed, run_em(x, start, options=opts, init=method)))
         if on_run is not None:
             on_run(r + 1, n_restarts)
 
     lls = np.array([run.log_likelihood for _, _, run in raw])
-    groups = _group(x, [_canonical(run.params) for _, _, run in raw], lls, backend)
+    groups = _group(x, [_canonical(run.params) for _, _, run in raw], lls, opts.backend)
     leaders = [raw[members[0]][2] for members in groups]
     settled = [run.converged for run in leaders]
     if refine:
-        refine_tol = min(tol, REFINE_TOL) if tol > 0 else REFINE_TOL
-        em_options = {
-            k: options[k] for k in ("var_floor", "equal_variance", "backend", "prior")
-        }
+        refine_tol = min(opts.tol, REFINE_TOL) if opts.tol > 0 else REFINE_TOL
         for g, run in enumerate(leaders):
-            more = advance(x, replace(run, converged=False), REFINE_MAX_ITER, tol=refine_tol,
-                           stopping="gain", **em_options)
+            more = advance(
+                x, replace(run, converged=False), REFINE_MAX_ITER, tol=refine_tol,
+                stopping="gain", var_floor=floor, equal_variance=opts.equal_variance,
+                backend=opts.backend, prior=opts.prior or None,
+            )
             settled[g] = more.converged
             # At a fixed point the one extra iteration may lose an ulp of log L: keep the run.
             if more.log_likelihood > run.log_likelihood:
                 leaders[g] = more
         leader_lls = np.array([run.log_likelihood for run in leaders])
-        merged = _group(x, [_canonical(run.params) for run in leaders], leader_lls, backend)
+        merged = _group(x, [_canonical(run.params) for run in leaders], leader_lls, opts.backend)
     else:
         merged = [[g] for g in range(len(groups))]
 
@@ -515,7 +507,7 @@ def explore_restarts(
     )
     return Exploration(
         runs=runs, optima=optima, methods=methods, seed=seed, n_points=int(x.size),
-        equal_variance=equal_variance, tol=tol, max_iter=max_iter, var_floor=floor,
+        equal_variance=opts.equal_variance, tol=opts.tol, max_iter=opts.max_iter, var_floor=floor,
     )
 
 

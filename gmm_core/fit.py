@@ -43,11 +43,12 @@ from .em import (
     StepReport,
     data_variance,
     default_var_floor,
-    e_step,
     em_step,
+    iter_responsibilities,
     within_model,
 )
 from .init import InitMethod, initial_params
+from .options import DEFAULT_MAX_ITER, DEFAULT_TOL, EMOptions
 from .params import MixtureParams
 from .prior import ConjugatePrior, resolve_prior
 
@@ -73,9 +74,6 @@ __all__ = [
     "start_run",
 ]
 
-DEFAULT_TOL = 1e-6
-DEFAULT_MAX_ITER = 1000
-_ENTROPY_CHUNK = 65_536
 
 
 def check_data(x: np.ndarray, n_components: int) -> np.ndarray:
@@ -130,8 +128,8 @@ def aic(log_lik: float, n_components: int, equal_variance: bool = False) -> floa
 def classification_entropy(x: np.ndarray, params: MixtureParams) -> float:
     """−Σ_n Σ_k γ(z_nk) log γ(z_nk) ≥ 0, computed in chunks; x has shape (N,)."""
     total = 0.0
-    for start in range(0, x.size, _ENTROPY_CHUNK):
-        resp, _ = e_step(x[start : start + _ENTROPY_CHUNK], params)
+    for block in iter_responsibilities(x, params):
+        resp = block.resp
         with np.errstate(divide="ignore", invalid="ignore"):
             terms = np.where(resp > 0, resp * np.log(resp), 0.0)
         total -= float(terms.sum())
@@ -142,9 +140,8 @@ def map_classification_entropy(x: np.ndarray, params: MixtureParams) -> float:
     """−Σ_n log max_k γ(z_nk) ≥ 0 (the MAP classification's term of mclust's ICL), chunked;
     x has shape (N,)."""
     total = 0.0
-    for start in range(0, x.size, _ENTROPY_CHUNK):
-        resp, _ = e_step(x[start : start + _ENTROPY_CHUNK], params)
-        total -= float(np.log(resp.max(axis=1)).sum())
+    for block in iter_responsibilities(x, params):
+        total -= float(np.log(block.resp.max(axis=1)).sum())
     return total
 
 
@@ -353,14 +350,15 @@ def run_em(
     x: np.ndarray,
     start: MixtureParams,
     *,
-    var_floor: float,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    equal_variance: bool = False,
-    backend: Backend = "auto",
+    options: EMOptions | None = None,
+    var_floor: float | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    equal_variance: bool | None = None,
+    backend: Backend | None = None,
     init: str = "given",
-    prior: ConjugatePrior | None = None,
-    stopping: StoppingRule = DEFAULT_STOPPING,
+    prior: bool | ConjugatePrior | None = None,
+    stopping: StoppingRule | None = None,
 ) -> Run:
     """EM from ``start`` until the convergence rule (module docstring) or ``max_iter``.
 
@@ -370,19 +368,32 @@ def run_em(
         Checked data (see :func:`check_data`).
     start : MixtureParams
         θ_0.
+    options : EMOptions, optional
+        var_floor, tol, max_iter, equal_variance, backend, prior and stopping in one object
+        (:class:`gmm_core.options.EMOptions`); each keyword below that is given overrides it.
     var_floor, tol, max_iter, equal_variance, backend, stopping
-        See :func:`fit`.
+        See :func:`fit` (var_floor None: :func:`gmm_core.em.default_var_floor` of ``x``).
     init : str
         Label of how ``start`` was chosen, kept in the result.
-    prior : ConjugatePrior, optional
-        MAP-EM's prior (None: maximum likelihood).
+    prior : bool or ConjugatePrior, optional
+        MAP-EM's prior (True: mclust's default for ``x`` and K; None/False: maximum
+        likelihood).
     """
-    options = {
-        "var_floor": var_floor, "equal_variance": equal_variance, "backend": backend,
-        "prior": prior,
-    }
-    run = start_run(x, start, init=init, **options)
-    return advance(x, run, max_iter, tol=tol, stopping=stopping, **options)
+    opts = EMOptions.resolve(
+        options, var_floor=var_floor, tol=tol, max_iter=max_iter, equal_variance=equal_variance,
+        backend=backend, prior=prior, stopping=stopping,
+    )
+    floor = default_var_floor(x) if opts.var_floor is None else opts.var_floor
+    map_prior = resolve_prior(opts.prior, x, start.n_components)
+    run = start_run(
+        x, start, var_floor=floor, equal_variance=opts.equal_variance, backend=opts.backend,
+        init=init, prior=map_prior,
+    )
+    return advance(
+        x, run, opts.max_iter, var_floor=floor, tol=opts.tol,
+        equal_variance=opts.equal_variance, backend=opts.backend, prior=map_prior,
+        stopping=opts.stopping,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -453,11 +464,6 @@ class FitResult:
         return self.best_run.converged
 
     @property
-    def run_log_likelihoods(self) -> np.ndarray:
-        """Final log L of every run, shape (n_init,)."""
-        return np.array([run.log_likelihood for run in self.runs])
-
-    @property
     def degenerate(self) -> str | None:
         """Why the fit is degenerate (a variance at the floor), or None (see :func:`degeneracy`)."""
         return degeneracy(self.params, self.var_floor, self.n_points)
@@ -483,16 +489,17 @@ def fit(
     x: np.ndarray,
     n_components: int,
     *,
+    options: EMOptions | None = None,
     init: InitMethod | MixtureParams = "kmeans++",
     n_init: int = 1,
     seed: int | np.random.Generator | None = None,
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    equal_variance: bool = False,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    equal_variance: bool | None = None,
     var_floor: float | None = None,
-    backend: Backend = "auto",
-    prior: bool | ConjugatePrior = False,
-    stopping: StoppingRule = DEFAULT_STOPPING,
+    backend: Backend | None = None,
+    prior: bool | ConjugatePrior | None = None,
+    stopping: StoppingRule | None = None,
 ) -> FitResult:
     """Fit a K-component 1-D Gaussian mixture by EM, keeping the best of ``n_init`` runs.
 
@@ -502,6 +509,10 @@ def fit(
         Finite data with at least K distinct values.
     n_components : int
         K.
+    options : EMOptions, optional
+        tol, max_iter, equal_variance, var_floor, backend, prior and stopping in one validated
+        object (:class:`gmm_core.options.EMOptions`; its defaults are the ones below); each of
+        those keywords that is given (not None) overrides it.
     init : {"random", "kmeans++", "quantile", "kmeans"} or MixtureParams
         How θ_0 is chosen (see :mod:`gmm_core.init`), or θ_0 itself (then every restart starts
         from it; use n_init = 1).
@@ -510,20 +521,22 @@ def fit(
     seed : int, Generator or None
         Seed of that generator: the same seed gives the same result bit for bit.
     tol : float
-        Convergence threshold of the stopping rule, per point; 0 runs ``max_iter``.
+        Convergence threshold of the stopping rule, per point; 0 runs ``max_iter``
+        (default ``DEFAULT_TOL`` = 1e-6).
     max_iter : int
-        Most iterations per run.
+        Most iterations per run (default ``DEFAULT_MAX_ITER`` = 1000).
     equal_variance : bool
-        Tied model, one σ² for all components.
+        Tied model, one σ² for all components (default False).
     var_floor : float, optional
         Lower bound on variances; default 1e-6 × var(x).
     backend : {"auto", "numpy", "fused"}
         E-step implementation (see :func:`gmm_core.em.sufficient_statistics`).
     prior : bool or ConjugatePrior
         True: MAP-EM with mclust's ``priorControl()`` defaults for this data and K
-        (:meth:`gmm_core.prior.ConjugatePrior.default`); or a prior of one's own.
+        (:meth:`gmm_core.prior.ConjugatePrior.default`); or a prior of one's own (default
+        False).
     stopping : {"aitken", "gain"}
-        The stopping rule (:mod:`gmm_core.convergence`).
+        The stopping rule (:mod:`gmm_core.convergence`; default "aitken").
 
     Returns
     -------
@@ -538,9 +551,12 @@ def fit(
         raise ValueError(
             f"the starting parameters have {init.n_components} components, expected {n_components}"
         )
-    floor = default_var_floor(x) if var_floor is None else float(var_floor)
-    map_prior = resolve_prior(prior, x, n_components)
-    check_rule(stopping)
+    opts = EMOptions.resolve(
+        options, tol=tol, max_iter=max_iter, equal_variance=equal_variance,
+        var_floor=var_floor, backend=backend, prior=prior, stopping=stopping,
+    )
+    floor = default_var_floor(x) if opts.var_floor is None else opts.var_floor
+    opts = opts.replace(var_floor=floor, prior=resolve_prior(opts.prior, x, n_components) or False)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     runs = []
     for _ in range(n_init):
@@ -548,15 +564,11 @@ def fit(
             start, label = init, "given"
         else:
             start, label = initial_params(x, n_components, init, rng), init
-        runs.append(
-            run_em(
-                x, start, var_floor=floor, tol=tol, max_iter=max_iter,
-                equal_variance=equal_variance, backend=backend, init=label, prior=map_prior,
-                stopping=stopping,
-            )
-        )
+        runs.append(run_em(x, start, options=opts, init=label))
+    map_prior = opts.prior or None
     return FitResult(
-        tuple(runs), best_run_index(runs, floor), int(x.size), equal_variance, floor, map_prior
+        tuple(runs), best_run_index(runs, floor), int(x.size), opts.equal_variance, floor,
+        map_prior,
     )
 
 

@@ -89,12 +89,6 @@ class MixtureParams:
         """The same mixture with components ordered by increasing mean."""
         return self.permuted(self.order_by_mean())
 
-    def affine(self, scale: float, shift: float) -> MixtureParams:
-        """The mixture of ``scale·X + shift`` when X follows this one (scale ≠ 0)."""
-        if scale == 0 or not np.isfinite(scale) or not np.isfinite(shift):
-            raise ValueError("scale must be finite and non-zero, shift finite")
-        return MixtureParams(self.weights, scale * self.means + shift, scale**2 * self.variances)
-
     @classmethod
     def from_stds(cls, weights: object, means: object, stds: object) -> MixtureParams:
         """Build from standard deviations σ_k instead of variances."""

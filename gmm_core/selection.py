@@ -30,18 +30,31 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .convergence import DEFAULT_STOPPING, StoppingRule
+from .convergence import StoppingRule
 from .em import Backend
-from .fit import DEFAULT_MAX_ITER, DEFAULT_TOL, check_data, degeneracy, fit, icl, icl_map
+from .fit import check_data, degeneracy, fit, icl, icl_map
 from .init import InitMethod
+from .options import EMOptions
 from .params import MixtureParams
 
-__all__ = ["CRITERIA", "Criterion", "Selection", "SelectionRow", "select_components"]
+__all__ = [
+    "CRITERIA",
+    "MAX_N_INIT",
+    "TINY_COMPONENT",
+    "Criterion",
+    "Selection",
+    "SelectionRow",
+    "select_components",
+]
 
 Criterion = Literal["bic", "aic", "icl", "icl_map"]
 #: The criteria shown side by side (``icl_map``, mclust's ICL, is also accepted by ``best``).
 CRITERIA: tuple[str, ...] = ("bic", "aic", "icl")
 _ALL_CRITERIA: tuple[str, ...] = (*CRITERIA, "icl_map")
+#: A component responsible for fewer points than this is a spike on a tiny cluster, worth a word.
+TINY_COMPONENT = 3.0
+#: Most restarts per fit of one selection (K up to ``MAX_K`` × 2 variance models × this).
+MAX_N_INIT = 20
 
 
 def _model_name(equal_variance: bool) -> str:
@@ -100,6 +113,11 @@ class SelectionRow:
     def smallest_n_k(self, n_points: int) -> float:
         """The fewest points a component is responsible for, min_k π_k N."""
         return float(self.params.weights.min()) * n_points
+
+    def has_tiny_component(self, n_points: int) -> bool:
+        """Whether a component is responsible for fewer than ``TINY_COMPONENT`` points: a
+        spike on a tiny cluster, which can win a criterion by fitting two or three values."""
+        return self.smallest_n_k(n_points) < TINY_COMPONENT
 
     def to_record(self) -> dict[str, Any]:
         """The row as plain scalars (no parameters), for a table.
@@ -204,6 +222,16 @@ class Selection:
                 raise ValueError("every fitted row is degenerate: no model can be recommended")
         return min(rows, key=lambda r: (r.criterion(criterion), r.n_parameters, r.n_components))
 
+    def tiny_picks(self, criteria: Sequence[Criterion]) -> dict[SelectionRow, list[str]]:
+        """The best rows of ``criteria`` that have a tiny component
+        (:meth:`SelectionRow.has_tiny_component`), each with the criteria that chose it."""
+        picks: dict[SelectionRow, list[str]] = {}
+        for name in criteria:
+            row = self.best(name)
+            if row.has_tiny_component(self.n_points):
+                picks.setdefault(row, []).append(name)
+        return picks
+
     @property
     def degenerate_rows(self) -> tuple[SelectionRow, ...]:
         """The rows that are not candidates (a variance at the floor)."""
@@ -229,8 +257,11 @@ class Selection:
                 )
         return out
 
-    def curve(self, criterion: Criterion, equal_variance: bool) -> tuple[np.ndarray, np.ndarray]:
-        """K and the criterion's values for one variance model, for plotting.
+    def curve(
+        self, criterion: Criterion, equal_variance: bool | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """K and the criterion's values for one variance model (None: every row, in order),
+        for plotting.
 
         Returns
         -------
@@ -252,12 +283,13 @@ def select_components(
     seed: int = 0,
     variance_models: Sequence[bool] = (False, True),
     init: InitMethod = "kmeans++",
-    tol: float = DEFAULT_TOL,
-    max_iter: int = DEFAULT_MAX_ITER,
-    backend: Backend = "auto",
+    options: EMOptions | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
+    backend: Backend | None = None,
     on_fit: Callable[[int, int], None] | None = None,
-    prior: bool = False,
-    stopping: StoppingRule = DEFAULT_STOPPING,
+    prior: bool | None = None,
+    stopping: StoppingRule | None = None,
 ) -> Selection:
     """Fit K = 1..``k_max`` components for each variance model and compute BIC, AIC and ICL.
 
@@ -269,13 +301,17 @@ def select_components(
         Largest K (≥ 1). K above the number of distinct values is skipped (see
         :attr:`Selection.skipped`).
     n_init : int
-        Restarts per fit; each row is the best of them.
+        Restarts per fit, 1 to ``MAX_N_INIT`` (20); each row is the best of them.
     seed : int
         Seed of every fit (the module docstring says how rows are reproduced).
     variance_models : sequence of bool
         False: unequal variances; True: one shared variance. Rows follow this order.
     init : {"random", "kmeans++", "quantile", "kmeans"}
         Initialisation method of every restart.
+    options : EMOptions, optional
+        The fits' options (:class:`gmm_core.options.EMOptions`); the keywords tol, max_iter,
+        backend, prior and stopping override it where given. Its equal_variance is not used
+        (``variance_models`` says which models are fitted).
     tol, max_iter, backend
         As in :func:`gmm_core.fit.fit`.
     on_fit : callable, optional
@@ -293,11 +329,16 @@ def select_components(
     """
     if k_max < 1:
         raise ValueError(f"k_max must be at least 1, got {k_max}")
-    if n_init < 1:
-        raise ValueError(f"n_init must be at least 1, got {n_init}")
+    if not 1 <= n_init <= MAX_N_INIT:
+        raise ValueError(f"n_init must be between 1 and {MAX_N_INIT}, got {n_init}")
     models = tuple(bool(m) for m in variance_models)
     if not models or len(set(models)) != len(models):
         raise ValueError(f"give each variance model once, got {list(variance_models)}")
+    opts = EMOptions.resolve(
+        options, tol=tol, max_iter=max_iter, backend=backend, prior=prior, stopping=stopping
+    )
+    if not isinstance(opts.prior, bool):
+        raise ValueError("select_components takes prior=True/False (a default prior per K)")
     x = check_data(x, 1)
     n_distinct = int(np.unique(x).size)
     ks = range(1, min(k_max, n_distinct) + 1)
@@ -306,8 +347,8 @@ def select_components(
     for equal_variance in models:
         for k in ks:
             result = fit(
-                x, k, init=init, n_init=n_init, seed=seed, tol=tol, max_iter=max_iter,
-                equal_variance=equal_variance, backend=backend, prior=prior, stopping=stopping,
+                x, k, options=opts, init=init, n_init=n_init, seed=seed,
+                equal_variance=equal_variance,
             )
             params = result.params.sorted_by_mean()
             rows.append(
@@ -338,5 +379,5 @@ def select_components(
         n_distinct=n_distinct,
         n_init=n_init,
         seed=seed,
-        prior=bool(prior),
+        prior=opts.prior,
     )

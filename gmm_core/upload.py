@@ -23,8 +23,6 @@ ParsedTable, read_table
 Column, select_column
     Pick one column and validate it (finite values, at least two distinct values, a
     spread EM can work with in double precision, at most ``max_points`` values).
-parse_upload
-    ``read_table`` followed by ``select_column``: uploaded bytes in, clean floats out.
 
 Reading rules (decisions)
 -------------------------
@@ -127,7 +125,6 @@ __all__ = [
     "classify_columns",
     "decode_upload",
     "frame_cells",
-    "parse_upload",
     "read_table",
     "select_column",
     "split_text",
@@ -1183,7 +1180,7 @@ def _no_numeric_error(names: tuple[str, ...]) -> DataError:
 
 
 # ---------------------------------------------------------------------------
-# select_column and parse_upload
+# select_column
 # ---------------------------------------------------------------------------
 
 
@@ -1378,42 +1375,3 @@ def _describe(raw: str) -> str:
     if len(raw) > 20:
         raw = raw[:17] + "..."
     return f"'{raw}'"
-
-
-def parse_upload(
-    data: bytes,
-    filename: str = "",
-    column: str | None = None,
-    *,
-    drop_nonfinite: bool = False,
-    max_points: int = MAX_POINTS,
-) -> Column:
-    """Turn uploaded bytes into one clean column of finite ``float64`` values.
-
-    Equivalent to ``select_column(read_table(data, filename), column, ...)``.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's content, e.g. ``uploaded_file.getvalue()``.
-    filename : str, optional
-        The file's name; used only to word messages.
-    column : str or None, optional
-        Column to use; ``None`` uses the table's default (first numeric) column.
-    drop_nonfinite : bool, optional
-        Drop blank, text, NaN and ±inf cells instead of raising (default False).
-    max_points : int, optional
-        Largest number of values accepted (default :data:`MAX_POINTS`).
-
-    Returns
-    -------
-    Column
-        Name, finite ``float64`` values, number dropped, and notes for the UI.
-
-    Raises
-    ------
-    DataError
-        For any problem :func:`read_table` or :func:`select_column` reports.
-    """
-    table = read_table(data, filename)
-    return select_column(table, column, drop_nonfinite=drop_nonfinite, max_points=max_points)

@@ -23,10 +23,10 @@ from gmm_core.data import (
     Dataset,
     ParsedTable,
     load_dataset,
-    parse_upload,
     read_table,
     select_column,
 )
+from tests.upload_helpers import parse_upload
 
 # ---------------------------------------------------------------------------
 # Bundled data sets

@@ -78,11 +78,6 @@ def test_each_run_is_fit_with_its_method_and_seed(galaxies: np.ndarray, equal_va
         assert run.initial_params == within_model(
             drawn, var_floor=floor, equal_variance=equal_variance
         )
-        assert run.params_at(0) is run.initial_params and run.params_at(-1) is run.params
-        if run.n_iter > 1:
-            middle = run.params_at(1)
-            np.testing.assert_allclose(middle.means, ref.history[1].means, rtol=0, atol=0)
-            np.testing.assert_allclose(middle.weights, ref.history[1].weights, rtol=1e-15)
 
 
 def test_runs_keep_no_responsibilities(galaxies_k4: Exploration, galaxies: np.ndarray):

@@ -17,15 +17,15 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from gmm_core import _fused
+from gmm_core import MixtureParams, _fused
 from gmm_core._fused import (
     _bin_responsibilities_impl,
-    _bin_responsibilities_numpy,
     _fused_statistics_impl,
-    _fused_statistics_numpy,
     fused_bin_responsibilities,
     fused_statistics,
 )
+from gmm_core.binning import responsibility_by_bin
+from gmm_core.em import _numpy_statistics
 
 REPO = Path(__file__).resolve().parents[1]
 RTOL = 1e-12
@@ -52,6 +52,21 @@ def reference(
     stats = np.array([[math.fsum(t[k]) for k in range(len(means))] for t in terms])
     scale = np.array([np.abs(t).sum(axis=1) for t in terms])
     return stats, math.fsum(lse), scale, float(np.abs(lse).sum())
+
+
+def as_params(log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray) -> MixtureParams:
+    """The MixtureParams whose kernel inputs these are (inverse of the kernel's coefficients)."""
+    variances = 0.5 / np.asarray(half_prec)
+    weights = np.exp(np.asarray(log_coef) + 0.5 * np.log(2.0 * np.pi * variances))
+    return MixtureParams(weights / weights.sum(), means, variances)
+
+
+def numpy_statistics(
+    x: np.ndarray, log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray, chunk: int
+) -> tuple[np.ndarray, float]:
+    """gmm_core.em's numpy path (the fallback when the kernel does not run) on kernel inputs."""
+    return _numpy_statistics(np.asarray(x, dtype=np.float64),
+                             as_params(log_coef, means, half_prec), chunk)
 
 
 def assert_matches(
@@ -176,7 +191,7 @@ def test_overflowing_quadratic_is_capped() -> None:
         # far points are shared by the two components of positive weight (lp ~ -1e300 each)
         np.testing.assert_allclose(stats[0, [0, 2]], [2.0, 3.0], rtol=1e-15)
         assert stats[0, 1] < 1e-290
-    fallback = _fused_statistics_numpy(x, log_coef, means, half_prec)
+    fallback = numpy_statistics(x, log_coef, means, half_prec, chunk=2)
     np.testing.assert_allclose(fallback[0][0], stats[0], rtol=1e-15, atol=1e-290)
     assert fallback[1] == pytest.approx(loglik, rel=1e-15)
     near = x[np.abs(x) < 1e3]
@@ -265,10 +280,11 @@ def test_a_wrong_reference_is_detected() -> None:
 
 
 def test_numpy_fallback_matches() -> None:
+    """gmm_core.em's numpy path (used without numba) meets the same reference."""
     rng = np.random.default_rng(9)
     x = rng.normal(size=70_001)
     log_coef, means, half_prec = make_params(rng, 5)
-    got = _fused_statistics_numpy(x, log_coef, means, half_prec, chunk=4096)
+    got = numpy_statistics(x, log_coef, means, half_prec, chunk=4096)
     assert_matches(got, x, log_coef, means, half_prec)
 
 
@@ -415,12 +431,21 @@ def test_imports_and_works_without_numba() -> None:
         "from gmm_core import _fused\n"
         "assert _fused.NUMBA_AVAILABLE is False\n"
         "_fused.warmup()\n"
-        "s, ll = _fused.fused_statistics(np.linspace(-2, 2, 101), np.array([-1.0, -2.0]),"
-        " np.array([0.0, 1.0]), np.array([0.5, 0.5]))\n"
-        "assert s.shape == (3, 2) and abs(s[0].sum() - 101) < 1e-12 and np.isfinite(ll)\n"
-        "t = _fused.fused_bin_responsibilities(np.linspace(-2, 2, 101), np.array([-1.0, -2.0]),"
-        " np.array([0.0, 1.0]), np.array([0.5, 0.5]), -1.0, 1.0, 4)\n"
-        "assert t.shape == (4, 2) and abs(t.sum() - 51) < 1e-12, t\n"
+        "try:\n"
+        "    _fused.fused_statistics(np.zeros(3), np.zeros(1), np.zeros(1), np.ones(1))\n"
+        "except RuntimeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('the kernel ran without numba')\n"
+        "from gmm_core import MixtureParams\n"
+        "from gmm_core.binning import responsibility_by_bin\n"
+        "from gmm_core.em import sufficient_statistics\n"
+        "x = np.linspace(-2, 2, 10_001)\n"
+        "p = MixtureParams([0.4, 0.6], [0.0, 1.0], [1.0, 1.0])\n"
+        "s = sufficient_statistics(x, p)\n"
+        "assert abs(s.n_k.sum() - x.size) < 1e-9 and np.isfinite(s.log_likelihood)\n"
+        "t = responsibility_by_bin(x, p, np.linspace(-1.0, 1.0, 5))\n"
+        "assert t.shape == (4, 2) and abs(t.sum() - 5001) < 1e-9, t\n"
         "print('ok')\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -497,8 +522,8 @@ def test_bins_match_reference(n: int, k: int, n_bins: int, chunk: int) -> None:
     log_coef, means, half_prec = make_params(rng, k)
     lo, hi = -4.0, 5.0  # some points fall outside
     expected = bin_reference(x, log_coef, means, half_prec, lo, hi, n_bins)
-    results = [_bin_responsibilities_numpy(x, log_coef, means, half_prec, (lo, hi, n_bins),
-                                           chunk=max(chunk, 100))]
+    results = [responsibility_by_bin(x, as_params(log_coef, means, half_prec),
+                                     np.linspace(lo, hi, n_bins + 1), backend="numpy")]
     if _fused.NUMBA_AVAILABLE:
         results += [_bin_responsibilities_impl(x, log_coef, means, half_prec, (lo, hi, n_bins),
                                                chunk=chunk, parallel=parallel)
@@ -525,13 +550,20 @@ def test_bins_empty_and_bad_inputs() -> None:
 
 
 def test_bins_fallback_above_max_compiled_components(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above MAX_COMPILED_COMPONENTS the kernels refuse; "auto" takes the numpy path."""
     rng = np.random.default_rng(15)
-    x = rng.normal(size=3_000)
+    x = rng.normal(size=30_000)
     log_coef, means, half_prec = make_params(rng, 3)
-    compiled = fused_bin_responsibilities(x, log_coef, means, half_prec, -2.0, 2.0, 10)
+    params = as_params(log_coef, means, half_prec)
+    edges = np.linspace(-2.0, 2.0, 11)
+    compiled = responsibility_by_bin(x, params, edges, backend="fused")
     monkeypatch.setattr(_fused, "MAX_COMPILED_COMPONENTS", 2)
     monkeypatch.setattr(_fused, "_run_kernel", None)  # must not be reached
-    fallback = fused_bin_responsibilities(x, log_coef, means, half_prec, -2.0, 2.0, 10)
+    with pytest.raises(ValueError, match="at most 2 components"):
+        fused_bin_responsibilities(x, log_coef, means, half_prec, -2.0, 2.0, 10)
+    with pytest.raises(ValueError, match="at most 2 components"):
+        responsibility_by_bin(x, params, edges, backend="fused")
+    fallback = responsibility_by_bin(x, params, edges, backend="auto")
     np.testing.assert_allclose(fallback, compiled, rtol=1e-12)
 
 

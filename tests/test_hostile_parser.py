@@ -33,12 +33,12 @@ from gmm_core.upload import (
     classify_columns,
     decode_upload,
     frame_cells,
-    parse_upload,
     read_table,
     select_column,
     split_text,
 )
 from tests.hostile.corpus import CORPUS, HostileFile, write_corpus
+from tests.upload_helpers import parse_upload
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = [f for f in CORPUS if not f.big]

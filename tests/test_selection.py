@@ -221,3 +221,38 @@ def test_edge_warning_when_the_minimum_is_at_the_largest_k(waiting: np.ndarray):
     assert four.best("bic").n_components == 2 and four.edge_warnings(("bic",)) == []
     one = select_components(waiting, 1, n_init=1)
     assert one.edge_warnings() == []
+
+
+def test_curve_without_a_model_is_every_row_in_order(selection: Selection):
+    ks, values = selection.curve("aic")
+    assert ks.tolist() == [r.n_components for r in selection.rows]
+    assert values.tolist() == [r.aic for r in selection.rows]
+
+
+def test_tiny_picks_name_the_criteria_whose_choice_has_a_spike(selection: Selection):
+    """A pick with min_k π_k N below TINY_COMPONENT points is flagged, with its criteria."""
+    from dataclasses import replace
+
+    from gmm_core.selection import TINY_COMPONENT
+
+    assert selection.tiny_picks(["bic", "aic"]) == {}  # two well separated clusters
+    best = selection.best("bic")
+    n = selection.n_points
+    spike = MixtureParams(
+        [1.0 - 2.0 / n, 2.0 / n], [0.0, 1.0], [1.0, 1e-3]
+    )  # a component of 2 points
+    rows = tuple(replace(r, params=spike) if r is best else r for r in selection.rows)
+    spiky = replace(selection, rows=rows)
+    assert best.smallest_n_k(n) >= TINY_COMPONENT > rows[selection.rows.index(best)].smallest_n_k(n)
+    picks = spiky.tiny_picks(["bic", "aic", "icl"])
+    assert list(picks) == [rows[selection.rows.index(best)]]
+    assert picks[rows[selection.rows.index(best)]] == [
+        name for name in ("bic", "aic", "icl") if selection.best(name) is best
+    ]
+
+
+def test_restarts_per_fit_are_bounded():
+    from gmm_core.selection import MAX_N_INIT
+
+    with pytest.raises(ValueError, match=f"between 1 and {MAX_N_INIT}"):
+        select_components(np.arange(10.0), 2, n_init=MAX_N_INIT + 1)

@@ -19,8 +19,6 @@ from gmm_core.em import data_variance
 from gmm_core.upload import MAX_POINTS, DataError, ParsedTable, read_table, select_column
 
 from .session import (
-    DEFAULT_GEN_SEED,
-    DEFAULT_N,
     DEFAULT_TRUTH,
     ActiveData,
     cached_sample,
@@ -28,6 +26,7 @@ from .session import (
     get_data,
     set_data,
 )
+from .settings import DATA_SETTINGS, SETTING, defaults
 from .text import code, escape, plotly_text
 from .widgets import keep_values, persistent_editor, rows_as_floats, sentence
 
@@ -35,14 +34,8 @@ __all__ = ["SOURCES", "render_data_panel", "truth_from_table"]
 
 SOURCES = ("Generate", "Data set", "Upload")
 MAX_TRUE_COMPONENTS = 6
-DEFAULTS = {
-    "data_source": "Generate",
-    "n_points": DEFAULT_N,
-    "gen_seed": DEFAULT_GEN_SEED,
-    "dataset": "old_faithful_waiting",
-    "upload_drop": False,
-    "show_truth": True,
-}
+#: The widgets' starting values: the settings table's (:mod:`ui.settings`) and two of its own.
+DEFAULTS = {**defaults(DATA_SETTINGS), "upload_drop": False, "show_truth": True}
 #: The latest upload's parse, (file_id, ParsedTable or DataError): one per session.
 UPLOAD_PARSE_KEY = "upload_parsed"
 
@@ -102,9 +95,13 @@ def _generate() -> ActiveData | None:
         },
     )
     st.number_input(
-        "Number of points N", min_value=10, max_value=MAX_POINTS, step=100, key="n_points"
+        SETTING["n_points"].label, min_value=SETTING["n_points"].bounds[0],
+        max_value=SETTING["n_points"].bounds[1], step=100, key="n_points",
     )
-    st.number_input("Seed for the data", min_value=0, max_value=2**31 - 1, key="gen_seed")
+    st.number_input(
+        SETTING["gen_seed"].label, min_value=SETTING["gen_seed"].bounds[0],
+        max_value=SETTING["gen_seed"].bounds[1], key="gen_seed",
+    )
     try:
         truth = truth_from_table(table)
     except ValueError as err:

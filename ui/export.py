@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gmm_core.em import e_step
+from gmm_core.em import iter_responsibilities
 from gmm_core.params import MixtureParams
 
 __all__ = [
@@ -33,7 +33,6 @@ MAX_RESPONSIBILITY_EXPORT = 200_000
 #: The ``format`` field of :func:`run_json`'s document.
 RUN_JSON_FORMAT = "em-lab-run"
 _RUN_JSON_VERSION = 1
-_CHUNK = 50_000
 
 
 def _check_run(history: Sequence[MixtureParams], log_likelihoods: np.ndarray) -> np.ndarray:
@@ -199,8 +198,8 @@ def responsibilities_csv(
     bytes
         UTF-8 CSV with columns ``x, gamma_1, …, gamma_K, uncertainty`` (the γ sum to one;
         uncertainty = 1 − max_k γ(z_nk), mclust's classification uncertainty, 0 for a point
-        surely in one component, up to 1 − 1/K), computed with :func:`gmm_core.em.e_step` in
-        chunks; x at repr precision.
+        surely in one component, up to 1 − 1/K), computed chunk by chunk
+        (:func:`gmm_core.em.iter_responsibilities`); x at repr precision.
 
     Raises
     ------
@@ -218,11 +217,9 @@ def responsibilities_csv(
     columns = ["x", *(f"gamma_{k + 1}" for k in range(params.n_components)), "uncertainty"]
     out = io.StringIO()
     pd.DataFrame(columns=columns).to_csv(out, index=False)
-    for start in range(0, x.size, _CHUNK):
-        chunk = x[start : start + _CHUNK]
-        resp, _ = e_step(chunk, params)
-        block = pd.DataFrame(
-            np.column_stack([chunk, resp, 1.0 - resp.max(axis=1)]), columns=columns
+    for block in iter_responsibilities(x, params):
+        table = pd.DataFrame(
+            np.column_stack([block.x, block.resp, 1.0 - block.resp.max(axis=1)]), columns=columns
         )
-        block.to_csv(out, index=False, header=False)
+        table.to_csv(out, index=False, header=False)
     return out.getvalue().encode("utf-8")

@@ -3,38 +3,25 @@ iteration limit."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from gmm_core import MixtureParams, initial_params
-from gmm_core.convergence import DEFAULT_STOPPING, STOPPING_LABELS, STOPPING_RULES
+from gmm_core.convergence import STOPPING_LABELS
 
-from .run_state import INIT_CHOICES, ModelSettings
-from .scenario import TOLERANCES, tolerance_label
+from .run_state import ModelSettings
+from .scenario import tolerance_label
 from .session import ActiveData
+from .settings import INIT_LABELS, MAX_K, MODEL_SETTINGS, SETTING, defaults
 from .widgets import keep_values, persistent_editor, reset_editor, rows_as_floats, sentence
 
-__all__ = ["INIT_LABELS", "manual_table_problem", "render_model_panel"]
+__all__ = ["INIT_LABELS", "MAX_K", "manual_table_problem", "render_model_panel"]
 
-INIT_LABELS = {
-    "kmeans++": "k-means++ seeding",
-    "random": "Random points from the data",
-    "quantile": "Quantiles (mclust's default)",
-    "kmeans": "A few k-means iterations",
-    "manual": "Manual: type μ, σ, π",
-}
-MAX_K = 10
-DEFAULTS = {
-    "n_components": 3,
-    "equal_variance": False,
-    "init_method": "kmeans++",
-    "seed": 1,
-    "tol": 1e-6,
-    "max_iter": 500,
-    "prior": False,
-    "stopping": DEFAULT_STOPPING,
-}
+#: The widgets' starting values (from the settings table, :mod:`ui.settings`).
+DEFAULTS = defaults(MODEL_SETTINGS)
 PRIOR_HELP = (
     "MAP-EM with R mclust's priorControl() defaults (Fraley & Raftery 2007): a conjugate "
     "prior shrinks each μ_k towards the data's mean (κ = 0.01) and keeps each σ_k² away from 0 "
@@ -128,30 +115,38 @@ def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str 
     return MixtureParams.from_stds(weights / weights.sum(), means, stds), None
 
 
+def _number_input(key: str, where: Any = st) -> Any:
+    """The number widget of setting ``key``: its label and bounds from the settings table."""
+    setting = SETTING[key]
+    low, high = setting.bounds  # type: ignore[misc]
+    return where.number_input(setting.label, min_value=low, max_value=high, key=key)
+
+
+def _selectbox(key: str, where: Any = st, **kwargs: Any) -> Any:
+    """The menu of setting ``key``: its label and choices from the settings table."""
+    setting = SETTING[key]
+    return where.selectbox(setting.label, setting.choices, key=key, **kwargs)
+
+
 def render_model_panel(data: ActiveData) -> tuple[ModelSettings, str | None]:
     """Draw the model controls and return the chosen settings and any error message."""
     keep_values(DEFAULTS)
-    k = st.number_input("Components K", min_value=1, max_value=MAX_K, key="n_components")
-    st.toggle("Equal variances (one shared σ²)", key="equal_variance")
-    method = st.selectbox(
-        "Initialisation", INIT_CHOICES, key="init_method", format_func=INIT_LABELS.__getitem__
-    )
+    k = _number_input("n_components")
+    st.toggle(SETTING["equal_variance"].label, key="equal_variance")
+    method = _selectbox("init_method", format_func=INIT_LABELS.__getitem__)
     manual, error = (None, None)
     if method == "manual":
         manual, error = _manual_params(data, int(k))
     else:
-        st.number_input("Seed", min_value=0, max_value=2**31 - 1, key="seed")
-    st.toggle("Regularise (conjugate prior)", key="prior", help=PRIOR_HELP)
-    stopping = st.selectbox(
-        "Stopping rule", STOPPING_RULES, key="stopping", format_func=STOPPING_LABELS.__getitem__,
+        _number_input("seed")
+    st.toggle(SETTING["prior"].label, key="prior", help=PRIOR_HELP)
+    stopping = _selectbox(
+        "stopping", format_func=STOPPING_LABELS.__getitem__,
         help=f"{TOL_HELP['aitken']} {TOL_HELP['gain']}",
     )
     col1, col2 = st.columns(2)
-    col1.selectbox(
-        "Tolerance", TOLERANCES, key="tol", format_func=tolerance_label,
-        help=TOL_HELP[stopping],
-    )
-    col2.number_input("Max iterations", min_value=1, max_value=5000, key="max_iter")
+    _selectbox("tol", col1, format_func=tolerance_label, help=TOL_HELP[stopping])
+    _number_input("max_iter", col2)
     settings = ModelSettings(
         n_components=int(k),
         equal_variance=bool(st.session_state.equal_variance),

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .scenario import TABLE_COLUMNS
+from .settings import MODEL_SETTINGS
 
 __all__ = ["OPENING", "PRESETS", "PRESET_BY_KEY", "Preset"]
 
@@ -16,8 +17,9 @@ def _table(*rows: tuple[float, float, float]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
-_MODEL = {"equal_variance": False, "init_method": "kmeans++", "seed": 1, "tol": 1e-6,
-          "max_iter": 500, "prior": False}
+#: The model settings a preset starts from (the settings table's defaults of what a link
+#: carries, K apart: every preset sets its own).
+_MODEL = {s.key: s.default for s in MODEL_SETTINGS if s.link and s.key != "n_components"}
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ from typing import Literal
 import numpy as np
 
 from gmm_core import MixtureParams, Run, StepReport, advance, check_data, initial_params, start_run
-from gmm_core.convergence import DEFAULT_STOPPING, ConvergenceMonitor
+from gmm_core.convergence import ConvergenceMonitor
 from gmm_core.em import default_var_floor
 from gmm_core.prior import ConjugatePrior
+
+from . import settings
 
 __all__ = [
     "INIT_CHOICES",
@@ -36,7 +38,7 @@ __all__ = [
 
 Phase = Literal["M", "E"]
 #: Initialisation choices on screen: gmm_core's methods plus "manual" (a user-edited table).
-INIT_CHOICES: tuple[str, ...] = ("kmeans++", "random", "quantile", "kmeans", "manual")
+INIT_CHOICES = settings.INIT_CHOICES  # re-exported: the menu of ui.settings
 _TRAIL_LIMIT = 2000
 
 
@@ -44,15 +46,15 @@ _TRAIL_LIMIT = 2000
 class ModelSettings:
     """What the user chose for the model; changing any of it restarts the run."""
 
-    n_components: int = 3
-    equal_variance: bool = False
-    init_method: str = "kmeans++"
-    seed: int = 1
-    tol: float = 1e-6
-    max_iter: int = 500
+    n_components: int = settings.SETTING["n_components"].default
+    equal_variance: bool = settings.SETTING["equal_variance"].default
+    init_method: str = settings.SETTING["init_method"].default
+    seed: int = settings.SETTING["seed"].default
+    tol: float = settings.SETTING["tol"].default
+    max_iter: int = settings.SETTING["max_iter"].default
     manual: MixtureParams | None = None
-    prior: bool = False
-    stopping: str = DEFAULT_STOPPING
+    prior: bool = settings.SETTING["prior"].default
+    stopping: str = settings.SETTING["stopping"].default
 
     @property
     def monitor(self) -> ConvergenceMonitor:

@@ -28,9 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gmm_core.bundled import DATASETS
-
-from .run_state import INIT_CHOICES
+from .settings import SETTING, SETTINGS, SOURCE_LINKS, TOLERANCES
 from .text import code
 
 __all__ = [
@@ -49,30 +47,13 @@ __all__ = [
 ]
 
 TABLE_COLUMNS = ("μ", "σ", "π")
-#: Widget key → (query parameter, type). Tables and the position are handled apart.
+#: Widget key → (query parameter, type), from the settings table (:mod:`ui.settings`). Tables
+#: and the position are handled apart.
 WIDGET_KEYS: dict[str, tuple[str, type]] = {
-    "data_source": ("src", str),
-    "n_points": ("n", int),
-    "gen_seed": ("gs", int),
-    "dataset": ("ds", str),
-    "n_components": ("K", int),
-    "equal_variance": ("eq", bool),
-    "init_method": ("init", str),
-    "seed": ("seed", int),
-    "tol": ("tol", float),
-    "max_iter": ("iters", int),
-    "prior": ("prior", bool),
+    s.key: (s.link, s.kind) for s in SETTINGS if s.link is not None
 }
-_SOURCES = {"Generate": "gen", "Data set": "ds", "Upload": "up"}
-_LIMITS = {
-    "n_points": (10, 1_000_000),
-    "n_components": (1, 10),
-    "max_iter": (1, 5000),
-    "seed": (0, 2**31 - 1),
-    "gen_seed": (0, 2**31 - 1),
-}
-#: The tolerance menu (per-point log L gain); 0 runs exactly ``max_iter`` iterations.
-TOLERANCES: tuple[float, ...] = (1e-3, 1e-4, 1e-5, 1e-6, 1e-8, 1e-10, 0.0)
+_SOURCES = SOURCE_LINKS
+_LIMITS = {s.key: s.bounds for s in SETTINGS if s.link is not None and s.bounds is not None}
 #: Longest value of one setting in a link, and of a table ("μ,σ,π;…").
 MAX_VALUE_CHARS = 40
 MAX_TABLE_CHARS = 2_000
@@ -210,8 +191,7 @@ def _parse(key: str, kind: type, text: str) -> Any:
     if kind is bool:
         return _choice(text, _BOOLEANS, "the value")
     if kind is str:
-        options = {"dataset": DATASETS, "init_method": INIT_CHOICES}[key]
-        return _choice(text, {o: o for o in options}, "the value")
+        return _choice(text, {o: o for o in SETTING[key].choices}, "the value")
     return _bounded_number(key, kind, text)
 
 

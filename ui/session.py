@@ -16,6 +16,7 @@ from gmm_core.binning import bin_edges, histogram, responsibility_by_bin
 from gmm_core.bundled import DATASETS, load_dataset
 
 from .run_state import ModelSettings, StepperState, new_state
+from .settings import SETTING
 from .widgets import sentence
 
 __all__ = [
@@ -39,8 +40,8 @@ DATA_KEY = "active_data"
 STEPPER_KEY = "stepper"
 NOTICE_KEY = "notices"
 DEFAULT_TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
-DEFAULT_N = 1000
-DEFAULT_GEN_SEED = 7
+DEFAULT_N = SETTING["n_points"].default
+DEFAULT_GEN_SEED = SETTING["gen_seed"].default
 
 
 @dataclass(frozen=True, eq=False)
