@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from figures.landscape import basin_figure, landscape_figure, optimum_names
-from figures.notation import fixed, subscript
+from figures.notation import fixed, plural, subscript
 from gmm_core import MixtureParams
 from gmm_core.landscape import (
     SURFACE_MAX_POINTS,
@@ -210,9 +210,15 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
     )
     not_done = int(np.count_nonzero(~basin_map.converged))
     names = optimum_names(basin_map.optima)
+    maxima = [n for n, o in zip(names, basin_map.optima, strict=True) if not o.coincident]
+    saddles = [n for n, o in zip(names, basin_map.optima, strict=True) if o.coincident]
+    reached = f"{plural(len(maxima), 'local maximum', 'local maxima')} reached"
+    reached += f" ({', '.join(maxima)})" if maxima else ""
+    if saddles:
+        reached += f", and the saddle on the line μ₁ = μ₂ ({', '.join(saddles)})"
     st.caption(
         f"Each start is θ₀ = (π, (μ₁, μ₂), σ²) with the π and σ² above; EM then moves every "
-        f"parameter. {len(names)} optima reached ({', '.join(names)}); a primed letter is the "
+        f"parameter. {reached}; a primed letter is the "
         "same mixture with the labels swapped, its basin the mirror image of the other's. "
         + (f"{not_done} runs stopped at the iteration limit. " if not_done else "")
         + "Click a start to step through its run."

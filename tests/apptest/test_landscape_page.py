@@ -125,6 +125,11 @@ def test_basins_reproduce_and_a_basin_click_starts_there():
     assert np.array_equal(z, labels)
     table = at.dataframe[0].value
     assert table["log L"].iloc[0] == pytest.approx(expected.optima[0].log_likelihood)
+    # The caption counts local maxima and names a saddle as a saddle, never as an optimum.
+    maxima = sum(not o.coincident for o in expected.optima)
+    caption = next(c.value for c in at.caption if "reached" in c.value)
+    assert f"{maxima} local maxim" in caption, caption
+    assert ("saddle on the line" in caption) == any(o.coincident for o in expected.optima)
     click_chart(at, "land_basins", (3, 17))
     opened_in_stepper(at).run()
     assert stepper(at).run.history[0].means.tolist() == [grid[3], grid[17]]
