@@ -21,7 +21,7 @@ from figures import (
     run_animation_html,
     trace_figure,
 )
-from figures.convergence import with_aitken_asymptote
+from figures.convergence import aitken_trace_figure
 from figures.notation import fixed, plain, plural, subscript
 from figures.palette import text_color_on
 from figures.trace import decreases
@@ -472,11 +472,10 @@ def view(truth, timer: float | None) -> None:
         if lecture:
             watch_note(links.preset_note())
         lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
-        trace = trace_figure(
+        # With Aitken's rule, the limit it estimates is drawn on the trace.
+        trace = (aitken_trace_figure if state.settings.stopping == "aitken" else trace_figure)(
             lls, current=state.t, converged_at=done, height=260 if lecture else 300
         )
-        if state.settings.stopping == "aitken":  # the limit Aitken's rule estimates
-            trace = with_aitken_asymptote(trace, lls)
         chart(
             trace, key="trace_chart",
             name=f"Log-likelihood trace up to iteration {state.frontier}",
