@@ -14,6 +14,7 @@ __all__ = [
     "ASYMPTOTE_COLOR",
     "aitken_layer",
     "aitken_trace_figure",
+    "aitken_trace_spec",
     "with_aitken_asymptote",
 ]
 
@@ -79,6 +80,23 @@ def with_aitken_asymptote(fig: go.Figure, objective: np.ndarray) -> go.Figure:
     return fig
 
 
+def aitken_trace_spec(
+    objective: np.ndarray,
+    *,
+    current: int,
+    converged_at: int | None = None,
+    height: int = 300,
+) -> dict:
+    """The plain spec of :func:`figures.trace.trace_figure_spec` with the Aitken layer
+    (:func:`aitken_layer`) added (same parameters)."""
+    spec = trace_figure_spec(objective, current=current, converged_at=converged_at, height=height)
+    layer = aitken_layer(objective)
+    if layer is not None:
+        spec["data"].append(layer[0])
+        spec["layout"].setdefault("annotations", []).append(layer[1])
+    return spec
+
+
 def aitken_trace_figure(
     objective: np.ndarray,
     *,
@@ -86,13 +104,9 @@ def aitken_trace_figure(
     converged_at: int | None = None,
     height: int = 300,
 ) -> go.Figure:
-    """:func:`figures.trace_figure` of ``objective`` with the Aitken layer
-    (:func:`aitken_layer`) on it, from plain dicts without validation
-    (:func:`figures.spec.unvalidated`); the same figure as
-    ``with_aitken_asymptote(trace_figure(...), objective)``."""
-    spec = trace_figure_spec(objective, current=current, converged_at=converged_at, height=height)
-    layer = aitken_layer(objective)
-    if layer is not None:
-        spec["data"].append(layer[0])
-        spec["layout"].setdefault("annotations", []).append(layer[1])
-    return unvalidated(spec)
+    """:func:`figures.trace_figure` of ``objective`` with the Aitken layer on it, built from
+    :func:`aitken_trace_spec` without validation (:func:`figures.spec.unvalidated`); the same
+    figure as ``with_aitken_asymptote(trace_figure(...), objective)``."""
+    return unvalidated(
+        aitken_trace_spec(objective, current=current, converged_at=converged_at, height=height)
+    )
