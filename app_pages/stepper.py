@@ -538,7 +538,13 @@ if not lecture:
     watch_note(links.preset_note())
 
 truth = data.truth if st.session_state.get("show_truth") else None
+def still_view(truth) -> None:
+    """The view while paused: a fragment of its own (its own id, so no timer carries over
+    from the playing one)."""
+    view(truth, None)
+
+
 if playback().playing:
     st.fragment(view, run_every=period())(truth, period())
 else:
-    st.fragment(view)(truth, None)
+    st.fragment(still_view)(truth)
