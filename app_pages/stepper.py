@@ -2,9 +2,9 @@
 
 Storyboard: scenarios → controls → one playback transition (ui.playback: the stepper state
 moves, gmm_core underneath) → status line, charts, parameter table, the maths of the step and
-the exports, all drawn from that one state. A click reruns the page (the sidebar's shareable
-link follows the position); while playing, the view is a fragment on a timer, so autoplay
-ticks redraw only this part of the page.
+the exports, all drawn from that one state. The view is a fragment: a click reruns only it,
+not the sidebar, and it publishes the shareable link itself so the link follows the position;
+while playing, the fragment runs on a timer, so autoplay ticks redraw only this part too.
 """
 
 import time
@@ -16,15 +16,14 @@ import streamlit as st
 
 from figures import (
     component_color,
-    mixture_figure,
     run_animation_figure,
     run_animation_html,
-    trace_figure,
 )
-from figures.convergence import with_aitken_asymptote
+from figures.convergence import aitken_trace_spec
+from figures.mixture import mixture_figure_spec
 from figures.notation import fixed, plain, plural, subscript
 from figures.palette import text_color_on
-from figures.trace import decreases
+from figures.trace import decreases, trace_figure_spec
 from ui import export, links, session
 from ui import playback as pb
 from ui import run_state as rs
@@ -403,8 +402,11 @@ def playback_controls(state: rs.StepperState) -> None:
 
 
 def view(truth, timer: float | None) -> None:
-    """Controls, status, charts and tables, all from one stepper state; an autoplay fragment
-    (``timer`` seconds) while playing."""
+    """Controls, status, charts and tables, all from one stepper state. Always a fragment: a
+    click here reruns only this view, not the sidebar (on a timer of ``timer`` seconds while
+    playing); the link is published here too, so it follows the position."""
+    if bool(st.session_state.get("lecture")) != lecture:
+        st.rerun()  # lecture mode toggled here: the whole page changes layout
     playing_now = playback()
     state = session.get_stepper()
     if playing_now.playing:
@@ -453,7 +455,8 @@ def view(truth, timer: float | None) -> None:
     show_maths = st.session_state.get("show_maths", False)
     n_pick = min(int(st.session_state["maths_n"]), x.size)
     highlight = float(x[n_pick - 1]) if show_maths else None
-    figure = mixture_figure(
+    # Plain specs (no plotly validation), styled and drawn by ui.lecture.chart.
+    figure = mixture_figure_spec(
         edges, counts, state.params, bin_shares=shares, responsibility_params=resp_params,
         truth=truth, highlight_x=highlight, x_label=data.axis_label,
         height=None if lecture else 640, legend="side" if lecture else "auto",
@@ -472,11 +475,10 @@ def view(truth, timer: float | None) -> None:
         if lecture:
             watch_note(links.preset_note())
         lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
-        trace = trace_figure(
+        # With Aitken's rule, the limit it estimates is drawn on the trace.
+        trace = (aitken_trace_spec if state.settings.stopping == "aitken" else trace_figure_spec)(
             lls, current=state.t, converged_at=done, height=260 if lecture else 300
         )
-        if state.settings.stopping == "aitken":  # the limit Aitken's rule estimates
-            trace = with_aitken_asymptote(trace, lls)
         chart(
             trace, key="trace_chart",
             name=f"Log-likelihood trace up to iteration {state.frontier}",
@@ -511,6 +513,9 @@ def view(truth, timer: float | None) -> None:
     render_predict_panel(state, data)
     with st.expander("Export this run", icon=":material/download:"):
         export_panel(state, truth, done)
+    # A click reran only this fragment, not app.py's end: the link follows the position here
+    # (a full run publishes it again after the page, unchanged).
+    links.publish_link(data)
 
 
 # --------------------------------------------------------------------------- the page
@@ -533,7 +538,13 @@ if not lecture:
     watch_note(links.preset_note())
 
 truth = data.truth if st.session_state.get("show_truth") else None
+def still_view(truth) -> None:
+    """The view while paused: a fragment of its own (its own id, so no timer carries over
+    from the playing one)."""
+    view(truth, None)
+
+
 if playback().playing:
     st.fragment(view, run_every=period())(truth, period())
 else:
-    view(truth, None)
+    st.fragment(still_view)(truth)

@@ -57,6 +57,13 @@ def _free_port() -> int:
 @contextmanager
 def serve(script: Path, cwd: Path) -> Iterator[str]:
     """``streamlit run script`` on a free port; yields the base URL."""
+    with serve_process(script, cwd) as (url, _):
+        yield url
+
+
+@contextmanager
+def serve_process(script: Path, cwd: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``streamlit run script`` on a free port; yields the base URL and the server process."""
     port = _free_port()
     cmd = [
         sys.executable,
@@ -90,7 +97,7 @@ def serve(script: Path, cwd: Path) -> Iterator[str]:
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise RuntimeError(f"{script} did not start")
             time.sleep(0.25)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         proc.wait(10)

@@ -7,28 +7,35 @@ import plotly.graph_objects as go
 
 from gmm_core.convergence import aitken_asymptotes
 
-__all__ = ["ASYMPTOTE_COLOR", "with_aitken_asymptote"]
+from .spec import trace_object, unvalidated
+from .trace import trace_figure_spec
+
+__all__ = [
+    "ASYMPTOTE_COLOR",
+    "aitken_layer",
+    "aitken_trace_figure",
+    "aitken_trace_spec",
+    "with_aitken_asymptote",
+]
 
 ASYMPTOTE_COLOR = "#CC79A7"
 
 
-def with_aitken_asymptote(fig: go.Figure, objective: np.ndarray) -> go.Figure:
-    """``fig`` (a trace figure) with Aitken's estimate of the limit of log L added.
+def aitken_layer(objective: np.ndarray) -> tuple[dict, dict] | None:
+    """Aitken's estimate of the limit of log L as a trace dict and an annotation dict.
 
     Parameters
     ----------
-    fig : plotly.graph_objects.Figure
-        The trace of ``objective``; changed in place and returned.
     objective : ndarray, shape (T + 1,)
         log L(θ_t) (or the log posterior), t = 0..T.
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        With a dotted line "Aitken estimate" through the estimates o_∞ at each iteration
+    (dict, dict) or None
+        A dotted line "Aitken estimate" through the estimates o_∞ at each iteration
         (:func:`gmm_core.convergence.aitken_asymptotes`; gaps where none exists, or where it
-        lies more than twice the trace's climb above its top) and the latest one written
-        beside it. Unchanged when no estimate exists yet.
+        lies more than twice the trace's climb above its top), and the latest one written
+        beside it. None when no estimate exists yet.
     """
     o = np.asarray(objective, dtype=np.float64)
     limit = aitken_asymptotes(o)
@@ -37,29 +44,70 @@ def with_aitken_asymptote(fig: go.Figure, objective: np.ndarray) -> go.Figure:
         limit[limit > o.max() + 2 * span] = np.nan
     finite = np.flatnonzero(np.isfinite(limit))
     if finite.size == 0:
-        return fig
-    t = np.arange(o.size)
-    fig.add_trace(
-        go.Scatter(
-            x=t,
-            # Gaps as None (JSON null), never NaN: nothing non-finite is sent to the browser.
-            y=[float(v) if np.isfinite(v) else None for v in limit],
-            mode="lines",
-            name="Aitken estimate",
-            connectgaps=False,
-            line={"color": ASYMPTOTE_COLOR, "width": 1.5, "dash": "dot"},
-            hovertemplate="iteration %{x}<br>Aitken's estimate of the limit = %{y:.6f}"
-            "<extra></extra>",
-        )
-    )
+        return None
+    trace = {
+        "type": "scatter",
+        "x": np.arange(o.size),
+        # Gaps as None (JSON null), never NaN: nothing non-finite is sent to the browser.
+        "y": [float(v) if np.isfinite(v) else None for v in limit],
+        "mode": "lines",
+        "name": "Aitken estimate",
+        "connectgaps": False,
+        "line": {"color": ASYMPTOTE_COLOR, "width": 1.5, "dash": "dot"},
+        "hovertemplate": "iteration %{x}<br>Aitken's estimate of the limit = %{y:.6f}"
+        "<extra></extra>",
+    }
     last = int(finite[-1])
-    fig.add_annotation(
-        x=last,
-        y=float(limit[last]),
-        xanchor="right",
-        yanchor="bottom",
-        showarrow=False,
-        text=f"limit ≈ {limit[last]:.6g}",
-        font={"size": 11, "color": ASYMPTOTE_COLOR},
-    )
+    note = {
+        "x": last,
+        "y": float(limit[last]),
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "text": f"limit ≈ {limit[last]:.6g}",
+        "font": {"size": 11, "color": ASYMPTOTE_COLOR},
+    }
+    return trace, note
+
+
+def with_aitken_asymptote(fig: go.Figure, objective: np.ndarray) -> go.Figure:
+    """``fig`` (a trace figure) with Aitken's estimate of the limit of log L added
+    (:func:`aitken_layer`; changed in place and returned, unchanged when no estimate exists
+    yet). The stepper uses :func:`aitken_trace_figure`, which builds both at once."""
+    layer = aitken_layer(objective)
+    if layer is not None:
+        fig.add_trace(trace_object(layer[0]))
+        fig.add_annotation(**layer[1])
     return fig
+
+
+def aitken_trace_spec(
+    objective: np.ndarray,
+    *,
+    current: int,
+    converged_at: int | None = None,
+    height: int = 300,
+) -> dict:
+    """The plain spec of :func:`figures.trace.trace_figure_spec` with the Aitken layer
+    (:func:`aitken_layer`) added (same parameters)."""
+    spec = trace_figure_spec(objective, current=current, converged_at=converged_at, height=height)
+    layer = aitken_layer(objective)
+    if layer is not None:
+        spec["data"].append(layer[0])
+        spec["layout"].setdefault("annotations", []).append(layer[1])
+    return spec
+
+
+def aitken_trace_figure(
+    objective: np.ndarray,
+    *,
+    current: int,
+    converged_at: int | None = None,
+    height: int = 300,
+) -> go.Figure:
+    """:func:`figures.trace_figure` of ``objective`` with the Aitken layer on it, built from
+    :func:`aitken_trace_spec` without validation (:func:`figures.spec.unvalidated`); the same
+    figure as ``with_aitken_asymptote(trace_figure(...), objective)``."""
+    return unvalidated(
+        aitken_trace_spec(objective, current=current, converged_at=converged_at, height=height)
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from gmm_core.binning import curve_grid
 from gmm_core.em import e_step, log_weighted_densities
@@ -18,17 +17,24 @@ from gmm_core.params import MixtureParams
 
 from .notation import plain, subscript
 from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
+from .spec import template, trace_object, unvalidated
 
 __all__ = [
     "DENSITY_HEADROOM",
     "GRID_POINTS",
+    "curve_specs",
     "curve_traces",
     "density_axis_top",
     "display_values",
+    "histogram_specs",
     "histogram_traces",
     "mixture_figure",
+    "mixture_figure_spec",
+    "mixture_line_spec",
     "mixture_trace",
+    "responsibility_specs",
     "responsibility_traces",
+    "truth_specs",
     "truth_traces",
     "weighted_densities",
 ]
@@ -64,11 +70,12 @@ def density_axis_top(histogram_top: float, curve_top: float) -> float:
     return 1.05 * top if top > 0 else 1.0
 
 
-def histogram_traces(
+def histogram_specs(
     edges: np.ndarray, counts: np.ndarray, bin_shares: np.ndarray | None
-) -> list[go.Bar]:
-    """The histogram as a density: one grey bar trace, or (``bin_shares`` of shape (B, K))
-    K bar traces stacked by each component's share Σγ, in the component's colour."""
+) -> list[dict]:
+    """The histogram as a density, as trace dicts: one grey bar trace, or (``bin_shares`` of
+    shape (B, K)) K bar traces stacked by each component's share Σγ, in the component's
+    colour."""
     n_points = max(int(counts.sum()), 1)
     centres = 0.5 * (edges[1:] + edges[:-1])
     # The nominal width: near 1e12 the doubles are 1.2e-4 apart, so equal-width edges finer
@@ -78,13 +85,14 @@ def histogram_traces(
     if bin_shares is None:
         custom = np.column_stack([edges[:-1], edges[1:], counts])
         return [
-            go.Bar(
-                x=centres, y=display_values(counts * scale), width=width, name="histogram",
-                marker={"color": _GREY_BARS, "line": {"width": 0}}, customdata=custom,
-                hovertemplate="[%{customdata[0]:,.5~r}, %{customdata[1]:,.5~r})<br>"
+            {
+                "type": "bar", "x": centres, "y": display_values(counts * scale),
+                "width": width, "name": "histogram",
+                "marker": {"color": _GREY_BARS, "line": {"width": 0}}, "customdata": custom,
+                "hovertemplate": "[%{customdata[0]:,.5~r}, %{customdata[1]:,.5~r})<br>"
                 "%{customdata[2]} points<br>density %{y:.4g}<extra>histogram</extra>",
-                xaxis="x", yaxis="y",
-            )
+                "xaxis": "x", "yaxis": "y",
+            }
         ]
     traces = []
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -92,22 +100,51 @@ def histogram_traces(
     for k in range(bin_shares.shape[1]):
         custom = display_values(np.column_stack([bin_shares[:, k], 100 * fraction[:, k], counts]))
         traces.append(
-            go.Bar(
-                x=centres, y=display_values(bin_shares[:, k] * scale), width=width,
-                name=f"Σγ share of {k + 1}", legendgroup=f"c{k}", showlegend=False,
-                marker={"color": with_alpha(component_color(k), _BAR_ALPHA), "line": {"width": 0}},
-                customdata=custom,
-                hovertemplate="bin at x ≈ %{x:,.5~r}: %{customdata[2]:,.0f} points<br>"
+            {
+                "type": "bar", "x": centres, "y": display_values(bin_shares[:, k] * scale),
+                "width": width, "name": f"Σγ share of {k + 1}", "legendgroup": f"c{k}",
+                "showlegend": False,
+                "marker": {
+                    "color": with_alpha(component_color(k), _BAR_ALPHA), "line": {"width": 0}
+                },
+                "customdata": custom,
+                "hovertemplate": "bin at x ≈ %{x:,.5~r}: %{customdata[2]:,.0f} points<br>"
                 f"Σγ(zₙ{subscript(k + 1)}) = " + "%{customdata[0]:,.2f} (%{customdata[1]:.1f}%)"
                 f"<extra>component {k + 1}</extra>",
-            )
+                "xaxis": "x", "yaxis": "y",
+            }
         )
     return traces
+
+
+def histogram_traces(
+    edges: np.ndarray, counts: np.ndarray, bin_shares: np.ndarray | None
+) -> list[go.Bar]:
+    """:func:`histogram_specs` as ``go.Bar`` traces."""
+    return [trace_object(t) for t in histogram_specs(edges, counts, bin_shares)]
 
 
 def weighted_densities(grid: np.ndarray, params: MixtureParams) -> np.ndarray:
     """π_k N(x | μ_k, σ_k²) on ``grid`` (shape (n,)), shape (K, n)."""
     return np.exp(log_weighted_densities(grid, params))
+
+
+def mixture_line_spec(
+    grid: np.ndarray,
+    density: np.ndarray,
+    *,
+    name: str = "mixture f(x)",
+    color: str = MIXTURE_COLOR,
+    width: float = 3,
+    hover_label: str = "mixture",
+) -> dict:
+    """The line of a mixture density f(x) (values ``density`` on ``grid``, both shape (n,)),
+    as a trace dict."""
+    return {
+        "type": "scatter", "x": grid, "y": display_values(density), "mode": "lines",
+        "name": name, "line": {"color": color, "width": width},
+        "hovertemplate": f"x = %{{x:,.5~r}}<br>f(x) = %{{y:.4g}}<extra>{hover_label}</extra>",
+    }
 
 
 def mixture_trace(
@@ -119,98 +156,125 @@ def mixture_trace(
     width: float = 3,
     hover_label: str = "mixture",
 ) -> go.Scatter:
-    """The line of a mixture density f(x) (values ``density`` on ``grid``, both shape (n,))."""
-    return go.Scatter(
-        x=grid, y=display_values(density), mode="lines", name=name,
-        line={"color": color, "width": width},
-        hovertemplate=f"x = %{{x:,.5~r}}<br>f(x) = %{{y:.4g}}<extra>{hover_label}</extra>",
+    """:func:`mixture_line_spec` as a ``go.Scatter``."""
+    return trace_object(
+        mixture_line_spec(
+            grid, density, name=name, color=color, width=width, hover_label=hover_label
+        )
     )
 
 
-def curve_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
-    """K weighted component curves π_k N(x | μ_k, σ_k²), then the mixture f(x), on ``grid``."""
+def curve_specs(grid: np.ndarray, params: MixtureParams) -> list[dict]:
+    """K weighted component curves π_k N(x | μ_k, σ_k²), then the mixture f(x), on ``grid``,
+    as trace dicts."""
     dens = weighted_densities(grid, params)
     traces = []
     for k in range(params.n_components):
         s = subscript(k + 1)
         traces.append(
-            go.Scatter(
-                x=grid, y=display_values(dens[k]), mode="lines",
-                name=f"π{s}·N(x | μ{s}, σ{s}²)", legendgroup=f"c{k}",
-                line={"color": component_color(k), "width": 2.5},
-                hovertemplate=f"x = %{{x:,.5~r}}<br>π{s}·N = %{{y:.4g}}"
+            {
+                "type": "scatter", "x": grid, "y": display_values(dens[k]), "mode": "lines",
+                "name": f"π{s}·N(x | μ{s}, σ{s}²)", "legendgroup": f"c{k}",
+                "line": {"color": component_color(k), "width": 2.5},
+                "hovertemplate": f"x = %{{x:,.5~r}}<br>π{s}·N = %{{y:.4g}}"
                 f"<br>μ{s} = {plain(params.means[k], 4)}, σ{s} = {plain(params.stds[k], 4)} "
                 f"(σ{s}² = {plain(params.variances[k], 4)}), π{s} = {params.weights[k]:.3f}"
                 f"<extra>component {k + 1}</extra>",
-            )
+            }
         )
-    traces.append(mixture_trace(grid, dens.sum(axis=0)))
+    traces.append(mixture_line_spec(grid, dens.sum(axis=0)))
     return traces
 
 
-def truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
-    """The true weighted components, dashed grey, one legend entry for all."""
+def curve_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
+    """:func:`curve_specs` as ``go.Scatter`` traces."""
+    return [trace_object(t) for t in curve_specs(grid, params)]
+
+
+def truth_specs(grid: np.ndarray, truth: MixtureParams) -> list[dict]:
+    """The true weighted components, dashed grey, one legend entry for all (trace dicts)."""
     dens = weighted_densities(grid, truth)
     return [
-        go.Scatter(
-            x=grid, y=display_values(dens[k]), mode="lines", name="true components",
-            legendgroup="truth", showlegend=k == 0,
-            line={"color": TRUTH_COLOR, "width": 1.5, "dash": "dash"},
-            hovertemplate=f"true π·N = %{{y:.4g}}<br>μ = {plain(truth.means[k], 4)}, "
+        {
+            "type": "scatter", "x": grid, "y": display_values(dens[k]), "mode": "lines",
+            "name": "true components", "legendgroup": "truth", "showlegend": k == 0,
+            "line": {"color": TRUTH_COLOR, "width": 1.5, "dash": "dash"},
+            "hovertemplate": f"true π·N = %{{y:.4g}}<br>μ = {plain(truth.means[k], 4)}, "
             f"σ = {plain(truth.stds[k], 4)}, π = {truth.weights[k]:.3f}<extra>truth</extra>",
-        )
+        }
         for k in range(truth.n_components)
     ]
 
 
+def truth_traces(grid: np.ndarray, truth: MixtureParams) -> list[go.Scatter]:
+    """:func:`truth_specs` as ``go.Scatter`` traces."""
+    return [trace_object(t) for t in truth_specs(grid, truth)]
+
+
+def _peak(trace: dict) -> float:
+    return float(np.max(trace["y"])) if len(trace["y"]) else 0.0
+
+
 def _density_range(
-    fig: go.Figure, edges: np.ndarray, counts: np.ndarray, curves: list[go.Scatter],
-    params: MixtureParams, others: list[go.Scatter],
-) -> float:
+    edges: np.ndarray, counts: np.ndarray, curves: list[dict], params: MixtureParams,
+    others: list[dict],
+) -> tuple[float, list[dict]]:
     """Top of the density axis (see :func:`density_axis_top`) for the fitted ``curves`` (K
-    components, then f) and ``others`` (the truth); a fitted component whose spike is cut off
-    there gets a note with its true peak at the top of the plot."""
+    components, then f) and ``others`` (the truth), and a note (annotation dict) for each
+    fitted component whose spike is cut off there, with its true peak, at the top of the
+    plot."""
     width = float(edges[-1] - edges[0]) / max(edges.size - 1, 1)
     bars = float(np.max(counts)) / (max(float(np.sum(counts)), 1.0) * width) if counts.size else 0
-    peaks = [float(np.max(c.y)) if len(c.y) else 0.0 for c in curves]
-    top = density_axis_top(bars, max([*peaks, *(float(np.max(c.y)) for c in others)]))
-    for k, peak in enumerate(peaks[: params.n_components]):
-        if peak > top:
-            fig.add_annotation(
-                x=float(params.means[k]), y=top, yref="y", yanchor="top", showarrow=False,
-                text=f"▲ π{subscript(k + 1)}·N peaks at {peak:.3g}",
-                font={"color": component_color(k), "size": 12}, bgcolor="rgba(255,255,255,0.8)",
-            )
-    return top
+    peaks = [_peak(c) for c in curves]
+    top = density_axis_top(bars, max([*peaks, *(_peak(c) for c in others)]))
+    notes = [
+        {
+            "x": float(params.means[k]), "y": top, "yref": "y", "yanchor": "top",
+            "showarrow": False, "text": f"▲ π{subscript(k + 1)}·N peaks at {peak:.3g}",
+            "font": {"color": component_color(k), "size": 12},
+            "bgcolor": "rgba(255,255,255,0.8)",
+        }
+        for k, peak in enumerate(peaks[: params.n_components])
+        if peak > top
+    ]
+    return top, notes
 
 
-def responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
-    """γ_k(x) on ``grid`` as K stacked areas (they add up to one)."""
+def responsibility_specs(grid: np.ndarray, params: MixtureParams) -> list[dict]:
+    """γ_k(x) on ``grid`` as K stacked areas (they add up to one), as trace dicts in the
+    second row (axes x2, y2)."""
     resp, _ = e_step(grid, params)
     return [
-        go.Scatter(
-            x=grid, y=display_values(resp[:, k]), mode="lines", stackgroup="gamma",
-            name=f"γ{subscript(k + 1)}(x)", legendgroup=f"c{k}", showlegend=False,
-            line={"color": component_color(k), "width": 0.5},
-            fillcolor=with_alpha(component_color(k), 0.55),
-            hovertemplate=f"x = %{{x:,.5~r}}<br>γ{subscript(k + 1)}(x) = %{{y:.3f}}"
+        {
+            "type": "scatter", "x": grid, "y": display_values(resp[:, k]), "mode": "lines",
+            "stackgroup": "gamma", "name": f"γ{subscript(k + 1)}(x)", "legendgroup": f"c{k}",
+            "showlegend": False, "line": {"color": component_color(k), "width": 0.5},
+            "fillcolor": with_alpha(component_color(k), 0.55),
+            "hovertemplate": f"x = %{{x:,.5~r}}<br>γ{subscript(k + 1)}(x) = %{{y:.3f}}"
             f"<extra>component {k + 1}</extra>",
-        )
+            "xaxis": "x2", "yaxis": "y2",
+        }
         for k in range(params.n_components)
     ]
 
 
-def _side_legend(fig: go.Figure, *, short: bool) -> dict:
+def responsibility_traces(grid: np.ndarray, params: MixtureParams) -> list[go.Scatter]:
+    """:func:`responsibility_specs` as ``go.Scatter`` traces."""
+    return [trace_object(t) for t in responsibility_specs(grid, params)]
+
+
+def _side_legend(traces: list[dict], *, short: bool) -> dict:
     """A one-column legend beside the plot. ``short`` (a projector's narrow plot): the
-    component entries read "k = 1", …, the mixture "f(x)", the truth "truth", under a title
-    naming them, so the legend takes ~100 px of the plot's width."""
+    component entries of ``traces`` (renamed in place) read "k = 1", …, the mixture "f(x)",
+    the truth "truth", under a title naming them, so the legend takes ~100 px of the plot's
+    width."""
     if short:
-        for trace in fig.data:
-            name = str(trace.name or "")
+        for trace in traces:
+            name = str(trace.get("name") or "")
             if name.startswith("π") and "N(x" in name:
-                trace.name = f"k = {int(str(trace.legendgroup)[1:]) + 1}"
+                trace["name"] = f"k = {int(str(trace['legendgroup'])[1:]) + 1}"
             elif name in _SHORT_NAMES:
-                trace.name = _SHORT_NAMES[name]
+                trace["name"] = _SHORT_NAMES[name]
     return {
         "orientation": "v", "yanchor": "top", "y": 1.0, "x": 1.01, "xanchor": "left",
         "title": {"text": "π<sub>k</sub>N(x | μ<sub>k</sub>, σ<sub>k</sub><sup>2</sup>)"
@@ -219,6 +283,11 @@ def _side_legend(fig: go.Figure, *, short: bool) -> dict:
 
 
 _SHORT_NAMES = {"mixture f(x)": "f(x)", "true components": "truth"}
+#: The two rows of the main figure share the x axis (as ``make_subplots(rows=2,
+#: shared_xaxes=True, row_heights=[0.74, 0.26], vertical_spacing=0.05)`` lays them out).
+_ROW_SPACING = 0.05
+_TOP_DOMAIN = [round(1.0 - 0.74 * (1.0 - _ROW_SPACING), 6), 1.0]
+_BOTTOM_DOMAIN = [0.0, round(0.26 * (1.0 - _ROW_SPACING), 6)]
 
 
 def mixture_figure(
@@ -267,11 +336,34 @@ def mixture_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        Row 1 (y axis "density"), row 2 (y axis "γ_k(x)", 0 to 1).
+        Row 1 (y axis "density"), row 2 (y axis "γ_k(x)", 0 to 1). Built from the plain spec
+        of :func:`mixture_figure_spec` without plotly's validation
+        (:func:`figures.spec.unvalidated`; the tests validate that spec).
     """
-    fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.74, 0.26], vertical_spacing=0.05
+    return unvalidated(
+        mixture_figure_spec(
+            edges, counts, params, bin_shares=bin_shares,
+            responsibility_params=responsibility_params, truth=truth, highlight_x=highlight_x,
+            x_label=x_label, height=height, legend=legend,
+        )
     )
+
+
+def mixture_figure_spec(
+    edges: np.ndarray,
+    counts: np.ndarray,
+    params: MixtureParams,
+    *,
+    bin_shares: np.ndarray | None = None,
+    responsibility_params: MixtureParams | None = None,
+    truth: MixtureParams | None = None,
+    highlight_x: float | None = None,
+    x_label: str = "x",
+    height: int | None = 640,
+    legend: str = "auto",
+) -> dict:
+    """The spec ``{"data": [...], "layout": {...}}`` of :func:`mixture_figure` as plain dicts
+    (same parameters)."""
     shown = [params] if truth is None else [params, truth]
     n_curves = 2 * params.n_components + 1 + (0 if truth is None else truth.n_components)
     # One shared grid; fewer points when many curves, so the JSON stays small (< 300 KB).
@@ -279,46 +371,63 @@ def mixture_figure(
     grid = curve_grid(
         edges, *shown, n=GRID_POINTS * 2 // 3 if many else GRID_POINTS, max_spikes=4 if many else 10
     )
-    for trace in histogram_traces(edges, counts, bin_shares):
-        fig.add_trace(trace, row=1, col=1)
-    true_curves = [] if truth is None else truth_traces(grid, truth)
-    for trace in true_curves:
-        fig.add_trace(trace, row=1, col=1)
-    curves = curve_traces(grid, params)
-    for trace in curves:
-        fig.add_trace(trace, row=1, col=1)
-    top = _density_range(fig, edges, counts, curves, params, true_curves)
+    true_curves = [] if truth is None else truth_specs(grid, truth)
+    curves = curve_specs(grid, params)
+    for trace in (*true_curves, *curves):
+        trace["xaxis"], trace["yaxis"] = "x", "y"
+    top, annotations = _density_range(edges, counts, curves, params, true_curves)
+    data = [*histogram_specs(edges, counts, bin_shares), *true_curves, *curves]
     if responsibility_params is not None:
-        for trace in responsibility_traces(grid, responsibility_params):
-            fig.add_trace(trace, row=2, col=1)
+        data += responsibility_specs(grid, responsibility_params)
     else:  # keep row 2 (plotly drops an empty subplot, and the shared x axis with it)
-        fig.add_trace(
-            go.Scatter(
-                x=[grid[0], grid[-1]], y=[0.0, 0.0], mode="lines", showlegend=False,
-                hoverinfo="skip", line={"color": "rgba(0,0,0,0)"}, name="placeholder",
-            ),
-            row=2, col=1,
+        data.append(
+            {
+                "type": "scatter", "x": [float(grid[0]), float(grid[-1])], "y": [0.0, 0.0],
+                "mode": "lines", "showlegend": False, "hoverinfo": "skip",
+                "line": {"color": "rgba(0,0,0,0)"}, "name": "placeholder",
+                "xaxis": "x2", "yaxis": "y2",
+            }
         )
-        fig.add_annotation(
-            text="γₖ(x), each x's split between the components, appears after the first E-step",
-            xref="x2 domain", yref="y2 domain", x=0.5, y=0.5, showarrow=False,
-            font={"color": "#666", "size": 13},
+        annotations.append(
+            {
+                "text": "γₖ(x), each x's split between the components, appears after the first "
+                "E-step",
+                "xref": "x2 domain", "yref": "y2 domain", "x": 0.5, "y": 0.5,
+                "showarrow": False, "font": {"color": "#666", "size": 13},
+            }
         )
+    shapes = []
     if highlight_x is not None:
-        fig.add_vline(x=highlight_x, line={"color": "#444", "width": 1.5, "dash": "dot"})
+        shapes = [
+            {
+                "type": "line", "x0": float(highlight_x), "x1": float(highlight_x),
+                "xref": xref, "y0": 0, "y1": 1, "yref": f"{yref} domain",
+                "line": {"color": "#444", "width": 1.5, "dash": "dot"},
+            }
+            for xref, yref in (("x", "y"), ("x2", "y2"))
+        ]
     side = legend == "side" or (legend == "auto" and params.n_components > LEGEND_ROW_MAX)
-    fig.update_layout(
-        barmode="stack", bargap=0.02, height=height, hovermode="closest",
-        margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        legend=_side_legend(fig, short=legend == "side") if side else {
+    layout = {
+        # exponentformat: plotly's SI default would print a density of 4e-4 as "400μ".
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "matches": "x2", "showticklabels": False},
+        "yaxis": {
+            "anchor": "x", "domain": _TOP_DOMAIN, "title": {"text": "density"},
+            "range": [0.0, top], "exponentformat": "power",
+        },
+        "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0], "title": {"text": x_label}},
+        "yaxis2": {
+            "anchor": "x2", "domain": _BOTTOM_DOMAIN, "title": {"text": "γ<sub>k</sub>(x)"},
+            "range": [0, 1.001],
+        },
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+        "legend": _side_legend(data, short=legend == "side") if side else {
             "orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0
         },
-        template="plotly_white", uirevision="mixture",
-    )
-    # exponentformat: plotly's SI default would print a density of 4e-4 as "400μ".
-    fig.update_yaxes(
-        title_text="density", range=[0.0, top], exponentformat="power", row=1, col=1
-    )
-    fig.update_yaxes(title_text="γ<sub>k</sub>(x)", range=[0, 1.001], row=2, col=1)
-    fig.update_xaxes(title_text=x_label, row=2, col=1)
-    return fig
+        "barmode": "stack", "bargap": 0.02, "height": height, "hovermode": "closest",
+        "template": template(), "uirevision": "mixture",
+    }
+    if annotations:
+        layout["annotations"] = annotations
+    if shapes:
+        layout["shapes"] = shapes
+    return {"data": data, "layout": layout}

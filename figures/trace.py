@@ -8,8 +8,16 @@ import plotly.graph_objects as go
 from gmm_core.convergence import decreases  # one rule for "log L went down", re-exported
 
 from .notation import fixed
+from .spec import template, unvalidated
 
-__all__ = ["FLAT_REL", "decreases", "iteration_dtick", "log_l_range", "trace_figure"]
+__all__ = [
+    "FLAT_REL",
+    "decreases",
+    "iteration_dtick",
+    "log_l_range",
+    "trace_figure",
+    "trace_figure_spec",
+]
 
 DECREASE_COLOR = "#C00000"
 #: The y axis spans at least this fraction of |log L|: changes smaller than ~1e-6 of |log L|
@@ -40,66 +48,106 @@ def trace_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces: "log L" (line), "current", and "decrease" when log L ever dropped.
+        Traces: "log L" (line), "current", and "decrease" when log L ever dropped. Built
+        from the plain spec of :func:`trace_figure_spec` without plotly's validation
+        (:func:`figures.spec.unvalidated`; the tests validate that spec).
     """
-    ll = np.asarray(log_likelihoods, dtype=np.float64)
-    t = np.arange(ll.size)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=t, y=ll, mode="lines+markers", name="log L",
-            line={"color": "#0072B2", "width": 2}, marker={"size": 5},
-            hovertemplate="iteration %{x}<br>log L = %{y:.6f}<extra></extra>",
+    return unvalidated(
+        trace_figure_spec(
+            log_likelihoods, current=current, converged_at=converged_at, height=height
         )
     )
+
+
+def trace_figure_spec(
+    log_likelihoods: np.ndarray,
+    *,
+    current: int,
+    converged_at: int | None = None,
+    height: int = 300,
+) -> dict:
+    """The spec ``{"data": [...], "layout": {...}}`` of :func:`trace_figure` as plain dicts
+    (same parameters)."""
+    ll = np.asarray(log_likelihoods, dtype=np.float64)
+    t = np.arange(ll.size)
+    data = [
+        {
+            "type": "scatter", "x": t, "y": ll, "mode": "lines+markers", "name": "log L",
+            "line": {"color": "#0072B2", "width": 2}, "marker": {"size": 5},
+            "hovertemplate": "iteration %{x}<br>log L = %{y:.6f}<extra></extra>",
+        }
+    ]
+    annotations: list[dict] = []
+    shapes: list[dict] = []
     if 0 <= current < ll.size:
-        fig.add_trace(
-            go.Scatter(
-                x=[current], y=[ll[current]], mode="markers", name="current",
-                marker={"size": 14, "color": "#E69F00", "line": {"color": "#222", "width": 1.5}},
-                cliponaxis=False,  # whole even at the last iteration, on the plot's edge
-                hovertemplate="iteration %{x} (on screen)<br>log L = %{y:.6f}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter", "x": [int(current)], "y": [float(ll[current])],
+                "mode": "markers", "name": "current",
+                "marker": {"size": 14, "color": "#E69F00", "line": {"color": "#222", "width": 1.5}},
+                "cliponaxis": False,  # whole even at the last iteration, on the plot's edge
+                "hovertemplate": "iteration %{x} (on screen)<br>log L = %{y:.6f}<extra></extra>",
+            }
         )
     bad = decreases(ll)
     if bad.size:
-        fig.add_trace(
-            go.Scatter(
-                x=bad, y=ll[bad], mode="markers", name="decrease",
-                marker={"size": 13, "color": DECREASE_COLOR, "symbol": "x"},
-                hovertemplate="log L DECREASED at iteration %{x}<extra></extra>",
-            )
+        data.append(
+            {
+                "type": "scatter", "x": bad, "y": ll[bad], "mode": "markers", "name": "decrease",
+                "marker": {"size": 13, "color": DECREASE_COLOR, "symbol": "x"},
+                "hovertemplate": "log L DECREASED at iteration %{x}<extra></extra>",
+            }
         )
-        fig.add_annotation(
-            x=int(bad[0]), y=float(ll[bad[0]]), text="log L decreased: EM never does this",
-            font={"color": DECREASE_COLOR}, showarrow=True, arrowcolor=DECREASE_COLOR,
+        annotations.append(
+            {
+                "x": int(bad[0]), "y": float(ll[bad[0]]),
+                "text": "log L decreased: EM never does this", "font": {"color": DECREASE_COLOR},
+                "showarrow": True, "arrowcolor": DECREASE_COLOR,
+            }
         )
-    if converged_at is not None:
-        fig.add_vline(
-            x=converged_at, line={"color": "#009E73", "width": 2, "dash": "dash"},
-            annotation_text=f"converged at {converged_at}", annotation_position="top left",
+    if converged_at is not None:  # what fig.add_vline(annotation_text=...) draws
+        shapes.append(
+            {
+                "type": "line", "x0": converged_at, "x1": converged_at, "xref": "x",
+                "y0": 0, "y1": 1, "yref": "y domain",
+                "line": {"color": "#009E73", "width": 2, "dash": "dash"},
+            }
         )
-    fig.update_layout(
-        height=height, template="plotly_white", showlegend=False,
-        margin={"l": 60, "r": 20, "t": 30, "b": 45}, uirevision="trace",
-    )
+        annotations.append(
+            {
+                "text": f"converged at {converged_at}", "showarrow": False,
+                "x": converged_at, "xref": "x", "xanchor": "right",
+                "y": 1, "yref": "y domain", "yanchor": "top",
+            }
+        )
     last = max(int(ll.size) - 1, 1)
-    fig.update_xaxes(
-        title_text="iteration t", range=[-0.5, last + 0.5], tick0=0, dtick=iteration_dtick(last),
-    )
     focus = _focus_range(ll)
     shown = ll if focus is None else ll[1:]
-    fig.update_yaxes(
-        title_text="log L(θ<sub>t</sub>)", range=log_l_range(shown, focus),
-        separatethousands=True, exponentformat="none",
-    )
     if focus is not None:
-        fig.add_annotation(
-            xref="paper", x=1, y=focus[0], yanchor="bottom", xanchor="right", showarrow=False,
-            text=f"↓ θ₀ below: log L = {fixed(float(ll[0]), 7)}",
-            font={"size": 12, "color": "#3d3f48"}, bgcolor="rgba(255,255,255,0.85)",
+        annotations.append(
+            {
+                "xref": "paper", "x": 1, "y": focus[0], "yanchor": "bottom", "xanchor": "right",
+                "showarrow": False, "text": f"↓ θ₀ below: log L = {fixed(float(ll[0]), 7)}",
+                "font": {"size": 12, "color": "#3d3f48"}, "bgcolor": "rgba(255,255,255,0.85)",
+            }
         )
-    return fig
+    layout = {
+        "height": height, "template": template(), "showlegend": False,
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 45}, "uirevision": "trace",
+        "xaxis": {
+            "title": {"text": "iteration t"}, "range": [-0.5, last + 0.5], "tick0": 0,
+            "dtick": iteration_dtick(last),
+        },
+        "yaxis": {
+            "title": {"text": "log L(θ<sub>t</sub>)"}, "range": log_l_range(shown, focus),
+            "separatethousands": True, "exponentformat": "none",
+        },
+    }
+    if shapes:
+        layout["shapes"] = shapes
+    if annotations:
+        layout["annotations"] = annotations
+    return {"data": data, "layout": layout}
 
 
 def iteration_dtick(last: int, max_ticks: int = 8) -> int:

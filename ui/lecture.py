@@ -9,11 +9,14 @@ import re
 import plotly.graph_objects as go
 import streamlit as st
 
+from figures.spec import unvalidated
+
 __all__ = [
     "BASE_CSS",
     "KEYS",
     "LECTURE_CSS",
     "chart",
+    "chart_spec",
     "formula_parts",
     "key_hint",
     "keyboard_help",
@@ -122,21 +125,67 @@ def presentation(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def chart(fig: go.Figure, *, key: str, name: str | None = None, **kwargs) -> None:
+#: Colours :func:`chart` gives every chart's text (≥ 4.5:1 on white).
+FONT_COLOR = "#262730"
+TICK_COLOR = "#31333f"
+
+
+def _merged(old: dict | None, new: dict) -> dict:
+    """``old`` updated by ``new``, nested dicts merged (as plotly's ``update`` does)."""
+    out = dict(old or {})
+    for key, value in new.items():
+        out[key] = _merged(out.get(key), value) if isinstance(value, dict) else value
+    return out
+
+
+def chart_spec(spec: dict, *, lecture: bool) -> dict:
+    """What :func:`chart` (and :func:`presentation` in lecture mode) does to a figure, done on
+    a plain spec ``{"data": [...], "layout": {...}}`` (a new dict; ``spec`` is not changed):
+    the text colours, and in lecture mode the projector type and thicker lines."""
+    layout = _merged(spec.get("layout"), {"font": {"color": "#000000" if lecture else FONT_COLOR}})
+    axis_style = {"tickfont": {"color": TICK_COLOR}, "title": {"font": {"color": FONT_COLOR}}}
+    layout.setdefault("xaxis", {})
+    layout.setdefault("yaxis", {})
+    for name in list(layout):
+        if name.startswith(("xaxis", "yaxis")):
+            layout[name] = _merged(layout[name], axis_style)
+    data = list(spec.get("data", []))
+    if lecture:
+        layout = _merged(layout, {"font": {"size": 19, "color": "#000000"},
+                                  "legend": {"font": {"size": 18}}})
+        data = [
+            _merged(t, {"line": {"width": 4}})
+            if t.get("type", "scatter") == "scatter" and t.get("mode") == "lines" else t
+            for t in data
+        ]
+    return {"data": data, "layout": layout}
+
+
+def chart(fig: go.Figure | dict, *, key: str, name: str | None = None, **kwargs) -> None:
     """``st.plotly_chart`` at the full width of the current container; in lecture mode with
     projector type (:func:`presentation`) and without Streamlit's chart theme, which would
     shrink the type again. ``name`` is the chart's accessible name (``alt``); by default the
-    figure's title or its key."""
+    figure's title or its key.
+
+    ``fig`` may be a plain spec ``{"data": [...], "layout": {...}}`` (the figure builders'
+    ``*_spec`` functions): it is styled as a dict (:func:`chart_spec`) and handed to Streamlit
+    as an unvalidated figure (:func:`figures.spec.unvalidated`), which skips plotly's
+    validators — most of a click's server time otherwise."""
     lecture = bool(st.session_state.get("lecture"))
-    if name is None:
-        title = fig.layout.title.text
-        name = title or key.replace("_", " ")
-    fig.update_layout(font={"color": "#000000" if lecture else "#262730"})
-    fig.update_xaxes(tickfont={"color": "#31333f"}, title_font={"color": "#262730"})
-    fig.update_yaxes(tickfont={"color": "#31333f"}, title_font={"color": "#262730"})
+    if isinstance(fig, dict):
+        if name is None:
+            name = str(fig.get("layout", {}).get("title", {}).get("text") or "") or None
+        figure = unvalidated(chart_spec(fig, lecture=lecture))
+    else:
+        if name is None:
+            name = fig.layout.title.text or None
+        fig.update_layout(font={"color": "#000000" if lecture else FONT_COLOR})
+        fig.update_xaxes(tickfont={"color": TICK_COLOR}, title_font={"color": FONT_COLOR})
+        fig.update_yaxes(tickfont={"color": TICK_COLOR}, title_font={"color": FONT_COLOR})
+        figure = presentation(fig) if lecture else fig
     st.plotly_chart(
-        presentation(fig) if lecture else fig, key=key, width="stretch",
-        theme=None if lecture else "streamlit", alt=name, **kwargs,
+        figure, key=key, width="stretch",
+        theme=None if lecture else "streamlit", alt=name or key.replace("_", " "), **kwargs,
     )
 
 

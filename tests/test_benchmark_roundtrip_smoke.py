@@ -1,0 +1,49 @@
+"""Smoke tests of the browser round-trip benchmark (benchmarks/roundtrip.py): its report, and
+one tiny real run in chromium (both servers, both pages, the CPU of each server)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from benchmarks import roundtrip as bench
+
+
+def test_report_gives_ratios_against_the_minimal_page() -> None:
+    times = {
+        "minimal page": [100.0, 200.0, 300.0],
+        "EM Lab N=1e+03": [120.0, 240.0, 360.0],
+        "EM Lab N=1e+06": [300.0, 600.0, 900.0],
+    }
+    out = bench.format_report(times, {"minimal page": 10.0, "EM Lab N=1e+03": 25.0,
+                                      "EM Lab N=1e+06": 40.0})
+    rows: dict[str, str] = {}
+    for line in out.splitlines():  # the round-trip rows come first, then the CPU rows
+        if "|" in line:
+            rows.setdefault(line.split("|")[0].strip(), line)
+    assert "1.20×" in rows["EM Lab N=1e+03"] and "OK" in rows["EM Lab N=1e+03"]
+    assert "3.00×" in rows["EM Lab N=1e+06"] and "ABOVE TARGET" in rows["EM Lab N=1e+06"]
+    assert re.search(r"EM Lab N=1e\+06 \|\s+40\.0 \|\s+4\.0×", out)
+
+
+def test_cpu_seconds_of_this_process_grows() -> None:
+    import os
+
+    before = bench.cpu_seconds(os.getpid())
+    sum(i * i for i in range(2_000_000))
+    assert bench.cpu_seconds(os.getpid()) >= before
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_tiny_run_in_chromium(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("no chromium at /usr/bin/chromium")
+    assert bench.main(["--sizes", "1e3", "--rounds", "2", "--warmup", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "minimal page" in out and "EM Lab N=1e+03" in out
+    assert "server CPU per click" in out
