@@ -321,13 +321,10 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
     run, n = state.run, state.frontier + 1
     history, lls = run.history[:n], run.log_likelihoods[:n]
     settings = state.settings
-    meta = {
-        "data": data.title, "source": data.source, "n_points": int(x.size),
-        "n_components": settings.n_components, "equal_variance": settings.equal_variance,
-        "init": run.init, "seed": None if settings.init_method == "manual" else settings.seed,
-        "tol": settings.tol, "max_iter": settings.max_iter, "var_floor": state.var_floor,
-        "converged_at": done, "link": links.link_query(data),
-    }
+    meta = export.run_metadata(
+        state, title=data.title, source=data.source, n_points=x.size, converged_at=done,
+        link=links.link_query(data),
+    )
     stem = f"em-lab-K{settings.n_components}-t{state.frontier}"
     st.caption(
         f"The run computed so far: θ₀ … θ{subscript(state.frontier)} "

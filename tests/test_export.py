@@ -166,3 +166,29 @@ def test_html_is_standalone_and_holds_every_frame(run):
     assert [f["name"] for f in frames] == [str(t) for t in range(26)]
     # It waits for Play: no animation call when the page loads.
     assert "Plotly.animate(" not in html[start:]
+
+
+def test_run_metadata_names_every_setting_that_decides_the_numbers(run):
+    from ui import run_state as rs
+
+    x, _ = run
+    settings = rs.ModelSettings(
+        n_components=2, init_method="random", seed=4, prior=True, stopping="gain", tol=1e-8
+    )
+    state = rs.new_state(x, "data-1", settings)
+    meta = export.run_metadata(
+        state, title="t", source="Generate", n_points=x.size, converged_at=None,
+        link={"K": "2"},
+    )
+    assert meta["prior"] is True and meta["stopping"] == "gain" and meta["tol"] == 1e-8
+    assert meta["seed"] == 4 and meta["init"] == state.run.init
+    assert meta["var_floor"] == state.var_floor and meta["link"] == {"K": "2"}
+    document = json.loads(export.run_json(state.run.history, state.run.log_likelihoods, meta=meta))
+    assert document["meta"]["stopping"] == "gain"
+    manual = rs.ModelSettings(
+        n_components=2, init_method="manual", manual=MixtureParams([0.5, 0.5], [-1, 1], [1, 1])
+    )
+    assert export.run_metadata(
+        rs.new_state(x, "data-1", manual), title="t", source="Generate", n_points=x.size,
+        converged_at=None, link={},
+    )["seed"] is None

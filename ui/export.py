@@ -18,6 +18,8 @@ import pandas as pd
 from gmm_core.em import iter_responsibilities
 from gmm_core.params import MixtureParams
 
+from .run_state import StepperState
+
 __all__ = [
     "MAX_RESPONSIBILITY_EXPORT",
     "RUN_JSON_FORMAT",
@@ -25,6 +27,7 @@ __all__ = [
     "read_run_json",
     "responsibilities_csv",
     "run_json",
+    "run_metadata",
     "to_csv_bytes",
 ]
 
@@ -108,6 +111,44 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def run_metadata(
+    state: StepperState,
+    *,
+    title: str,
+    source: str,
+    n_points: int,
+    converged_at: int | None,
+    link: Mapping[str, str],
+) -> dict[str, Any]:
+    """What a run was, for :func:`run_json`'s ``meta``: the data, every model setting that
+    decides the numbers (K, variances, initialisation and seed, prior, stopping rule, tol,
+    iteration limit, variance floor), where it converged, and its shareable link.
+
+    Parameters
+    ----------
+    state : StepperState
+        The stepper's run.
+    title, source : str
+        The data's title and where it came from ("Generate", "Data set", "Upload").
+    n_points : int
+        N.
+    converged_at : int or None
+        The iteration at which the stopping rule was met, if it was.
+    link : mapping
+        The shareable link's query parameters.
+    """
+    settings = state.settings
+    return {
+        "data": title, "source": source, "n_points": int(n_points),
+        "n_components": settings.n_components, "equal_variance": settings.equal_variance,
+        "init": state.run.init,
+        "seed": None if settings.init_method == "manual" else settings.seed,
+        "prior": settings.prior, "stopping": settings.stopping,
+        "tol": settings.tol, "max_iter": settings.max_iter, "var_floor": state.var_floor,
+        "converged_at": converged_at, "link": dict(link),
+    }
 
 
 def run_json(
