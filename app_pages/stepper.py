@@ -1,6 +1,6 @@
 """EM stepper: walk through EM one half-step at a time.
 
-Storyboard: scenarios → controls → one playback transition (ui.playback: the stepper state
+Storyboard: scenarios → controls → one playback transition (ui.pure.playback: the stepper state
 moves, gmm_core underneath) → status line, charts, parameter table, the maths of the step and
 the exports, all drawn from that one state. The view is a fragment: a click reruns only it,
 not the sidebar, and it publishes the shareable link itself so the link follows the position;
@@ -24,14 +24,15 @@ from figures.mixture import mixture_figure_spec
 from figures.notation import fixed, plain, plural, subscript
 from figures.palette import text_color_on
 from figures.trace import decreases, trace_figure_spec
-from ui import export, links, session
-from ui import playback as pb
-from ui import run_state as rs
+from ui import links, session
 from ui.bound_panel import render_bound_panel
-from ui.formulas import E_STEP_GENERAL, e_step_lines, m_step_general, m_step_lines
 from ui.lecture import KEYS, chart, formula_parts, key_hint, keyboard_help
 from ui.predict import render_predict_panel
-from ui.presets import PRESETS
+from ui.pure import export
+from ui.pure import playback as pb
+from ui.pure import run_state as rs
+from ui.pure.formulas import E_STEP_GENERAL, e_step_lines, m_step_general, m_step_lines
+from ui.pure.presets import PRESETS
 from ui.widgets import keep_values
 
 SPEEDS = (0.5, 1.0, 2.0, 4.0)

@@ -16,7 +16,7 @@ from figures import run_animation_figure, run_animation_html
 from figures.animation import frame_iterations
 from gmm_core import MixtureParams, fit, sample
 from gmm_core.binning import bin_edges, histogram
-from ui import export
+from ui.pure import export
 
 TRUTH = MixtureParams([0.3, 0.7], [-2.0, 2.0], [1.0, 0.5])
 

@@ -1,4 +1,4 @@
-"""The LaTeX builders of ui/formulas.py: number formatting, and the E- and M-step lines.
+"""The LaTeX builders of ui/pure/formulas.py: number formatting, and the E- and M-step lines.
 
 The numbers are parsed back out of the LaTeX and compared with a direct computation: Bayes'
 rule with scipy's normal density for γ, and the notes' weighted sums for N_k, μ_k, σ_k², π_k.
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 
 from gmm_core import MixtureParams, default_var_floor, sample, sufficient_statistics, update_params
-from ui.formulas import (
+from ui.pure.formulas import (
     E_STEP_GENERAL,
     M_STEP_GENERAL,
     e_step_lines,

@@ -1,4 +1,5 @@
-"""User strings shown literally (ui/text.py) and the rules for untrusted links (ui/scenario.py).
+"""User strings shown literally (ui/pure/text.py) and the rules for untrusted links
+(ui/pure/scenario.py).
 
 The Markdown checks parse what the helpers produce with markdown-it (CommonMark + GFM tables
 and strike-through) and look for anything live: links, images, raw HTML, autolinks.
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 
 from gmm_core.upload import MAX_BYTES
 from tests.hostile.markdown import active_markup, rendered_text
-from ui.scenario import (
+from ui.pure.scenario import (
     MAX_VALUE_CHARS,
     TOLERANCES,
     WIDGET_KEYS,
@@ -27,7 +28,7 @@ from ui.scenario import (
     encode,
     table_from_text,
 )
-from ui.text import code, escape, plotly_text, shorten
+from ui.pure.text import code, escape, plotly_text, shorten
 from ui.widgets import sentence
 
 REPO = Path(__file__).resolve().parents[1]
@@ -219,7 +220,7 @@ def test_streamlit_config_hides_error_details_and_keeps_protections():
 def test_no_user_text_reaches_unsafe_html():
     """``unsafe_allow_html`` is never used, and ``st.html`` only with the CSS constants of
     ``ui.lecture`` (no f-string, no variable text)."""
-    sources = [*REPO.glob("ui/*.py"), *REPO.glob("app_pages/*.py"), REPO / "app.py"]
+    sources = [*REPO.glob("ui/**/*.py"), *REPO.glob("app_pages/*.py"), REPO / "app.py"]
     for path in sources:
         text = path.read_text(encoding="utf-8")
         assert "unsafe_allow_html" not in text, path

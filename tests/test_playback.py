@@ -1,4 +1,4 @@
-"""Autoplay's pure state machine (ui/playback.py): play, pause, tick, scrub, step, back, reset,
+"""Autoplay's pure state machine (ui/pure/playback.py): play, pause, tick, scrub, step, back, reset,
 run; tempo from the clock; never backwards, in particular after scrubbing back and pressing
 Play (issue 7: the page used to show 2→3→2→3…); and a Hypothesis test over any sequence of
 events against a simple model of what the lecturer should see.
@@ -13,8 +13,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from gmm_core import MixtureParams, sample
-from ui import playback as pb
-from ui import run_state as rs
+from ui.pure import playback as pb
+from ui.pure import run_state as rs
 
 TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
 X, _ = sample(TRUTH, 400, np.random.default_rng(5))

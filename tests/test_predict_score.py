@@ -1,4 +1,4 @@
-"""The rules of "predict, then reveal" (ui.predict_score), without Streamlit."""
+"""The rules of "predict, then reveal" (ui.pure.predict_score), without Streamlit."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gmm_core import MixtureParams, e_step
-from ui.predict_score import (
+from ui.pure.predict_score import (
     HIT_FRACTION,
     Score,
     candidate_means,

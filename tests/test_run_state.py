@@ -1,4 +1,4 @@
-"""The stepper's pure state machine (ui/run_state.py) on small generated data.
+"""The stepper's pure state machine (ui/pure/run_state.py) on small generated data.
 
 Half steps against whole iterations, Back, go_to, the iteration limit, run to convergence and
 beyond, the errors of new_state, reproducibility; and a Hypothesis test that any sequence of
@@ -16,7 +16,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from gmm_core import MixtureParams, aitken_asymptotes, run_em, sample
-from ui import run_state as rs
+from ui.pure import run_state as rs
 
 TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
 X, _ = sample(TRUTH, 600, np.random.default_rng(5))
@@ -387,7 +387,7 @@ def test_the_prior_setting_makes_the_stepper_run_map_em():
 
 
 def test_scenario_link_carries_the_prior():
-    from ui.scenario import decode, encode
+    from ui.pure.scenario import decode, encode
 
     query = encode({"n_components": 2, "prior": True})
     assert query["prior"] == "1"

@@ -1,4 +1,4 @@
-"""Unit tests of ui.scenario.encode/decode (a scenario ↔ link query parameters) and of
+"""Unit tests of ui.pure.scenario.encode/decode (a scenario ↔ link query parameters) and of
 ui.widgets.apply_editor_delta (st.data_editor's edit record applied to a table)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gmm_core.bundled import DATASETS
-from ui.run_state import INIT_CHOICES
-from ui.scenario import TOLERANCES, decode, encode
+from ui.pure.run_state import INIT_CHOICES
+from ui.pure.scenario import TOLERANCES, decode, encode
 from ui.widgets import apply_editor_delta
 
 TRUTH = pd.DataFrame({"μ": [-2.0, 0.1, 3.5], "σ": [1.0, 0.25, 2.0], "π": [0.2, 0.3, 0.5]})

@@ -1,4 +1,4 @@
-"""ui.settings: the one table of the sidebar's settings, and gmm_core's defaults tied to it."""
+"""ui.pure.settings: the one table of the sidebar's settings, and gmm_core's defaults tied to it."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import pytest
 from figures import METHOD_COLORS
 from gmm_core import EMOptions
 from gmm_core.init import INIT_METHODS
-from ui import model_panel, presets, scenario
+from ui import model_panel
 from ui.data_panel import DEFAULTS as DATA_DEFAULTS
-from ui.run_state import ModelSettings
-from ui.settings import (
+from ui.pure import presets, scenario
+from ui.pure.run_state import ModelSettings
+from ui.pure.settings import (
     DATA_SETTINGS,
     INIT_CHOICES,
     MAX_K,

@@ -18,7 +18,7 @@ from gmm_core.bound import BoundSplit, Slice, mean_slice, segment_slice
 
 from . import session
 from .lecture import chart
-from .run_state import StepperState
+from .pure.run_state import StepperState
 
 __all__ = [
     "BARS_SHOWN",

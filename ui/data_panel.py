@@ -3,7 +3,7 @@
 A source that fails (a bad upload, an invalid table, values EM cannot scale) shows its message
 and changes nothing: the active data and the EM run stay as they were, and the sidebar keeps
 naming the data in use. Every user string (file and column names) is shown literally
-(:mod:`ui.text`). An upload is parsed once and kept in the session (only the latest file), not
+(:mod:`ui.pure.text`). An upload is parsed once and kept in the session (only the latest file), not
 in a process-wide cache.
 """
 
@@ -18,6 +18,8 @@ from gmm_core.bundled import DATASETS
 from gmm_core.em import data_variance
 from gmm_core.upload import MAX_POINTS, DataError, ParsedTable, read_table, select_column
 
+from .pure.settings import DATA_SETTINGS, SETTING, defaults
+from .pure.text import code, escape, plotly_text
 from .session import (
     DEFAULT_TRUTH,
     ActiveData,
@@ -26,15 +28,13 @@ from .session import (
     get_data,
     set_data,
 )
-from .settings import DATA_SETTINGS, SETTING, defaults
-from .text import code, escape, plotly_text
 from .widgets import keep_values, persistent_editor, rows_as_floats, sentence
 
 __all__ = ["SOURCES", "render_data_panel", "truth_from_table"]
 
 SOURCES = ("Generate", "Data set", "Upload")
 MAX_TRUE_COMPONENTS = 6
-#: The widgets' starting values: the settings table's (:mod:`ui.settings`) and two of its own.
+#: The widgets' starting values: the settings table's (:mod:`ui.pure.settings`) and two of its own.
 DEFAULTS = {**defaults(DATA_SETTINGS), "upload_drop": False, "show_truth": True}
 #: The latest upload's parse, (file_id, ParsedTable or DataError): one per session.
 UPLOAD_PARSE_KEY = "upload_parsed"

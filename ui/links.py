@@ -6,9 +6,9 @@ from typing import Any
 
 import streamlit as st
 
-from . import run_state as rs
-from .presets import OPENING, PRESET_BY_KEY, Preset
-from .scenario import WIDGET_KEYS, affordable_iteration, decode, encode
+from .pure import run_state as rs
+from .pure.presets import OPENING, PRESET_BY_KEY, Preset
+from .pure.scenario import WIDGET_KEYS, affordable_iteration, decode, encode
 from .session import ActiveData, get_stepper, notify, set_stepper
 from .widgets import reset_editor
 

@@ -12,15 +12,15 @@ import streamlit as st
 from gmm_core import MixtureParams, initial_params
 from gmm_core.convergence import STOPPING_LABELS
 
-from .run_state import ModelSettings
-from .scenario import tolerance_label
+from .pure.run_state import ModelSettings
+from .pure.scenario import tolerance_label
+from .pure.settings import INIT_LABELS, MAX_K, MODEL_SETTINGS, SETTING, defaults
 from .session import ActiveData
-from .settings import INIT_LABELS, MAX_K, MODEL_SETTINGS, SETTING, defaults
 from .widgets import keep_values, persistent_editor, reset_editor, rows_as_floats, sentence
 
 __all__ = ["INIT_LABELS", "MAX_K", "manual_table_problem", "render_model_panel"]
 
-#: The widgets' starting values (from the settings table, :mod:`ui.settings`).
+#: The widgets' starting values (from the settings table, :mod:`ui.pure.settings`).
 DEFAULTS = defaults(MODEL_SETTINGS)
 PRIOR_HELP = (
     "MAP-EM with R mclust's priorControl() defaults (Fraley & Raftery 2007): a conjugate "

@@ -4,11 +4,11 @@ One call from the stepper (:func:`render_predict_panel`). Before an M-step (afte
 student types where each μ_k will move, or in lecture mode picks one of three candidates (a show
 of hands); before an E-step, which component owns a highlighted point. *Lock in* keeps the guess;
 the stepper's own E-step / M-step / Next button then makes the move, and this panel reveals the
-answer, the error and the running score. The rules are in :mod:`ui.predict_score`.
+answer, the error and the running score. The rules are in :mod:`ui.pure.predict_score`.
 
 Session keys: ``predict_mode`` (toggle), ``predict_pending`` (the locked guess and the position
 it is about), ``predict_last`` (the last reveal and the position it belongs to),
-``predict_score`` (:class:`ui.predict_score.Score`).
+``predict_score`` (:class:`ui.pure.predict_score.Score`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from gmm_core import e_step
 
 from . import session
 from .lecture import chart
-from .predict_score import Score, candidate_means, owner_result, pick_point, score_means
-from .run_state import StepperState
+from .pure.predict_score import Score, candidate_means, owner_result, pick_point, score_means
+from .pure.run_state import StepperState
 
 __all__ = ["render_predict_panel"]
 

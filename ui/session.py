@@ -15,8 +15,8 @@ from gmm_core import MixtureParams, SufficientStats, sample, sufficient_statisti
 from gmm_core.binning import bin_edges, histogram, responsibility_by_bin
 from gmm_core.bundled import DATASETS, load_dataset
 
-from .run_state import ModelSettings, StepperState, new_state
-from .settings import SETTING
+from .pure.run_state import ModelSettings, StepperState, new_state
+from .pure.settings import SETTING
 from .widgets import sentence
 
 __all__ = [
@@ -56,10 +56,10 @@ class ActiveData:
         Changes whenever the values may have changed (the EM run resets then).
     title : str
         What the data is, for captions: Markdown, with any user string (a file or column
-        name) already made literal by :func:`ui.text.code`.
+        name) already made literal by :func:`ui.pure.text.code`.
     axis_label : str
         x-axis title with the unit, for plotly (a user's column name passed through
-        :func:`ui.text.plotly_text`).
+        :func:`ui.pure.text.plotly_text`).
     truth : MixtureParams or None
         The generating mixture, for generated data.
     notes : tuple of str

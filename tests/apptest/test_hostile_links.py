@@ -14,8 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.hostile.markdown import active_markup, markdown_bodies, rendered_text
-from ui.presets import OPENING, PRESET_BY_KEY
-from ui.scenario import WORK_BUDGET, affordable_iteration
+from ui.pure.presets import OPENING, PRESET_BY_KEY
+from ui.pure.scenario import WORK_BUDGET, affordable_iteration
 
 from .helpers import APP, TIMEOUT, click, stepper
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.presets import OPENING, PRESET_BY_KEY, PRESETS
+from ui.pure.presets import OPENING, PRESET_BY_KEY, PRESETS
 
 from .helpers import APP, TIMEOUT, click, new_app, stepper
 

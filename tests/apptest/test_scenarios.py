@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gmm_core import MixtureParams
-from ui.presets import PRESETS
+from ui.pure.presets import PRESETS
 
 from .helpers import APP, TIMEOUT, click, new_app, status_text, stepper
 

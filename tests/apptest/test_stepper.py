@@ -120,7 +120,7 @@ def test_reset_returns_to_iteration_zero_with_the_same_start():
 
 def test_play_advances_on_each_tick_and_pause_stops():
     """A run while playing is an autoplay tick: it steps once a period has passed since the
-    last step (ui/playback.py), not on every run."""
+    last step (ui/pure/playback.py), not on every run."""
     at = new_app()
     at.select_slider(key="play_speed").set_value(4.0).run()  # a step every 0.25 s
     click(at, "play")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from ui.presets import PRESETS
+from ui.pure.presets import PRESETS
 
 from .helpers import STATUS_RE, iteration, log_l_trace, main, settle, status
 

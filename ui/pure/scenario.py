@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 TABLE_COLUMNS = ("μ", "σ", "π")
-#: Widget key → (query parameter, type), from the settings table (:mod:`ui.settings`). Tables
+#: Widget key → (query parameter, type), from the settings table (:mod:`ui.pure.settings`). Tables
 #: and the position are handled apart.
 WIDGET_KEYS: dict[str, tuple[str, type]] = {
     s.key: (s.link, s.kind) for s in SETTINGS if s.link is not None

@@ -4,8 +4,9 @@ Each :class:`Setting` says its session/widget key, default, bounds or choices, o
 and the name it has in a shared link. From this one table come
 
 * the widgets' defaults and limits (:mod:`ui.model_panel`, :mod:`ui.data_panel`),
-* the defaults of :class:`ui.run_state.ModelSettings` and of the presets (:mod:`ui.presets`),
-* the link parameters and their validation (:mod:`ui.scenario`).
+* the defaults of :class:`ui.pure.run_state.ModelSettings` and of the presets
+  (:mod:`ui.pure.presets`),
+* the link parameters and their validation (:mod:`ui.pure.scenario`).
 
 Where a setting is also an option of :class:`gmm_core.options.EMOptions` (``core``), its
 default is gmm_core's, except where :data:`UI_DEFAULTS_DIFFER` says why the app differs

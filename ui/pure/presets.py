@@ -24,7 +24,7 @@ _MODEL = {s.key: s.default for s in MODEL_SETTINGS if s.link and s.key != "n_com
 
 @dataclass(frozen=True)
 class Preset:
-    """A named scenario: widget values (see :mod:`ui.scenario`) and what to watch."""
+    """A named scenario: widget values (see :mod:`ui.pure.scenario`) and what to watch."""
 
     key: str
     title: str

@@ -1,7 +1,7 @@
 """Playback of the stepper: play, pause, tick, scrub, step, back, reset and run as pure
 transitions (no streamlit: unit-testable).
 
-Every transition takes the playback state and the stepper state (:mod:`ui.run_state`) and
+Every transition takes the playback state and the stepper state (:mod:`ui.pure.run_state`) and
 returns both, so the page applies one transition per event and then draws status line, slider
 and trace marker from the one stepper state that results: they cannot disagree.
 
@@ -165,6 +165,6 @@ def run(
 ) -> tuple[Playback, rs.StepperState]:
     """Run to convergence: pause, iterate until converged or the limit, show the last one.
 
-    ``on_iteration(i, total)`` is passed to :func:`ui.run_state.run_to_convergence`.
+    ``on_iteration(i, total)`` is passed to :func:`ui.pure.run_state.run_to_convergence`.
     """
     return step(pb, state, lambda s: rs.run_to_convergence(s, x, on_iteration=on_iteration))

@@ -38,7 +38,7 @@ __all__ = [
 
 Phase = Literal["M", "E"]
 #: Initialisation choices on screen: gmm_core's methods plus "manual" (a user-edited table).
-INIT_CHOICES = settings.INIT_CHOICES  # re-exported: the menu of ui.settings
+INIT_CHOICES = settings.INIT_CHOICES  # re-exported: the menu of ui.pure.settings
 _TRAIL_LIMIT = 2000
 
 
