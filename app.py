@@ -19,7 +19,8 @@ from ui.widgets import keep_values
 lecture = st.query_params.get("lecture") == "1" or st.session_state.get("lecture", False)
 st.set_page_config(
     # A local image: a ":material/…:" page icon is fetched from Google's servers.
-    page_title="EM Lab", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
+    page_title="EM Lab",
+    page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),
     layout="wide",
     initial_sidebar_state="collapsed" if lecture else "auto",
 )
@@ -36,16 +37,15 @@ navigation = st.navigation(
         st.Page(
             "app_pages/explorer.py", title="Initialisation explorer", icon=":material/explore:"
         ),
-        st.Page(
-            "app_pages/choose_k.py", title="How many components?", icon=":material/balance:"
-        ),
+        st.Page("app_pages/choose_k.py", title="How many components?", icon=":material/balance:"),
         st.Page("app_pages/landscape.py", title="Likelihood landscape", icon=":material/terrain:"),
     ]
 )
 
 with st.sidebar:
     st.toggle(
-        "Lecture mode", key="lecture",
+        "Lecture mode",
+        key="lecture",
         help="Large type, high contrast, controls folded away, one big Next button",
     )
     st.subheader("Data")

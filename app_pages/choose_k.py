@@ -35,11 +35,22 @@ BOOT_SIZES = (99, 199, 499, 999)
 
 data = session.get_data()
 settings = st.session_state["model_settings"]
-keep_values({
-    "k_max": 6, "k_restarts": 5, "k_models": list(MODELS), "k_init": "kmeans++", "k_seed": 0,
-    "k_show_icl": False, "k_icl_form": "icl", "k_lrt_kmax": 3, "k_lrt_model": "equal σ²",
-    "k_lrt_boot": 99, "k_boot_n": 199, "k_uncertainty": False,
-})
+keep_values(
+    {
+        "k_max": 6,
+        "k_restarts": 5,
+        "k_models": list(MODELS),
+        "k_init": "kmeans++",
+        "k_seed": 0,
+        "k_show_icl": False,
+        "k_icl_form": "icl",
+        "k_lrt_kmax": 3,
+        "k_lrt_model": "equal σ²",
+        "k_lrt_boot": 99,
+        "k_boot_n": 199,
+        "k_uncertainty": False,
+    }
+)
 identity = (data.data_id, settings.tol, settings.max_iter, settings.prior, settings.stopping)
 
 st.title("How many components?")
@@ -51,9 +62,7 @@ st.latex(
     r"\mathrm{BIC} = -2\log L + p\ln N,\qquad \mathrm{AIC} = -2\log L + 2p,\qquad"
     r"\mathrm{ICL} = \mathrm{BIC} - 2\sum_{n,k}\gamma(z_{nk})\log\gamma(z_{nk})"
 )
-st.latex(
-    r"\mathrm{ICL}_{\text{mclust}} = \mathrm{BIC} - 2\sum_{n}\log\max_k\gamma(z_{nk})"
-)
+st.latex(r"\mathrm{ICL}_{\text{mclust}} = \mathrm{BIC} - 2\sum_{n}\log\max_k\gamma(z_{nk})")
 st.caption(
     "p = 3K − 1 free parameters with unequal variances (K means, K variances, K − 1 weights), "
     "2K with one shared variance. Lower is better, as in scikit-learn (R's mclust plots −BIC, "
@@ -75,7 +84,10 @@ def controls() -> None:
     cols = st.columns(4, vertical_alignment="bottom")
     cols[0].number_input("Largest K", min_value=1, max_value=MAX_K, key="k_max")
     cols[1].number_input(
-        "Restarts per fit", min_value=1, max_value=MAX_N_INIT, key="k_restarts",
+        "Restarts per fit",
+        min_value=1,
+        max_value=MAX_N_INIT,
+        key="k_restarts",
         help="Each (K, variance model) keeps the best of this many EM runs",
     )
     cols[2].number_input("Seed", min_value=0, max_value=2**31 - 1, key="k_seed")
@@ -85,12 +97,20 @@ def controls() -> None:
     left, mid, right = st.columns([2, 2, 1], vertical_alignment="bottom")
     left.multiselect("Variance models", list(MODELS), key="k_models")
     mid.selectbox(
-        "ICL form", list(ICL_FORMS), key="k_icl_form", format_func=ICL_FORMS.__getitem__,
+        "ICL form",
+        list(ICL_FORMS),
+        key="k_icl_form",
+        format_func=ICL_FORMS.__getitem__,
         help="Which ICL the verdict, the chart and the stars use (the table shows both)",
     )
     right.button(
-        "Compare models", key="k_run", type="primary", on_click=experiment.request,
-        args=(RESULT_KEY,), width="stretch", disabled=not st.session_state["k_models"],
+        "Compare models",
+        key="k_run",
+        type="primary",
+        on_click=experiment.request,
+        args=(RESULT_KEY,),
+        width="stretch",
+        disabled=not st.session_state["k_models"],
     )
     prior = ", regularised by the conjugate prior" if settings.prior else ""
     st.caption(
@@ -105,10 +125,17 @@ def sweep(progress: experiment.Progress) -> Selection:
     """Every (K, variance model); the BIC's choice becomes the fit shown."""
     models = tuple(MODELS[m] for m in MODELS if m in st.session_state["k_models"])
     selection = select_components(
-        data.x, int(st.session_state["k_max"]), n_init=int(st.session_state["k_restarts"]),
-        seed=int(st.session_state["k_seed"]), variance_models=models,
-        init=st.session_state["k_init"], tol=settings.tol, max_iter=settings.max_iter,
-        on_fit=progress, prior=settings.prior, stopping=settings.stopping,
+        data.x,
+        int(st.session_state["k_max"]),
+        n_init=int(st.session_state["k_restarts"]),
+        seed=int(st.session_state["k_seed"]),
+        variance_models=models,
+        init=st.session_state["k_init"],
+        tol=settings.tol,
+        max_iter=settings.max_iter,
+        on_fit=progress,
+        prior=settings.prior,
+        stopping=settings.stopping,
     )
     best = selection.best("bic")
     st.session_state["k_show"] = (best.n_components, best.equal_variance)
@@ -116,15 +143,23 @@ def sweep(progress: experiment.Progress) -> Selection:
 
 
 def icl_form() -> str:
-    """"icl" or "icl_map", as chosen."""
+    """ "icl" or "icl_map", as chosen."""
     return st.session_state["k_icl_form"]
 
 
 #: Selection.to_records' keys → the table's columns, in order ("smallest N_k" after ICL).
 TABLE_COLUMNS = {
-    "K": "K", "variances": "variances", "log_likelihood": "log L", "n_parameters": "p",
-    "bic": "BIC", "aic": "AIC", "icl": "ICL", "icl_map": "ICL (mclust)",
-    "smallest N_k": "smallest N_k", "n_iter": "iterations", "converged": "converged",
+    "K": "K",
+    "variances": "variances",
+    "log_likelihood": "log L",
+    "n_parameters": "p",
+    "bic": "BIC",
+    "aic": "AIC",
+    "icl": "ICL",
+    "icl_map": "ICL (mclust)",
+    "smallest N_k": "smallest N_k",
+    "n_iter": "iterations",
+    "converged": "converged",
     "degenerate": "degenerate",
 }
 
@@ -147,18 +182,33 @@ def highlight_best(table: pd.DataFrame, selection: Selection):
         best = selection.best(COLUMN_CRITERIA[column.name])
         return [
             "font-weight: 700; background-color: #fff3c4"
-            if (k, v) == (best.n_components, variance_label(best.equal_variance)) else ""
+            if (k, v) == (best.n_components, variance_label(best.equal_variance))
+            else ""
             for k, v in zip(table["K"], table["variances"], strict=True)
         ]
 
     def grey(row: pd.Series) -> list[str]:
         style = "color: #9a9a9a; text-decoration: line-through" if row["degenerate"] else ""
-        return [style if c in COLUMN_CRITERIA or c == "log L" else (
-            "color: #9a9a9a" if row["degenerate"] else "") for c in row.index]
+        return [
+            style
+            if c in COLUMN_CRITERIA or c == "log L"
+            else ("color: #9a9a9a" if row["degenerate"] else "")
+            for c in row.index
+        ]
 
-    return table.style.apply(grey, axis=1).apply(bold, subset=list(COLUMN_CRITERIA)).format(
-        {"log L": "{:.3f}", "BIC": "{:.2f}", "AIC": "{:.2f}", "ICL": "{:.2f}",
-         "ICL (mclust)": "{:.2f}", "smallest N_k": "{:.1f}"}
+    return (
+        table.style.apply(grey, axis=1)
+        .apply(bold, subset=list(COLUMN_CRITERIA))
+        .format(
+            {
+                "log L": "{:.3f}",
+                "BIC": "{:.2f}",
+                "AIC": "{:.2f}",
+                "ICL": "{:.2f}",
+                "ICL (mclust)": "{:.2f}",
+                "smallest N_k": "{:.1f}",
+            }
+        )
     )
 
 
@@ -208,12 +258,15 @@ def fitted_mixture(selection: Selection) -> None:
         st.session_state["k_show"] = (best.n_components, best.equal_variance)
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     key = left.selectbox(
-        "Show the fit with", list(fitted), key="k_show",
+        "Show the fit with",
+        list(fitted),
+        key="k_show",
         format_func=lambda kv: f"K = {kv[0]}, {variance_label(kv[1])}",
     )
     row: SelectionRow = fitted[key]
     right.button(
-        f"Step through K = {row.n_components} in the stepper", key="k_use",
+        f"Step through K = {row.n_components} in the stepper",
+        key="k_use",
         on_click=links.open_in_stepper,
         args=(
             {"n_components": row.n_components, "equal_variance": row.equal_variance},
@@ -229,8 +282,13 @@ def fitted_mixture(selection: Selection) -> None:
     shares = session.cached_shares(data.data_id, data.x, row.params, edges)
     chart(
         mixture_figure(
-            edges, counts, row.params, bin_shares=shares, responsibility_params=row.params,
-            x_label=data.axis_label, height=520,
+            edges,
+            counts,
+            row.params,
+            bin_shares=shares,
+            responsibility_params=row.params,
+            x_label=data.axis_label,
+            height=520,
         ),
         key="k_mixture",
     )
@@ -241,7 +299,8 @@ def fitted_mixture(selection: Selection) -> None:
         f"{plural(row.n_iter, 'iteration')}{'' if row.converged else ' (not converged)'}."
     )
     if st.toggle(
-        "Show the classification uncertainty", key="k_uncertainty",
+        "Show the classification uncertainty",
+        key="k_uncertainty",
         help="1 − max_k γ(z_nk): 0 where a point surely belongs to one component, up to "
         "1 − 1/K where the components overlap most (mclust's uncertainty)",
     ):
@@ -262,7 +321,8 @@ def uncertainty_chart(row: SelectionRow) -> None:
     resp_points = None if points is None else e_step(points, row.params)[0]
     chart(
         uncertainty_figure(
-            grid, 1.0 - resp_grid.max(axis=1),
+            grid,
+            1.0 - resp_grid.max(axis=1),
             points=points,
             point_uncertainty=None if resp_points is None else 1.0 - resp_points.max(axis=1),
             point_labels=None if resp_points is None else resp_points.argmax(axis=1),
@@ -274,25 +334,48 @@ def uncertainty_chart(row: SelectionRow) -> None:
 
 def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
     """Bootstrap SEs and 95 % intervals of the shown fit's parameters, on request."""
-    st.markdown("**How sure are these parameters?** Nonparametric bootstrap (mclust's "
-                "MclustBootstrap): resample the data, refit from this fit, repeat.")
+    st.markdown(
+        "**How sure are these parameters?** Nonparametric bootstrap (mclust's "
+        "MclustBootstrap): resample the data, refit from this fit, repeat."
+    )
     left, mid, right = st.columns([1, 1, 2], vertical_alignment="bottom")
     left.selectbox("Resamples B", BOOT_SIZES, key="k_boot_n")
-    mid.button("Bootstrap this fit", key="k_boot_run", on_click=experiment.request,
-               args=(BOOT_KEY,), width="stretch")
-    boot_identity = (identity, selection.seed, selection.n_init, row.n_components,
-                     row.equal_variance, row.params, int(st.session_state["k_boot_n"]))
+    mid.button(
+        "Bootstrap this fit",
+        key="k_boot_run",
+        on_click=experiment.request,
+        args=(BOOT_KEY,),
+        width="stretch",
+    )
+    boot_identity = (
+        identity,
+        selection.seed,
+        selection.n_init,
+        row.n_components,
+        row.equal_variance,
+        row.params,
+        int(st.session_state["k_boot_n"]),
+    )
 
     def compute(progress: experiment.Progress) -> ParameterBootstrap:
         return bootstrap_params(
-            data.x, row.params, equal_variance=row.equal_variance,
-            n_boot=int(st.session_state["k_boot_n"]), seed=selection.seed,
-            tol=settings.tol, max_iter=settings.max_iter, prior=settings.prior,
-            stopping=settings.stopping, on_progress=progress,
+            data.x,
+            row.params,
+            equal_variance=row.equal_variance,
+            n_boot=int(st.session_state["k_boot_n"]),
+            seed=selection.seed,
+            tol=settings.tol,
+            max_iter=settings.max_iter,
+            prior=settings.prior,
+            stopping=settings.stopping,
+            on_progress=progress,
         )
 
     experiment.run_with_progress(
-        BOOT_KEY, boot_identity, compute, start="Resampling…",
+        BOOT_KEY,
+        boot_identity,
+        compute,
+        start="Resampling…",
         step="Refitted {done} of {total} resamples…",
     )
     stored = st.session_state.get(BOOT_KEY)
@@ -304,8 +387,12 @@ def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
     st.caption(
         f"{boot.n_boot} resamples (seed {boot.seed}); SE = standard deviation of the "
         f"replicates, interval = their 2.5 % and 97.5 % quantiles"
-        + (f"; {boot.redrawn} resamples gave degenerate fits and were drawn again"
-           if boot.redrawn else "") + "."
+        + (
+            f"; {boot.redrawn} resamples gave degenerate fits and were drawn again"
+            if boot.redrawn
+            else ""
+        )
+        + "."
     )
 
 
@@ -315,9 +402,15 @@ def bootstrap_table(boot: ParameterBootstrap) -> pd.DataFrame:
     values = np.stack([boot.params.weights, boot.params.means, boot.params.variances])
     low, high = boot.interval
     rows = [
-        {"parameter": f"{names[i]}_{k + 1}", "estimate": values[i, k], "SE": boot.se[i, k],
-         "95 % low": low[i, k], "95 % high": high[i, k]}
-        for i in range(3) for k in range(values.shape[1])
+        {
+            "parameter": f"{names[i]}_{k + 1}",
+            "estimate": values[i, k],
+            "SE": boot.se[i, k],
+            "95 % low": low[i, k],
+            "95 % high": high[i, k],
+        }
+        for i in range(3)
+        for k in range(values.shape[1])
     ]
     return pd.DataFrame(rows)
 
@@ -334,12 +427,23 @@ def lrt_section() -> None:
         "small p says K is too few."
     )
     cols = st.columns([1, 1, 1, 1.2], vertical_alignment="bottom")
-    cols[0].number_input("Up to K =", min_value=2, max_value=MAX_K, key="k_lrt_kmax",
-                         help="Tests 1 vs 2, …, (K − 1) vs K")
+    cols[0].number_input(
+        "Up to K =",
+        min_value=2,
+        max_value=MAX_K,
+        key="k_lrt_kmax",
+        help="Tests 1 vs 2, …, (K − 1) vs K",
+    )
     cols[1].selectbox("Variances", list(MODELS), key="k_lrt_model")
     cols[2].selectbox("Bootstrap samples B", BOOT_SIZES, key="k_lrt_boot")
-    cols[3].button("Run the test", key="k_lrt_run", type="primary",
-                   on_click=experiment.request, args=(LRT_KEY,), width="stretch")
+    cols[3].button(
+        "Run the test",
+        key="k_lrt_run",
+        type="primary",
+        on_click=experiment.request,
+        args=(LRT_KEY,),
+        width="stretch",
+    )
     k_max = int(st.session_state["k_lrt_kmax"])
     n_boot = int(st.session_state["k_lrt_boot"])
     tied = MODELS[st.session_state["k_lrt_model"]]
@@ -348,18 +452,30 @@ def lrt_section() -> None:
 
     def compute(progress: experiment.Progress) -> BootstrapLRT:
         return bootstrap_lrt(
-            data.x, k_max, equal_variance=tied, n_boot=n_boot, seed=seed,
-            n_init=int(st.session_state["k_restarts"]), init=st.session_state["k_init"],
-            tol=settings.tol, max_iter=settings.max_iter, prior=settings.prior,
-            stopping=settings.stopping, on_progress=progress,
+            data.x,
+            k_max,
+            equal_variance=tied,
+            n_boot=n_boot,
+            seed=seed,
+            n_init=int(st.session_state["k_restarts"]),
+            init=st.session_state["k_init"],
+            tol=settings.tol,
+            max_iter=settings.max_iter,
+            prior=settings.prior,
+            stopping=settings.stopping,
+            on_progress=progress,
         )
 
     experiment.run_with_progress(
-        LRT_KEY, lrt_identity, compute, start="Fitting the models to the data…",
+        LRT_KEY,
+        lrt_identity,
+        compute,
+        start="Fitting the models to the data…",
         step="Bootstrap sample {done} of {total}…",
     )
     test = experiment.kept_result(
-        LRT_KEY, lrt_identity,
+        LRT_KEY,
+        lrt_identity,
         idle=f"Press **Run the test** ({k_max - 1} tests × {n_boot} samples, two fits each; "
         "restarts, initialisation and seed from the comparison above).",
         stale="The data, the model options or the test's settings changed: press **Run the "
@@ -367,25 +483,33 @@ def lrt_section() -> None:
     )
     if test is None:
         return
-    st.dataframe(lrt_table(test), hide_index=True, width="stretch",
-                 column_config={"p-value": st.column_config.NumberColumn(format="%.3f")})
+    st.dataframe(
+        lrt_table(test),
+        hide_index=True,
+        width="stretch",
+        column_config={"p-value": st.column_config.NumberColumn(format="%.3f")},
+    )
     first = test.first_not_rejected(0.05)
     model = variance_label(test.equal_variance)
     if first is None:
-        st.info(f"Every test rejects K at the 5 % level ({model}): even K = {k_max - 1} "
-                f"components seem too few; raise *Up to K*.")
+        st.info(
+            f"Every test rejects K at the 5 % level ({model}): even K = {k_max - 1} "
+            f"components seem too few; raise *Up to K*."
+        )
     else:
         st.success(f"The first K not rejected at the 5 % level: **K = {first}** ({model}).")
 
 
 def lrt_table(test: BootstrapLRT) -> pd.DataFrame:
-    return pd.DataFrame({
-        "test": [f"{r.n_components} vs {r.n_components + 1}" for r in test.rows],
-        "LRTS": [r.statistic for r in test.rows],
-        "p-value": [r.p_value for r in test.rows],
-        "bootstrap samples": [test.n_boot for _ in test.rows],
-        "redrawn (degenerate)": [r.redrawn for r in test.rows],
-    })
+    return pd.DataFrame(
+        {
+            "test": [f"{r.n_components} vs {r.n_components + 1}" for r in test.rows],
+            "LRTS": [r.statistic for r in test.rows],
+            "p-value": [r.p_value for r in test.rows],
+            "bootstrap samples": [test.n_boot for _ in test.rows],
+            "redrawn (degenerate)": [r.redrawn for r in test.rows],
+        }
+    )
 
 
 def results(selection: Selection) -> None:
@@ -393,16 +517,22 @@ def results(selection: Selection) -> None:
     icl_name = icl_form()
     best = {name: selection.best(name) for name in ("bic", "aic", icl_name)}
     show_icl = st.toggle(
-        "Draw ICL too", key="k_show_icl", help="ICL is often far above BIC and AIC: drawing it "
-        "squeezes their curves together",
+        "Draw ICL too",
+        key="k_show_icl",
+        help="ICL is often far above BIC and AIC: drawing it squeezes their curves together",
     )
-    stars = {("icl" if n == icl_name else n): (r.n_components, r.equal_variance)
-             for n, r in best.items() if show_icl or n != icl_name}
+    stars = {
+        ("icl" if n == icl_name else n): (r.n_components, r.equal_variance)
+        for n, r in best.items()
+        if show_icl or n != icl_name
+    }
     ks, bic = selection.curve("bic")
     records = pd.DataFrame(selection.to_records())
     chart(
         criteria_figure(
-            ks, bic, selection.curve("aic")[1],
+            ks,
+            bic,
+            selection.curve("aic")[1],
             selection.curve(icl_name)[1] if show_icl else None,
             records["equal_variance"].to_numpy(),
             best=stars,
@@ -410,8 +540,7 @@ def results(selection: Selection) -> None:
         ),
         key="k_criteria",
     )
-    st.dataframe(highlight_best(fits_table(selection), selection), hide_index=True,
-                 width="stretch")
+    st.dataframe(highlight_best(fits_table(selection), selection), hide_index=True, width="stretch")
     st.subheader("The fitted mixture")
     fitted_mixture(selection)
 
@@ -421,7 +550,8 @@ experiment.run_with_progress(
     RESULT_KEY, identity, sweep, start="Fitting…", step="Fitted {done} of {total} models…"
 )
 selection = experiment.kept_result(
-    RESULT_KEY, identity,
+    RESULT_KEY,
+    identity,
     idle="Choose the largest K and the restarts, then press **Compare models**.",
     stale="The data or the sidebar's prior, stopping rule, tolerance or iteration limit "
     "changed since the last comparison: press **Compare models** to compare on this one.",

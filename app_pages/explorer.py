@@ -24,15 +24,24 @@ RESULT_KEY = "exploration"
 
 data = session.get_data()
 settings = st.session_state["model_settings"]
-keep_values({
-    "explorer_methods": list(INIT_METHODS), "explorer_restarts": 40, "explorer_seed": 0,
-    "explorer_pick": 0,
-})
+keep_values(
+    {
+        "explorer_methods": list(INIT_METHODS),
+        "explorer_restarts": 40,
+        "explorer_seed": 0,
+        "explorer_pick": 0,
+    }
+)
 # What an exploration depends on besides its own controls: results for other data or another
 # model are not shown (they would not match the histogram or the sidebar).
 identity = (
-    data.data_id, settings.n_components, settings.equal_variance, settings.tol,
-    settings.max_iter, settings.prior, settings.stopping,
+    data.data_id,
+    settings.n_components,
+    settings.equal_variance,
+    settings.tol,
+    settings.max_iter,
+    settings.prior,
+    settings.stopping,
 )
 
 st.title("Initialisation explorer")
@@ -65,19 +74,29 @@ def pick_from_strip() -> None:
 def controls() -> None:
     left, mid, right, run_col = st.columns([3.6, 1, 1, 1.2], vertical_alignment="bottom")
     left.multiselect(
-        "Initialisation methods", INIT_METHODS, key="explorer_methods",
+        "Initialisation methods",
+        INIT_METHODS,
+        key="explorer_methods",
         help="Used in turn: run r uses method r mod M. random: random points from the data; "
         "kmeans++: k-means++ seeding; quantile: mclust's default; kmeans: a few k-means "
         "iterations",
     )
     mid.number_input("Restarts R", min_value=1, max_value=MAX_RESTARTS, key="explorer_restarts")
     right.number_input(
-        "First seed", min_value=0, max_value=2**31 - 1, key="explorer_seed",
+        "First seed",
+        min_value=0,
+        max_value=2**31 - 1,
+        key="explorer_seed",
         help="Each method's runs use the seeds s, s + 1, s + 2, …",
     )
     run_col.button(
-        "Run restarts", key="explorer_run", type="primary", on_click=experiment.request,
-        args=(RESULT_KEY,), width="stretch", disabled=not st.session_state["explorer_methods"],
+        "Run restarts",
+        key="explorer_run",
+        type="primary",
+        on_click=experiment.request,
+        args=(RESULT_KEY,),
+        width="stretch",
+        disabled=not st.session_state["explorer_methods"],
     )
     variances = "equal variances" if settings.equal_variance else "unequal variances"
     methods = st.session_state["explorer_methods"]
@@ -97,11 +116,17 @@ def controls() -> None:
 def explore(progress: experiment.Progress) -> Exploration:
     """The restarts; the best run becomes the picked one."""
     exploration = explore_restarts(
-        data.x, settings.n_components, methods=tuple(st.session_state["explorer_methods"]),
+        data.x,
+        settings.n_components,
+        methods=tuple(st.session_state["explorer_methods"]),
         n_restarts=int(st.session_state["explorer_restarts"]),
-        seed=int(st.session_state["explorer_seed"]), tol=settings.tol,
-        max_iter=settings.max_iter, equal_variance=settings.equal_variance, on_run=progress,
-        prior=settings.prior, stopping=settings.stopping,
+        seed=int(st.session_state["explorer_seed"]),
+        tol=settings.tol,
+        max_iter=settings.max_iter,
+        equal_variance=settings.equal_variance,
+        on_run=progress,
+        prior=settings.prior,
+        stopping=settings.stopping,
     )
     st.session_state["explorer_pick"] = exploration.best_run.index
     return exploration
@@ -116,14 +141,14 @@ def headline(exploration: Exploration) -> None:
     cols[2].metric("Best log L", fixed(best.log_likelihood))
     cols[3].metric("Runs reaching the best", f"{best.n_runs / n_runs:.2%}")  # as the table
     if len(exploration.optima) == 1:
-        st.success("Every run reached the same optimum: for this data and K, EM does not depend "
-                   "on where it starts.")
+        st.success(
+            "Every run reached the same optimum: for this data and K, EM does not depend "
+            "on where it starts."
+        )
     degenerate_runs = [r for r in exploration.runs if r.degenerate]
     if degenerate_runs:
         bad_optima = [i + 1 for i, o in enumerate(exploration.optima) if o.degenerate]
-        where = (
-            f" (optimum {', '.join(map(str, bad_optima))} in the table)" if bad_optima else ""
-        )
+        where = f" (optimum {', '.join(map(str, bad_optima))} in the table)" if bad_optima else ""
         st.warning(
             f"{len(degenerate_runs)} of {n_runs} runs ended degenerate{where}: a variance held "
             "at the floor, a component collapsed onto a point. Their log L depends only on the "
@@ -140,29 +165,33 @@ def headline(exploration: Exploration) -> None:
 
 def method_table(exploration: Exploration) -> pd.DataFrame:
     rows = exploration.method_summary()
-    return pd.DataFrame({
-        "method": [r["method"] for r in rows],
-        "runs": [r["runs"] for r in rows],
-        "reached the best optimum": [r["best_share"] for r in rows],
-        "distinct optima reached": [r["optima"] for r in rows],
-        "median iterations": [r["median_iterations"] for r in rows],
-        "median final log L": [r["median_log_likelihood"] for r in rows],
-        "converged": [r["converged_share"] for r in rows],
-        "degenerate": [r["degenerate_share"] for r in rows],
-    })
+    return pd.DataFrame(
+        {
+            "method": [r["method"] for r in rows],
+            "runs": [r["runs"] for r in rows],
+            "reached the best optimum": [r["best_share"] for r in rows],
+            "distinct optima reached": [r["optima"] for r in rows],
+            "median iterations": [r["median_iterations"] for r in rows],
+            "median final log L": [r["median_log_likelihood"] for r in rows],
+            "converged": [r["converged_share"] for r in rows],
+            "degenerate": [r["degenerate_share"] for r in rows],
+        }
+    )
 
 
 def optima_table(exploration: Exploration) -> pd.DataFrame:
     n_runs = len(exploration.runs)
-    return pd.DataFrame({
-        "optimum": np.arange(1, len(exploration.optima) + 1),
-        "log L": [o.log_likelihood for o in exploration.optima],
-        "runs": [o.n_runs for o in exploration.optima],
-        "share": [o.n_runs / n_runs for o in exploration.optima],
-        "μ_k": [", ".join(f"{m:.6g}" for m in o.params.means) for o in exploration.optima],
-        "π_k": [", ".join(f"{w:.3f}" for w in o.params.weights) for o in exploration.optima],
-        "degenerate": [o.degenerate or "" for o in exploration.optima],
-    })
+    return pd.DataFrame(
+        {
+            "optimum": np.arange(1, len(exploration.optima) + 1),
+            "log L": [o.log_likelihood for o in exploration.optima],
+            "runs": [o.n_runs for o in exploration.optima],
+            "share": [o.n_runs / n_runs for o in exploration.optima],
+            "μ_k": [", ".join(f"{m:.6g}" for m in o.params.means) for o in exploration.optima],
+            "π_k": [", ".join(f"{w:.3f}" for w in o.params.weights) for o in exploration.optima],
+            "degenerate": [o.degenerate or "" for o in exploration.optima],
+        }
+    )
 
 
 def run_picker(exploration: Exploration) -> None:
@@ -170,10 +199,15 @@ def run_picker(exploration: Exploration) -> None:
     n_runs = len(exploration.runs)
     st.session_state["explorer_pick"] = min(int(st.session_state["explorer_pick"]), n_runs - 1)
     left, right = st.columns([1, 3], vertical_alignment="bottom")
-    pick = int(left.number_input(
-        "Run", min_value=0, max_value=n_runs - 1, key="explorer_pick",
-        help="Or click a run in the chart of final log-likelihoods",
-    ))
+    pick = int(
+        left.number_input(
+            "Run",
+            min_value=0,
+            max_value=n_runs - 1,
+            key="explorer_pick",
+            help="Or click a run in the chart of final log-likelihoods",
+        )
+    )
     run = exploration.runs[pick]
     ending = "converged" if run.converged else "stopped at the iteration limit"
     if run.degenerate:
@@ -184,12 +218,18 @@ def run_picker(exploration: Exploration) -> None:
         f"(optimum {run.optimum + 1} of {len(exploration.optima)})."
     )
     scenario = {
-        "n_components": exploration.n_components, "equal_variance": exploration.equal_variance,
-        "init_method": run.method, "seed": run.seed, "tol": exploration.tol,
-        "max_iter": exploration.max_iter, "prior": settings.prior,
+        "n_components": exploration.n_components,
+        "equal_variance": exploration.equal_variance,
+        "init_method": run.method,
+        "seed": run.seed,
+        "tol": exploration.tol,
+        "max_iter": exploration.max_iter,
+        "prior": settings.prior,
     }
     st.button(
-        f"Open run {pick} in the stepper", key="explorer_open", type="primary",
+        f"Open run {pick} in the stepper",
+        key="explorer_open",
+        type="primary",
         on_click=links.open_in_stepper,
         args=(scenario, f"Run {pick} of the explorer: {run.method}, seed {run.seed}, at θ₀."),
         help="The stepper starts at iteration 0 from exactly this run's θ₀",
@@ -202,9 +242,12 @@ def results(exploration: Exploration) -> None:
     headline(exploration)
     left, right = st.columns(2)
     strip = final_loglik_figure(
-        np.array([r.log_likelihood for r in runs]), [r.method for r in runs],
-        np.array([r.optimum for r in runs]), selected=pick,
-        seeds=np.array([r.seed for r in runs]), iterations=np.array([r.n_iter for r in runs]),
+        np.array([r.log_likelihood for r in runs]),
+        [r.method for r in runs],
+        np.array([r.optimum for r in runs]),
+        selected=pick,
+        seeds=np.array([r.seed for r in runs]),
+        iterations=np.array([r.n_iter for r in runs]),
         degenerate=np.array([r.degenerate is not None for r in runs]),
     )
     with left:
@@ -223,14 +266,19 @@ def results(exploration: Exploration) -> None:
     optima = exploration.optima
     chart(
         optima_figure(
-            edges, counts, [o.params for o in optima],
+            edges,
+            counts,
+            [o.params for o in optima],
             np.array([o.log_likelihood for o in optima]),
-            np.array([o.n_runs / len(runs) for o in optima]), x_label=data.axis_label,
+            np.array([o.n_runs / len(runs) for o in optima]),
+            x_label=data.axis_label,
         ),
         key="explorer_optima",
     )
     st.dataframe(
-        optima_table(exploration), hide_index=True, width="stretch",
+        optima_table(exploration),
+        hide_index=True,
+        width="stretch",
         column_config={
             "log L": st.column_config.NumberColumn(format="%.4f"),
             "share": st.column_config.NumberColumn(format="percent"),
@@ -242,7 +290,9 @@ def results(exploration: Exploration) -> None:
     )
     st.markdown("**By initialisation method**")
     st.dataframe(
-        method_table(exploration), hide_index=True, width="stretch",
+        method_table(exploration),
+        hide_index=True,
+        width="stretch",
         column_config={
             "reached the best optimum": st.column_config.NumberColumn(format="percent"),
             "converged": st.column_config.NumberColumn(format="percent"),
@@ -256,13 +306,16 @@ def results(exploration: Exploration) -> None:
 
 controls()
 experiment.run_with_progress(
-    RESULT_KEY, identity, explore,
+    RESULT_KEY,
+    identity,
+    explore,
     start=f"Running EM from {st.session_state['explorer_restarts']} starting points…",
     step="Run {done} of {total}…",
     last="All {total} runs done: grouping them into optima and refining each optimum…",
 )
 exploration = experiment.kept_result(
-    RESULT_KEY, identity,
+    RESULT_KEY,
+    identity,
     idle="Choose the methods and the number of restarts, then press **Run restarts**.",
     stale="The data or the model in the sidebar changed since the last exploration: press "
     "**Run restarts** to explore this one.",

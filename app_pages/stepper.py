@@ -118,12 +118,18 @@ def key_of(action: str) -> str:
 def half_step_button(state: rs.StepperState, key: str) -> None:
     """The next half step, named (lecture mode's one big control)."""
     half, what = (
-        ("E-step", "recolour the points by γ(zₙₖ)") if state.phase == "M"
+        ("E-step", "recolour the points by γ(zₙₖ)")
+        if state.phase == "M"
         else ("M-step", "move the curves: Nₖ, μₖ, σₖ², πₖ")
     )
     st.button(
-        f"Next ▸  {half}", key=key, on_click=move(next_half), width="stretch",
-        type="primary", disabled=state.at_max_iter, shortcut=key_of("next"),
+        f"Next ▸  {half}",
+        key=key,
+        on_click=move(next_half),
+        width="stretch",
+        type="primary",
+        disabled=state.at_max_iter,
+        shortcut=key_of("next"),
         help=f"The {half}: {what}{key_hint('next')}",
     )
 
@@ -137,37 +143,58 @@ def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
         if with_half_step:
             half_step_button(state, "next_half")
         st.button(
-            "E-step", key="e_step", on_click=move(rs.e_half_step), shortcut=key_of("e_step"),
+            "E-step",
+            key="e_step",
+            on_click=move(rs.e_half_step),
+            shortcut=key_of("e_step"),
             disabled=state.phase == "E" or state.at_max_iter,
             help="Compute γ(zₙₖ) from θₜ" + key_hint("e_step"),
         )
         st.button(
-            "M-step", key="m_step", on_click=move(lambda s: rs.m_half_step(s, x)),
-            shortcut=key_of("m_step"), disabled=state.phase == "M",
+            "M-step",
+            key="m_step",
+            on_click=move(lambda s: rs.m_half_step(s, x)),
+            shortcut=key_of("m_step"),
+            disabled=state.phase == "M",
             help="Update Nₖ, μₖ, σₖ², πₖ from the γ on screen" + key_hint("m_step"),
         )
         st.button(
-            "Next iteration", key="step", on_click=move(lambda s: rs.next_iteration(s, x)),
-            disabled=state.at_max_iter, shortcut=key_of("step"),
+            "Next iteration",
+            key="step",
+            on_click=move(lambda s: rs.next_iteration(s, x)),
+            disabled=state.at_max_iter,
+            shortcut=key_of("step"),
             help="E-step and M-step" + key_hint("step"),
         )
         st.button(
-            "Back", key="back", on_click=on(pb.back), disabled=at_start,
-            shortcut=key_of("back"), help="Undo the last move" + key_hint("back"),
+            "Back",
+            key="back",
+            on_click=on(pb.back),
+            disabled=at_start,
+            shortcut=key_of("back"),
+            help="Undo the last move" + key_hint("back"),
         )
         st.button(
-            "Pause" if playing else "Play", key="play", on_click=toggle_play,
+            "Pause" if playing else "Play",
+            key="play",
+            on_click=toggle_play,
             icon=":material/pause:" if playing else ":material/play_arrow:",
             shortcut=key_of("play"),
             help="Step by itself at the speed set under the trace" + key_hint("play"),
         )
         st.button(
-            "Run to convergence", key="run", on_click=request_run, shortcut=key_of("run"),
+            "Run to convergence",
+            key="run",
+            on_click=request_run,
+            shortcut=key_of("run"),
             help=f"Iterate {state.settings.until()}, "
             f"or {plural(state.settings.max_iter, 'iteration')}{key_hint('run')}",
         )
         st.button(
-            "Reset", key="reset", on_click=on(pb.reset, x), shortcut=key_of("reset"),
+            "Reset",
+            key="reset",
+            on_click=on(pb.reset, x),
+            shortcut=key_of("reset"),
             help="Back to iteration 0, same θ₀" + key_hint("reset"),
         )
         lecture_button()
@@ -177,8 +204,11 @@ def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
 
 def lecture_button() -> None:
     st.button(
-        "Leave lecture mode" if lecture else "Lecture mode", key="lecture_toggle",
-        icon=":material/co_present:", on_click=toggle_lecture, shortcut=key_of("lecture"),
+        "Leave lecture mode" if lecture else "Lecture mode",
+        key="lecture_toggle",
+        icon=":material/co_present:",
+        on_click=toggle_lecture,
+        shortcut=key_of("lecture"),
         help="Large type, one big Next button, everything on one projector screen"
         + key_hint("lecture"),
     )
@@ -191,13 +221,15 @@ def keyboard_popover() -> None:
 
 def preset_row() -> None:
     """The scenarios, one click each (keys ``preset_<name>``)."""
-    with st.container(horizontal=True, gap="small", key="preset_row",
-                      vertical_alignment="center"):
+    with st.container(horizontal=True, gap="small", key="preset_row", vertical_alignment="center"):
         st.markdown("**Scenarios:**", width="content")
         for preset in PRESETS:
             st.button(
-                preset.label, key=f"preset_{preset.key}", on_click=links.load_preset,
-                args=(preset,), type="tertiary" if lecture else "secondary",
+                preset.label,
+                key=f"preset_{preset.key}",
+                on_click=links.load_preset,
+                args=(preset,),
+                type="tertiary" if lecture else "secondary",
                 help=f"{preset.title}. {preset.watch}",
             )
 
@@ -218,8 +250,9 @@ def status(state: rs.StepperState, done: int | None) -> None:
             why = "" if lecture else f" ({state.settings.why_converged()})"
             st.success(f"{line} · **converged at iteration {done}**{why}")
         elif state.at_max_iter:
-            st.warning(f"{line} · reached the limit of "
-                       f"{plural(state.settings.max_iter, 'iteration')}")
+            st.warning(
+                f"{line} · reached the limit of {plural(state.settings.max_iter, 'iteration')}"
+            )
         else:
             st.info(line)
 
@@ -291,7 +324,10 @@ def formulas(*lines: str) -> None:
 def maths(state: rs.StepperState) -> None:
     resp_params = state.responsibility_params or state.params
     n = st.number_input(
-        "Point n to follow", min_value=1, max_value=x.size, key="maths_n",
+        "Point n to follow",
+        min_value=1,
+        max_value=x.size,
+        key="maths_n",
         help="The E-step below is worked out for this point",
     )
     x_n = float(x[int(n) - 1])
@@ -323,7 +359,11 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
     history, lls = run.history[:n], run.log_likelihoods[:n]
     settings = state.settings
     meta = export.run_metadata(
-        state, title=data.title, source=data.source, n_points=x.size, converged_at=done,
+        state,
+        title=data.title,
+        source=data.source,
+        n_points=x.size,
+        converged_at=done,
         link=links.link_query(data),
     )
     stem = f"em-lab-K{settings.n_components}-t{state.frontier}"
@@ -333,34 +373,54 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
     )
     cols = st.columns(4)
     cols[0].download_button(
-        "Parameters (CSV)", lambda: export.to_csv_bytes(export.params_table(history, lls)),
-        file_name=f"{stem}-parameters.csv", mime="text/csv", key="export_csv",
-        on_click="ignore", icon=":material/table:", width="stretch",
+        "Parameters (CSV)",
+        lambda: export.to_csv_bytes(export.params_table(history, lls)),
+        file_name=f"{stem}-parameters.csv",
+        mime="text/csv",
+        key="export_csv",
+        on_click="ignore",
+        icon=":material/table:",
+        width="stretch",
         help="t, k, πₖ, μₖ, σₖ² and log L of every iteration",
     )
     cols[1].download_button(
-        "Run (JSON)", lambda: export.run_json(history, lls, meta=meta),
-        file_name=f"{stem}.json", mime="application/json", key="export_json",
-        on_click="ignore", icon=":material/data_object:", width="stretch",
+        "Run (JSON)",
+        lambda: export.run_json(history, lls, meta=meta),
+        file_name=f"{stem}.json",
+        mime="application/json",
+        key="export_json",
+        on_click="ignore",
+        icon=":material/data_object:",
+        width="stretch",
         help="Every θₜ, the log-likelihood trace and the settings (with the shareable link)",
     )
     resp_params = state.responsibility_params or state.params
     too_many = x.size > export.MAX_RESPONSIBILITY_EXPORT
     cols[2].download_button(
-        "Responsibilities (CSV)", lambda: export.responsibilities_csv(x, resp_params),
-        file_name=f"{stem}-responsibilities.csv", mime="text/csv", key="export_resp",
-        on_click="ignore", icon=":material/palette:", width="stretch", disabled=too_many,
+        "Responsibilities (CSV)",
+        lambda: export.responsibilities_csv(x, resp_params),
+        file_name=f"{stem}-responsibilities.csv",
+        mime="text/csv",
+        key="export_resp",
+        on_click="ignore",
+        icon=":material/palette:",
+        width="stretch",
+        disabled=too_many,
         help=f"xₙ and γ(zₙₖ) of every point, from θ{subscript(state.t)} "
         f"(up to {export.MAX_RESPONSIBILITY_EXPORT:,} points)",
     )
     edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
     cols[3].download_button(
         "Animation (HTML)",
-        lambda: run_animation_html(run_animation_figure(
-            edges, counts, history, lls, truth=truth, x_label=data.axis_label
-        )),
-        file_name=f"{stem}-animation.html", mime="text/html", key="export_html",
-        on_click="ignore", icon=":material/movie:", width="stretch",
+        lambda: run_animation_html(
+            run_animation_figure(edges, counts, history, lls, truth=truth, x_label=data.axis_label)
+        ),
+        file_name=f"{stem}-animation.html",
+        mime="text/html",
+        key="export_html",
+        on_click="ignore",
+        icon=":material/movie:",
+        width="stretch",
         help="One standalone page with every iteration as a frame, a slider and Play: plays "
         "offline in any browser, for slides and course pages",
     )
@@ -386,11 +446,17 @@ def playback_controls(state: rs.StepperState) -> None:
         if st.session_state.get("scrub") != state.t:  # moved by something else than the
             st.session_state["scrub"] = state.t  # slider: show it (never clobber typing)
         st.slider(
-            "Scrub through the run", 0, state.frontier, key="scrub", on_change=scrub,
+            "Scrub through the run",
+            0,
+            state.frontier,
+            key="scrub",
+            on_change=scrub,
             help="Jump to any iteration computed so far (pauses)",
         )
     st.select_slider(
-        "Autoplay speed (steps per second)", SPEEDS, key="play_speed",
+        "Autoplay speed (steps per second)",
+        SPEEDS,
+        key="play_speed",
         format_func=lambda s: f"{s:g}",
     )
     st.toggle("Half steps (E, then M)", key="play_half", help="Autoplay E and M separately")
@@ -409,7 +475,11 @@ def view(truth, timer: float | None) -> None:
     state = session.get_stepper()
     if playing_now.playing:
         playing_now, state = pb.tick(
-            playing_now, state, x, now=time.monotonic(), period=period(),
+            playing_now,
+            state,
+            x,
+            now=time.monotonic(),
+            period=period(),
             half_steps=bool(st.session_state["play_half"]),
         )
         store(playing_now, state)
@@ -447,17 +517,22 @@ def view(truth, timer: float | None) -> None:
     left, right = st.columns([3, 1.2])
     edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
     resp_params = state.responsibility_params
-    shares = (
-        session.cached_shares(data.data_id, x, resp_params, edges) if resp_params else None
-    )
+    shares = session.cached_shares(data.data_id, x, resp_params, edges) if resp_params else None
     show_maths = st.session_state.get("show_maths", False)
     n_pick = min(int(st.session_state["maths_n"]), x.size)
     highlight = float(x[n_pick - 1]) if show_maths else None
     # Plain specs (no plotly validation), styled and drawn by ui.lecture.chart.
     figure = mixture_figure_spec(
-        edges, counts, state.params, bin_shares=shares, responsibility_params=resp_params,
-        truth=truth, highlight_x=highlight, x_label=data.axis_label,
-        height=None if lecture else 640, legend="side" if lecture else "auto",
+        edges,
+        counts,
+        state.params,
+        bin_shares=shares,
+        responsibility_params=resp_params,
+        truth=truth,
+        highlight_x=highlight,
+        x_label=data.axis_label,
+        height=None if lecture else 640,
+        legend="side" if lecture else "auto",
     )
     name = (
         f"Histogram of {data.title} with the {plural(state.params.n_components, 'component')}"
@@ -478,7 +553,8 @@ def view(truth, timer: float | None) -> None:
             lls, current=state.t, converged_at=done, height=260 if lecture else 300
         )
         chart(
-            trace, key="trace_chart",
+            trace,
+            key="trace_chart",
             name=f"Log-likelihood trace up to iteration {state.frontier}",
         )
         bad = decreases(lls)
@@ -536,6 +612,8 @@ if not lecture:
     watch_note(links.preset_note())
 
 truth = data.truth if st.session_state.get("show_truth") else None
+
+
 def still_view(truth) -> None:
     """The view while paused: a fragment of its own (its own id, so no timer carries over
     from the playing one)."""

@@ -145,9 +145,7 @@ def time_ours(
 
     log_coef, half_prec = _log_coefficients(params)
     means = np.array(params.means)
-    kernel = _median_ms(
-        lambda: _fused.fused_statistics(x, log_coef, means, half_prec), repeats
-    )
+    kernel = _median_ms(lambda: _fused.fused_statistics(x, log_coef, means, half_prec), repeats)
 
     k = params.n_components
     extra = max(4, repeats)
@@ -251,10 +249,25 @@ def _worker(kind: str, n: int, k: int, repeats: int) -> dict[str, object]:
 
 def _run_worker(kind: str, n: int, k: int, repeats: int) -> dict:
     """Run :func:`_worker` in a fresh interpreter and return its JSON result."""
-    cmd = [sys.executable, "-m", "benchmarks.em", "--worker", kind, "--sizes", str(n),
-           "--ks", str(k), "--repeats", str(repeats)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.em",
+        "--worker",
+        kind,
+        "--sizes",
+        str(n),
+        "--ks",
+        str(k),
+        "--repeats",
+        str(repeats),
+    ]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
+        ),
+    }
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark worker {kind} N={n} K={k} failed:\n{proc.stderr}")
@@ -308,8 +321,17 @@ def run_benchmark(
                     row.sklearn_ms, row.mean_rel_diff = sk_ms, _rel_diff(our_means, sk_means)
             else:
                 res = _run_worker("ours", n, k, repeats)
-                row = Row(n, k, res["ms"], res["fit_ms"], res["kernel_ms"], None, None,
-                          ours_peak_mib=res["peak_mib"], ours_extra_mib=res["extra_mib"])
+                row = Row(
+                    n,
+                    k,
+                    res["ms"],
+                    res["fit_ms"],
+                    res["kernel_ms"],
+                    None,
+                    None,
+                    ours_peak_mib=res["peak_mib"],
+                    ours_extra_mib=res["extra_mib"],
+                )
                 if sklearn:
                     sk = _run_worker("sklearn", n, k, repeats)
                     row.sklearn_ms = sk["ms"]
@@ -332,8 +354,11 @@ HEADER = (
 
 def format_table(rows: Sequence[Row]) -> str:
     """The table as text: times in ms per iteration, memory in MiB."""
-    lines = ["ms per EM iteration (median); peak RSS in MiB, +MiB = above the data", HEADER,
-             "-" * len(HEADER)]
+    lines = [
+        "ms per EM iteration (median); peak RSS in MiB, +MiB = above the data",
+        HEADER,
+        "-" * len(HEADER),
+    ]
     for r in rows:
         lines.append(
             f"{r.n:>9.0e} {r.k:>2} | {r.ours_ms:>8.3f} {r.fit_ms:>8.3f} {r.kernel_ms:>8.3f} | "
@@ -351,14 +376,18 @@ def _int_list(text: str) -> list[int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; prints the table. Returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.em", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.em",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="small grid (CI smoke)")
     parser.add_argument("--sizes", type=_int_list, help="comma-separated N, e.g. 1e4,1e6")
     parser.add_argument("--ks", type=_int_list, help="comma-separated K, e.g. 2,5,8")
     parser.add_argument("--repeats", type=int, help="timed iterations per measurement")
-    parser.add_argument("--in-process", action="store_true",
-                        help="no subprocesses (and no memory figures)")
+    parser.add_argument(
+        "--in-process", action="store_true", help="no subprocesses (and no memory figures)"
+    )
     parser.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn")
     parser.add_argument("--worker", choices=["ours", "sklearn", "fitmem"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -375,20 +404,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from gmm_core import _fused
 
-    print(f"numba: {_fused.NUMBA_AVAILABLE}; threads from N*K >= {_fused.PARALLEL_MIN_WORK:,}; "
-          f"chunk {_fused.CHUNK}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}",
-          flush=True)
+    print(
+        f"numba: {_fused.NUMBA_AVAILABLE}; threads from N*K >= {_fused.PARALLEL_MIN_WORK:,}; "
+        f"chunk {_fused.CHUNK}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     rows = run_benchmark(
-        sizes, ks, repeats, in_process=args.in_process, sklearn=not args.no_sklearn,
+        sizes,
+        ks,
+        repeats,
+        in_process=args.in_process,
+        sklearn=not args.no_sklearn,
         progress=lambda msg: print(f"  measuring {msg} ...", file=sys.stderr, flush=True),
     )
     print(format_table(rows))
     if not args.in_process:
         n = max(sizes)
         res = _run_worker("fitmem", n, FIT_MEMORY_K, 1)
-        print(f"full fit(x, K={FIT_MEMORY_K}, seed=0, max_iter={FIT_MEMORY_MAX_ITER}) on "
-              f"N={n:.0e}: {res['seconds']:.2f} s, {res['n_iter']:.0f} iterations, peak RSS "
-              f"{res['peak_mib']:.1f} MiB ({res['extra_mib']:+.1f} MiB above the data)")
+        print(
+            f"full fit(x, K={FIT_MEMORY_K}, seed=0, max_iter={FIT_MEMORY_MAX_ITER}) on "
+            f"N={n:.0e}: {res['seconds']:.2f} s, {res['n_iter']:.0f} iterations, peak RSS "
+            f"{res['peak_mib']:.1f} MiB ({res['extra_mib']:+.1f} MiB above the data)"
+        )
     return 0
 
 

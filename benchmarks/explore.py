@@ -53,8 +53,7 @@ METHODS = ("random", "kmeans++", "quantile", "kmeans")
 TOL = 1e-6
 MAX_ITER = 500
 HEADER = (
-    f"{'workload':<40} {'ours (s)':>9} {'target (s)':>10} {'':>5} {'sklearn (s)':>11} "
-    f"{'ratio':>6}"
+    f"{'workload':<40} {'ours (s)':>9} {'target (s)':>10} {'':>5} {'sklearn (s)':>11} {'ratio':>6}"
 )
 
 
@@ -90,17 +89,29 @@ def workloads(x: np.ndarray, n_restarts: int, k_max: int, n_init: int) -> list[W
 
     return [
         Workload(
-            f"restarts: {n_restarts} × K=3 to convergence", 5.0,
+            f"restarts: {n_restarts} × K=3 to convergence",
+            5.0,
             lambda: explore_restarts(
-                x, 3, methods=METHODS, n_restarts=n_restarts, seed=0, tol=TOL,
+                x,
+                3,
+                methods=METHODS,
+                n_restarts=n_restarts,
+                seed=0,
+                tol=TOL,
                 max_iter=MAX_ITER,
             ),
             sklearn_restarts,
         ),
         Workload(
-            f"BIC sweep: K=1…{k_max} ×2 models, {n_init} restarts", 10.0,
+            f"BIC sweep: K=1…{k_max} ×2 models, {n_init} restarts",
+            10.0,
             lambda: select_components(
-                x, k_max, n_init=n_init, seed=0, variance_models=(False, True), tol=TOL,
+                x,
+                k_max,
+                n_init=n_init,
+                seed=0,
+                variance_models=(False, True),
+                tol=TOL,
                 max_iter=MAX_ITER,
             ),
             sklearn_sweep,
@@ -129,21 +140,28 @@ def mclust_workloads(x: np.ndarray, k_max: int, n_init: int, n_boot: int) -> lis
     waiting = load_dataset("old_faithful_waiting")
     return [
         MclustWorkload(
-            f"prior sweep: K=1…{k_max} ×2, {n_init} restarts", 10.0,
+            f"prior sweep: K=1…{k_max} ×2, {n_init} restarts",
+            10.0,
             lambda: select_components(
-                x, k_max, n_init=n_init, seed=0, variance_models=(False, True), tol=TOL,
-                max_iter=MAX_ITER, prior=True,
+                x,
+                k_max,
+                n_init=n_init,
+                seed=0,
+                variance_models=(False, True),
+                tol=TOL,
+                max_iter=MAX_ITER,
+                prior=True,
             ),
             x,
             f'mclustBIC(x, G = 1:{k_max}, modelNames = c("E", "V"), prior = priorControl(), '
             "verbose = FALSE)",
         ),
         MclustWorkload(
-            f"bootstrap LRT: {n_boot} boots, K≤3, N={waiting.size}", 10.0,
+            f"bootstrap LRT: {n_boot} boots, K≤3, N={waiting.size}",
+            10.0,
             lambda: bootstrap_lrt(waiting, 3, equal_variance=True, n_boot=n_boot, seed=1),
             waiting,
-            f'mclustBootstrapLRT(x, modelName = "E", nboot = {n_boot}, maxG = 2, '
-            "verbose = FALSE)",
+            f'mclustBootstrapLRT(x, modelName = "E", nboot = {n_boot}, maxG = 2, verbose = FALSE)',
         ),
     ]
 

@@ -120,8 +120,12 @@ class Minimal:
 
 
 def measure(
-    browser, ours: tuple[str, int], minimal: tuple[str, int], sizes: Sequence[int],
-    rounds: int, warmup: int,
+    browser,
+    ours: tuple[str, int],
+    minimal: tuple[str, int],
+    sizes: Sequence[int],
+    rounds: int,
+    warmup: int,
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Round trips in ms by name ("minimal page", "EM Lab N=…"), alternating the order, and
     the server's CPU ms per counted click by name. ``ours`` and ``minimal``: (URL, server pid)."""
@@ -158,9 +162,7 @@ def format_report(times: dict[str, list[float]], cpu: dict[str, float] | None = 
     ]
     for name, values in times.items():
         median, p95 = statistics.median(values), percentile(values, 95)
-        row = (
-            f"{name:>16} | {median:>7.0f} {p95:>7.0f} {min(values):>7.0f} {max(values):>7.0f} | "
-        )
+        row = f"{name:>16} | {median:>7.0f} {p95:>7.0f} {min(values):>7.0f} {max(values):>7.0f} | "
         if name == "minimal page":
             lines.append(row + f"{'1.00':>8} {'1.00':>6}  (reference)")
             continue
@@ -184,7 +186,8 @@ def _int_list(text: str) -> list[int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.roundtrip", description=__doc__,
+        prog="python -m benchmarks.roundtrip",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--sizes", type=_int_list, default=list(DEFAULT_SIZES))
@@ -197,8 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{os.cpu_count()} CPUs; load {load:.2f}; {args.rounds} rounds "
-          f"(+{args.warmup} warm-up)", flush=True)
+    print(
+        f"{os.cpu_count()} CPUs; load {load:.2f}; {args.rounds} rounds (+{args.warmup} warm-up)",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         minimal = Path(tmp) / "minimal.py"
         minimal.write_text(MINIMAL_PAGE)
@@ -212,8 +217,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             try:
                 times, cpu = measure(
-                    browser, (ours, ours_proc.pid), (base, base_proc.pid), args.sizes,
-                    args.rounds, args.warmup,
+                    browser,
+                    (ours, ours_proc.pid),
+                    (base, base_proc.pid),
+                    args.sizes,
+                    args.rounds,
+                    args.warmup,
                 )
             finally:
                 browser.close()

@@ -282,7 +282,7 @@ def format_table(rows: Sequence[Row]) -> str:
 
 
 def ratio_verdict(row: Row) -> str:
-    """"≤8 ok" / "≤8 FAIL" at N ≥ 1e5 (the target's size); "≤8 slow" below it."""
+    """ "≤8 ok" / "≤8 FAIL" at N ≥ 1e5 (the target's size); "≤8 slow" below it."""
     if not np.isfinite(row.ratio):
         return "-"
     if row.ratio <= RATIO_TARGET:
@@ -297,7 +297,8 @@ def _int_list(text: str) -> list[int]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; prints the table. Returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.ui", description=__doc__,
+        prog="python -m benchmarks.ui",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--sizes", type=_int_list, help="comma-separated N, e.g. 1e4,1e6")
@@ -306,7 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--k", type=int, help="components K (default: the app's)")
     parser.add_argument("--bins", type=int, help="histogram bins (default: automatic)")
     parser.add_argument(
-        "--recompile", action="store_true",
+        "--recompile",
+        action="store_true",
         help="compile the scripts on every run (AppTest's default; a server compiles once)",
     )
     args = parser.parse_args(argv)
@@ -315,19 +317,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = args.sizes or ([10_000] if args.quick else list(DEFAULT_SIZES))
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{os.cpu_count()} CPUs; load {load:.2f}; K = {args.k or 'app default'}; "
-          f"bins = {args.bins or 'automatic'}; {args.repeats} timed steps per N", flush=True)
+    print(
+        f"{os.cpu_count()} CPUs; load {load:.2f}; K = {args.k or 'app default'}; "
+        f"bins = {args.bins or 'automatic'}; {args.repeats} timed steps per N",
+        flush=True,
+    )
     compile_s = warm_numba()
     if compile_s is None:
         print("numba kernel: not available (numpy path)", flush=True)
     else:
-        print(f"numba kernel: compiled or loaded from cache in {compile_s:.2f} s "
-              "(before timing)", flush=True)
-    print("scripts compiled " + ("on every run (AppTest's default)" if args.recompile
-                                  else "once, as a server does"), flush=True)
+        print(
+            f"numba kernel: compiled or loaded from cache in {compile_s:.2f} s (before timing)",
+            flush=True,
+        )
+    print(
+        "scripts compiled "
+        + ("on every run (AppTest's default)" if args.recompile else "once, as a server does"),
+        flush=True,
+    )
     with nullcontext() if args.recompile else server_script_cache():
         rows = run_benchmark(
-            sizes, args.repeats, n_components=args.k, n_bins=args.bins,
+            sizes,
+            args.repeats,
+            n_components=args.k,
+            n_bins=args.bins,
             progress=lambda msg: print(f"  measuring {msg} ...", file=sys.stderr, flush=True),
         )
     print(format_table(rows))

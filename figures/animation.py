@@ -62,9 +62,13 @@ def histogram_outline(edges: np.ndarray, counts: np.ndarray) -> go.Scatter:
     width = float(edges[-1] - edges[0]) / max(edges.size - 1, 1)
     density = counts / (n_points * width)
     return go.Scatter(
-        x=edges, y=display_values(np.append(density, density[-1:])), mode="lines",
+        x=edges,
+        y=display_values(np.append(density, density[-1:])),
+        mode="lines",
         line={"shape": "hv", "color": "rgba(120,120,120,0.9)", "width": 1},
-        fill="tozeroy", fillcolor="rgba(140,140,140,0.35)", name="histogram",
+        fill="tozeroy",
+        fillcolor="rgba(140,140,140,0.35)",
+        name="histogram",
         hovertemplate="x = %{x:.4g}<br>density %{y:.4g}<extra>histogram</extra>",
     )
 
@@ -157,63 +161,107 @@ def run_animation_figure(
     for t in shown.tolist():
         curves = curve_traces(grid, history[t])
         curve_top = max(curve_top, max(float(np.max(c.y)) for c in curves))
-        frames.append({
-            "name": str(t),
-            "data": [
-                *({"type": "scatter", "y": c.y, "hovertemplate": c.hovertemplate}
-                  for c in curves),
-                {"type": "scatter", "text": [_title(t, ll[t])]},
-            ],
-            "traces": curve_indices,
-        })
+        frames.append(
+            {
+                "name": str(t),
+                "data": [
+                    *(
+                        {"type": "scatter", "y": c.y, "hovertemplate": c.hovertemplate}
+                        for c in curves
+                    ),
+                    {"type": "scatter", "text": [_title(t, ll[t])]},
+                ],
+                "traces": curve_indices,
+            }
+        )
     histogram_top = float(np.max(traces[0].y)) if counts.size else 0.0  # bars' densities
     top = density_axis_top(histogram_top, curve_top)
     first = int(shown[0])
     traces.append(
         go.Scatter(
-            x=[float(grid[0])], y=[top], mode="text", text=[_title(first, ll[first])],
-            textposition="bottom right", textfont={"size": 16, "color": "#222"},
-            name="iteration", showlegend=False, hoverinfo="skip", cliponaxis=False,
+            x=[float(grid[0])],
+            y=[top],
+            mode="text",
+            text=[_title(first, ll[first])],
+            textposition="bottom right",
+            textfont={"size": 16, "color": "#222"},
+            name="iteration",
+            showlegend=False,
+            hoverinfo="skip",
+            cliponaxis=False,
         )
     )
     fig = go.Figure(data=traces, frames=frames)
 
     duration = int(np.clip(_PLAY_MS / shown.size, 40, 400))
-    step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
-                 "transition": {"duration": 0}}
+    step_args = {
+        "mode": "immediate",
+        "frame": {"duration": 0, "redraw": False},
+        "transition": {"duration": 0},
+    }
     fig.update_layout(
-        title={"text": f"EM, iteration by iteration: θ₀ … θ{subscript(len(history) - 1)}",
-               "x": 0.01},
-        template="plotly_white", hovermode="closest", height=height, bargap=0.02,
+        title={
+            "text": f"EM, iteration by iteration: θ₀ … θ{subscript(len(history) - 1)}",
+            "x": 0.01,
+        },
+        template="plotly_white",
+        hovermode="closest",
+        height=height,
+        bargap=0.02,
         margin={"l": 60, "r": 20, "t": 60, "b": 110},
         legend={"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02},
-        sliders=[{
-            "active": 0, "x": 0.2, "len": 0.8, "y": -0.12, "yanchor": "top",
-            "currentvalue": {"visible": True, "prefix": "iteration ", "xanchor": "left"},
-            "steps": [
-                {"label": str(t), "value": str(t), "method": "animate",
-                 "args": [[str(t)], step_args]}
-                for t in shown.tolist()
-            ],
-        }],
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "showactive": False,
-            "x": 0.0, "y": -0.12, "xanchor": "left", "yanchor": "top",
-            "pad": {"t": 30, "r": 10},
-            "buttons": [
-                {"label": "▶ Play", "method": "animate", "args": [None, {
-                    "mode": "immediate", "fromcurrent": True,
-                    "frame": {"duration": duration, "redraw": False},
-                    "transition": {"duration": 0},
-                }]},
-                {"label": "❚❚ Pause", "method": "animate", "args": [[None], step_args]},
-            ],
-        }],
+        sliders=[
+            {
+                "active": 0,
+                "x": 0.2,
+                "len": 0.8,
+                "y": -0.12,
+                "yanchor": "top",
+                "currentvalue": {"visible": True, "prefix": "iteration ", "xanchor": "left"},
+                "steps": [
+                    {
+                        "label": str(t),
+                        "value": str(t),
+                        "method": "animate",
+                        "args": [[str(t)], step_args],
+                    }
+                    for t in shown.tolist()
+                ],
+            }
+        ],
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "showactive": False,
+                "x": 0.0,
+                "y": -0.12,
+                "xanchor": "left",
+                "yanchor": "top",
+                "pad": {"t": 30, "r": 10},
+                "buttons": [
+                    {
+                        "label": "▶ Play",
+                        "method": "animate",
+                        "args": [
+                            None,
+                            {
+                                "mode": "immediate",
+                                "fromcurrent": True,
+                                "frame": {"duration": duration, "redraw": False},
+                                "transition": {"duration": 0},
+                            },
+                        ],
+                    },
+                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], step_args]},
+                ],
+            }
+        ],
     )
-    fig.update_xaxes(title_text=x_label, range=[float(grid[0]), float(grid[-1])],
-                     autorange=False)
-    fig.update_yaxes(title_text="density", autorange=False, exponentformat="power",
-                     range=[0.0, top])
+    fig.update_xaxes(title_text=x_label, range=[float(grid[0]), float(grid[-1])], autorange=False)
+    fig.update_yaxes(
+        title_text="density", autorange=False, exponentformat="power", range=[0.0, top]
+    )
     return fig
 
 

@@ -97,7 +97,12 @@ def _log_l_text(value: float) -> str:
 
 def _empty_note(fig: go.Figure, text: str) -> None:
     fig.add_annotation(
-        text=text, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0.5,
+        y=0.5,
+        showarrow=False,
         font={"color": "#666", "size": 13},
     )
 
@@ -181,9 +186,14 @@ def final_loglik_figure(
         x_of_run[runs] = position + _jitter(runs.size)
         fig.add_trace(
             go.Scatter(
-                x=x_of_run[runs], y=ll[runs], mode="markers", name=method,
+                x=x_of_run[runs],
+                y=ll[runs],
+                mode="markers",
+                name=method,
                 marker={
-                    "color": method_color(method), "size": 9, "opacity": 0.8,
+                    "color": method_color(method),
+                    "size": 9,
+                    "opacity": 0.8,
                     "line": {"color": "white", "width": 0.5},
                 },
                 customdata=custom[runs],
@@ -191,7 +201,8 @@ def final_loglik_figure(
             )
         )
     bad = (
-        np.zeros(n_runs, dtype=bool) if degenerate is None
+        np.zeros(n_runs, dtype=bool)
+        if degenerate is None
         else np.asarray(degenerate, dtype=bool).reshape(-1)
     )
     if bad.size != n_runs:
@@ -200,10 +211,11 @@ def final_loglik_figure(
     if crossed.size:
         fig.add_trace(
             go.Scatter(
-                x=x_of_run[crossed], y=ll[crossed], mode="markers",
+                x=x_of_run[crossed],
+                y=ll[crossed],
+                mode="markers",
                 name="degenerate (variance at the floor)",
-                marker={"symbol": "x-thin-open", "size": 13, "color": "#222",
-                        "line": {"width": 2}},
+                marker={"symbol": "x-thin-open", "size": 13, "color": "#222", "line": {"width": 2}},
                 customdata=custom[crossed],
                 hovertemplate=hover + "<br>degenerate: a variance at the floor"
                 "<extra>degenerate</extra>",
@@ -212,9 +224,14 @@ def final_loglik_figure(
     if selected is not None and 0 <= selected < n_runs and finite[selected]:
         fig.add_trace(
             go.Scatter(
-                x=[x_of_run[selected]], y=[ll[selected]], mode="markers", name="selected run",
+                x=[x_of_run[selected]],
+                y=[ll[selected]],
+                mode="markers",
+                name="selected run",
                 marker={
-                    "symbol": "circle-open", "size": 18, "color": _SELECTED_COLOR,
+                    "symbol": "circle-open",
+                    "size": 18,
+                    "color": _SELECTED_COLOR,
                     "line": {"width": 3},
                 },
                 customdata=custom[[selected]],
@@ -224,7 +241,8 @@ def final_loglik_figure(
     if finite.any():
         best = float(ll[finite].max())
         fig.add_hline(
-            y=best, line={"color": MIXTURE_COLOR, "width": 1.5, "dash": "dot"},
+            y=best,
+            line={"color": MIXTURE_COLOR, "width": 1.5, "dash": "dot"},
             annotation_text=f"best run: log L = {_log_l_text(best)}",
             annotation_position="top left",
         )
@@ -234,19 +252,29 @@ def final_loglik_figure(
         missing = int((~finite).sum())
         fig.add_annotation(
             text=f"{missing} run{'s' if missing > 1 else ''} without a finite log L not shown",
-            xref="paper", yref="paper", x=1, y=-0.16, xanchor="right", showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=-0.16,
+            xanchor="right",
+            showarrow=False,
             font={"color": "#666", "size": 11},
         )
     counts = [int(np.sum(method_array == m)) for m in order]
     fig.update_layout(
-        **_LAYOUT, height=height, margin=_MARGIN, clickmode="event+select",
+        **_LAYOUT,
+        height=height,
+        margin=_MARGIN,
+        clickmode="event+select",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         uirevision="final-loglik",
     )
     fig.update_xaxes(
-        title_text="init method", tickvals=list(range(len(order))),
+        title_text="init method",
+        tickvals=list(range(len(order))),
         ticktext=[f"{m} ({c})" for m, c in zip(order, counts, strict=True)],
-        range=[-0.6, max(len(order), 1) - 0.4], zeroline=False,
+        range=[-0.6, max(len(order), 1) - 0.4],
+        zeroline=False,
     )
     fig.update_yaxes(title_text="final log L")
     return fig
@@ -291,7 +319,7 @@ def _focus(finite_traces: list[np.ndarray]) -> tuple[float, float]:
     if not drawn:
         return 0.0, 1.0
     top = max(float(y.max()) for y in drawn)
-    low = min(float(y[min(1, y.size - 1):].min()) for y in drawn)
+    low = min(float(y[min(1, y.size - 1) :].min()) for y in drawn)
     pad = 0.05 * (top - low) if top > low else max(1e-9 * abs(top), 1e-9)
     return low - pad, top + pad
 
@@ -363,11 +391,14 @@ def traces_figure(
         color = method_color(method)
         fig.add_trace(
             go.Scatter(
-                x=iterations[run][idx].astype(x_type), y=finite_traces[run][idx], mode="lines",
+                x=iterations[run][idx].astype(x_type),
+                y=finite_traces[run][idx],
+                mode="lines",
                 name=f"run {run} (selected)" if bold else method,
                 legendgroup=None if bold else method,
                 showlegend=bool(bold or method not in shown),
-                line={"color": color, "width": 3} if bold
+                line={"color": color, "width": 3}
+                if bold
                 else {"color": with_alpha(color, 0.35), "width": 1},
                 hovertemplate=f"run {run} · {method}<br>iteration %{{x}}<br>"
                 "log L = %{y:.6f}<extra></extra>",
@@ -376,7 +407,9 @@ def traces_figure(
         )
         shown.add(method)
     fig.update_layout(
-        **_LAYOUT, height=height, margin=_MARGIN,
+        **_LAYOUT,
+        height=height,
+        margin=_MARGIN,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         uirevision="traces",
     )
@@ -446,7 +479,11 @@ def optima_figure(
             density = weighted_densities(grid, params).sum(axis=0)
             label = f"optimum {i + 1}: log L = {_log_l_text(ll[i])}, {_percent(shares[i])} of runs"
             trace = mixture_trace(
-                grid, density, name=label, color=optimum_color(i), width=3.5 if i == 0 else 2,
+                grid,
+                density,
+                name=label,
+                color=optimum_color(i),
+                width=3.5 if i == 0 else 2,
                 hover_label=f"optimum {i + 1}",
             )
             fig.add_trace(trace)
@@ -455,18 +492,23 @@ def optima_figure(
         _empty_note(fig, "no optima yet: run EM first")
     legend = {"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02}
     if n_optima > len(drawn):
-        rest = float(np.nansum(shares[len(drawn):]))
+        rest = float(np.nansum(shares[len(drawn) :]))
         legend["title"] = {
             "text": f"{len(drawn)} of {n_optima} optima drawn "
             f"(the other {n_optima - len(drawn)}: {_percent(rest)} of runs)"
         }
     fig.update_layout(
-        **_LAYOUT, height=height, margin={**_MARGIN, "r": 10}, bargap=0.02, legend=legend,
+        **_LAYOUT,
+        height=height,
+        margin={**_MARGIN, "r": 10},
+        bargap=0.02,
+        legend=legend,
         uirevision="optima",
     )
     fig.update_xaxes(title_text=x_label)
     fig.update_yaxes(
-        title_text="density", range=[0, density_axis_top(histogram_top, curve_top)],
+        title_text="density",
+        range=[0, density_axis_top(histogram_top, curve_top)],
         exponentformat="power",
     )
     return fig

@@ -86,12 +86,17 @@ def histogram_specs(
         custom = np.column_stack([edges[:-1], edges[1:], counts])
         return [
             {
-                "type": "bar", "x": centres, "y": display_values(counts * scale),
-                "width": width, "name": "histogram",
-                "marker": {"color": _GREY_BARS, "line": {"width": 0}}, "customdata": custom,
+                "type": "bar",
+                "x": centres,
+                "y": display_values(counts * scale),
+                "width": width,
+                "name": "histogram",
+                "marker": {"color": _GREY_BARS, "line": {"width": 0}},
+                "customdata": custom,
                 "hovertemplate": "[%{customdata[0]:,.5~r}, %{customdata[1]:,.5~r})<br>"
                 "%{customdata[2]} points<br>density %{y:.4g}<extra>histogram</extra>",
-                "xaxis": "x", "yaxis": "y",
+                "xaxis": "x",
+                "yaxis": "y",
             }
         ]
     traces = []
@@ -101,17 +106,23 @@ def histogram_specs(
         custom = display_values(np.column_stack([bin_shares[:, k], 100 * fraction[:, k], counts]))
         traces.append(
             {
-                "type": "bar", "x": centres, "y": display_values(bin_shares[:, k] * scale),
-                "width": width, "name": f"Σγ share of {k + 1}", "legendgroup": f"c{k}",
+                "type": "bar",
+                "x": centres,
+                "y": display_values(bin_shares[:, k] * scale),
+                "width": width,
+                "name": f"Σγ share of {k + 1}",
+                "legendgroup": f"c{k}",
                 "showlegend": False,
                 "marker": {
-                    "color": with_alpha(component_color(k), _BAR_ALPHA), "line": {"width": 0}
+                    "color": with_alpha(component_color(k), _BAR_ALPHA),
+                    "line": {"width": 0},
                 },
                 "customdata": custom,
                 "hovertemplate": "bin at x ≈ %{x:,.5~r}: %{customdata[2]:,.0f} points<br>"
                 f"Σγ(zₙ{subscript(k + 1)}) = " + "%{customdata[0]:,.2f} (%{customdata[1]:.1f}%)"
                 f"<extra>component {k + 1}</extra>",
-                "xaxis": "x", "yaxis": "y",
+                "xaxis": "x",
+                "yaxis": "y",
             }
         )
     return traces
@@ -141,8 +152,12 @@ def mixture_line_spec(
     """The line of a mixture density f(x) (values ``density`` on ``grid``, both shape (n,)),
     as a trace dict."""
     return {
-        "type": "scatter", "x": grid, "y": display_values(density), "mode": "lines",
-        "name": name, "line": {"color": color, "width": width},
+        "type": "scatter",
+        "x": grid,
+        "y": display_values(density),
+        "mode": "lines",
+        "name": name,
+        "line": {"color": color, "width": width},
         "hovertemplate": f"x = %{{x:,.5~r}}<br>f(x) = %{{y:.4g}}<extra>{hover_label}</extra>",
     }
 
@@ -173,8 +188,12 @@ def curve_specs(grid: np.ndarray, params: MixtureParams) -> list[dict]:
         s = subscript(k + 1)
         traces.append(
             {
-                "type": "scatter", "x": grid, "y": display_values(dens[k]), "mode": "lines",
-                "name": f"π{s}·N(x | μ{s}, σ{s}²)", "legendgroup": f"c{k}",
+                "type": "scatter",
+                "x": grid,
+                "y": display_values(dens[k]),
+                "mode": "lines",
+                "name": f"π{s}·N(x | μ{s}, σ{s}²)",
+                "legendgroup": f"c{k}",
                 "line": {"color": component_color(k), "width": 2.5},
                 "hovertemplate": f"x = %{{x:,.5~r}}<br>π{s}·N = %{{y:.4g}}"
                 f"<br>μ{s} = {plain(params.means[k], 4)}, σ{s} = {plain(params.stds[k], 4)} "
@@ -196,8 +215,13 @@ def truth_specs(grid: np.ndarray, truth: MixtureParams) -> list[dict]:
     dens = weighted_densities(grid, truth)
     return [
         {
-            "type": "scatter", "x": grid, "y": display_values(dens[k]), "mode": "lines",
-            "name": "true components", "legendgroup": "truth", "showlegend": k == 0,
+            "type": "scatter",
+            "x": grid,
+            "y": display_values(dens[k]),
+            "mode": "lines",
+            "name": "true components",
+            "legendgroup": "truth",
+            "showlegend": k == 0,
             "line": {"color": TRUTH_COLOR, "width": 1.5, "dash": "dash"},
             "hovertemplate": f"true π·N = %{{y:.4g}}<br>μ = {plain(truth.means[k], 4)}, "
             f"σ = {plain(truth.stds[k], 4)}, π = {truth.weights[k]:.3f}<extra>truth</extra>",
@@ -216,7 +240,10 @@ def _peak(trace: dict) -> float:
 
 
 def _density_range(
-    edges: np.ndarray, counts: np.ndarray, curves: list[dict], params: MixtureParams,
+    edges: np.ndarray,
+    counts: np.ndarray,
+    curves: list[dict],
+    params: MixtureParams,
     others: list[dict],
 ) -> tuple[float, list[dict]]:
     """Top of the density axis (see :func:`density_axis_top`) for the fitted ``curves`` (K
@@ -229,8 +256,12 @@ def _density_range(
     top = density_axis_top(bars, max([*peaks, *(_peak(c) for c in others)]))
     notes = [
         {
-            "x": float(params.means[k]), "y": top, "yref": "y", "yanchor": "top",
-            "showarrow": False, "text": f"▲ π{subscript(k + 1)}·N peaks at {peak:.3g}",
+            "x": float(params.means[k]),
+            "y": top,
+            "yref": "y",
+            "yanchor": "top",
+            "showarrow": False,
+            "text": f"▲ π{subscript(k + 1)}·N peaks at {peak:.3g}",
             "font": {"color": component_color(k), "size": 12},
             "bgcolor": "rgba(255,255,255,0.8)",
         }
@@ -246,13 +277,20 @@ def responsibility_specs(grid: np.ndarray, params: MixtureParams) -> list[dict]:
     resp, _ = e_step(grid, params)
     return [
         {
-            "type": "scatter", "x": grid, "y": display_values(resp[:, k]), "mode": "lines",
-            "stackgroup": "gamma", "name": f"γ{subscript(k + 1)}(x)", "legendgroup": f"c{k}",
-            "showlegend": False, "line": {"color": component_color(k), "width": 0.5},
+            "type": "scatter",
+            "x": grid,
+            "y": display_values(resp[:, k]),
+            "mode": "lines",
+            "stackgroup": "gamma",
+            "name": f"γ{subscript(k + 1)}(x)",
+            "legendgroup": f"c{k}",
+            "showlegend": False,
+            "line": {"color": component_color(k), "width": 0.5},
             "fillcolor": with_alpha(component_color(k), 0.55),
             "hovertemplate": f"x = %{{x:,.5~r}}<br>γ{subscript(k + 1)}(x) = %{{y:.3f}}"
             f"<extra>component {k + 1}</extra>",
-            "xaxis": "x2", "yaxis": "y2",
+            "xaxis": "x2",
+            "yaxis": "y2",
         }
         for k in range(params.n_components)
     ]
@@ -276,9 +314,14 @@ def _side_legend(traces: list[dict], *, short: bool) -> dict:
             elif name in _SHORT_NAMES:
                 trace["name"] = _SHORT_NAMES[name]
     return {
-        "orientation": "v", "yanchor": "top", "y": 1.0, "x": 1.01, "xanchor": "left",
-        "title": {"text": "π<sub>k</sub>N(x | μ<sub>k</sub>, σ<sub>k</sub><sup>2</sup>)"
-                  if short else ""},
+        "orientation": "v",
+        "yanchor": "top",
+        "y": 1.0,
+        "x": 1.01,
+        "xanchor": "left",
+        "title": {
+            "text": "π<sub>k</sub>N(x | μ<sub>k</sub>, σ<sub>k</sub><sup>2</sup>)" if short else ""
+        },
     }
 
 
@@ -342,9 +385,16 @@ def mixture_figure(
     """
     return unvalidated(
         mixture_figure_spec(
-            edges, counts, params, bin_shares=bin_shares,
-            responsibility_params=responsibility_params, truth=truth, highlight_x=highlight_x,
-            x_label=x_label, height=height, legend=legend,
+            edges,
+            counts,
+            params,
+            bin_shares=bin_shares,
+            responsibility_params=responsibility_params,
+            truth=truth,
+            highlight_x=highlight_x,
+            x_label=x_label,
+            height=height,
+            legend=legend,
         )
     )
 
@@ -382,26 +432,41 @@ def mixture_figure_spec(
     else:  # keep row 2 (plotly drops an empty subplot, and the shared x axis with it)
         data.append(
             {
-                "type": "scatter", "x": [float(grid[0]), float(grid[-1])], "y": [0.0, 0.0],
-                "mode": "lines", "showlegend": False, "hoverinfo": "skip",
-                "line": {"color": "rgba(0,0,0,0)"}, "name": "placeholder",
-                "xaxis": "x2", "yaxis": "y2",
+                "type": "scatter",
+                "x": [float(grid[0]), float(grid[-1])],
+                "y": [0.0, 0.0],
+                "mode": "lines",
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "line": {"color": "rgba(0,0,0,0)"},
+                "name": "placeholder",
+                "xaxis": "x2",
+                "yaxis": "y2",
             }
         )
         annotations.append(
             {
                 "text": "γₖ(x), each x's split between the components, appears after the first "
                 "E-step",
-                "xref": "x2 domain", "yref": "y2 domain", "x": 0.5, "y": 0.5,
-                "showarrow": False, "font": {"color": "#666", "size": 13},
+                "xref": "x2 domain",
+                "yref": "y2 domain",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"color": "#666", "size": 13},
             }
         )
     shapes = []
     if highlight_x is not None:
         shapes = [
             {
-                "type": "line", "x0": float(highlight_x), "x1": float(highlight_x),
-                "xref": xref, "y0": 0, "y1": 1, "yref": f"{yref} domain",
+                "type": "line",
+                "x0": float(highlight_x),
+                "x1": float(highlight_x),
+                "xref": xref,
+                "y0": 0,
+                "y1": 1,
+                "yref": f"{yref} domain",
                 "line": {"color": "#444", "width": 1.5, "dash": "dot"},
             }
             for xref, yref in (("x", "y"), ("x2", "y2"))
@@ -411,20 +476,29 @@ def mixture_figure_spec(
         # exponentformat: plotly's SI default would print a density of 4e-4 as "400μ".
         "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "matches": "x2", "showticklabels": False},
         "yaxis": {
-            "anchor": "x", "domain": _TOP_DOMAIN, "title": {"text": "density"},
-            "range": [0.0, top], "exponentformat": "power",
+            "anchor": "x",
+            "domain": _TOP_DOMAIN,
+            "title": {"text": "density"},
+            "range": [0.0, top],
+            "exponentformat": "power",
         },
         "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0], "title": {"text": x_label}},
         "yaxis2": {
-            "anchor": "x2", "domain": _BOTTOM_DOMAIN, "title": {"text": "γ<sub>k</sub>(x)"},
+            "anchor": "x2",
+            "domain": _BOTTOM_DOMAIN,
+            "title": {"text": "γ<sub>k</sub>(x)"},
             "range": [0, 1.001],
         },
         "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
-        "legend": _side_legend(data, short=legend == "side") if side else {
-            "orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0
-        },
-        "barmode": "stack", "bargap": 0.02, "height": height, "hovermode": "closest",
-        "template": template(), "uirevision": "mixture",
+        "legend": _side_legend(data, short=legend == "side")
+        if side
+        else {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
+        "barmode": "stack",
+        "bargap": 0.02,
+        "height": height,
+        "hovermode": "closest",
+        "template": template(),
+        "uirevision": "mixture",
     }
     if annotations:
         layout["annotations"] = annotations

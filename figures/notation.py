@@ -24,7 +24,6 @@ def fixed(value: float, digits: int = 8) -> str:
     return f"{value:,.{max(1, digits - integer_digits)}f}"
 
 
-
 def plain(value: float, digits: int = 5) -> str:
     """``value`` with about ``digits`` significant digits, in e-notation only beyond ordinary
     magnitudes (below 10⁻⁴ or from 10⁹ on): ``plain(178520.3) == "178,520"``,

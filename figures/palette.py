@@ -62,4 +62,3 @@ def text_color_on(hex_color: str) -> str:
     on_white = 1.05 / (luminance + 0.05)
     on_black = (luminance + 0.05) / 0.05
     return "#000000" if on_black > on_white else "#ffffff"
-

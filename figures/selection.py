@@ -30,7 +30,7 @@ DEGENERATE_COLOR = "#7f7f7f"
 
 
 def variance_label(equal_variance: bool) -> str:
-    """"equal σ²" for the tied model, "unequal σ²" otherwise."""
+    """ "equal σ²" for the tied model, "unequal σ²" otherwise."""
     return "equal σ²" if equal_variance else "unequal σ²"
 
 
@@ -78,7 +78,8 @@ def criteria_figure(
     values = {"BIC": bic, "AIC": aic, "ICL": icl}
     values = {
         name: np.asarray(v, dtype=np.float64).reshape(-1)
-        for name, v in values.items() if v is not None
+        for name, v in values.items()
+        if v is not None
     }
     sizes = {ks.size, tied.size, *(v.size for v in values.values())}
     if len(sizes) > 1:
@@ -98,10 +99,16 @@ def criteria_figure(
             rows = rows[np.argsort(ks[rows], kind="stable")]
             fig.add_trace(
                 go.Scatter(
-                    x=ks[rows], y=values[name][rows], mode="lines+markers",
-                    name=f"{name}, {variance_label(flag)}", legendgroup=name,
-                    line={"color": CRITERION_COLORS[name], "width": 2.5,
-                          "dash": "dash" if flag else "solid"},
+                    x=ks[rows],
+                    y=values[name][rows],
+                    mode="lines+markers",
+                    name=f"{name}, {variance_label(flag)}",
+                    legendgroup=name,
+                    line={
+                        "color": CRITERION_COLORS[name],
+                        "width": 2.5,
+                        "dash": "dash" if flag else "solid",
+                    },
                     marker={"size": 7},
                     hovertemplate=f"K = %{{x}}, {variance_label(flag)}<br>{name} = %{{y:.2f}}"
                     f"<extra>{name}</extra>",
@@ -117,15 +124,23 @@ def criteria_figure(
         label = f"best {name}: K = {int(k)}, {variance_label(bool(flag))}"
         fig.add_trace(
             go.Scatter(
-                x=[int(k)], y=[float(values[name][rows[0]])], mode="markers", name=label,
+                x=[int(k)],
+                y=[float(values[name][rows[0]])],
+                mode="markers",
+                name=label,
                 legendgroup=name,
-                marker={"symbol": "star", "size": 20, "color": CRITERION_COLORS[name],
-                        "line": {"color": "#222222", "width": 1.5}},
+                marker={
+                    "symbol": "star",
+                    "size": 20,
+                    "color": CRITERION_COLORS[name],
+                    "line": {"color": "#222222", "width": 1.5},
+                },
                 hovertemplate=f"{label}<br>{name} = %{{y:.2f}}<extra></extra>",
             )
         )
     flags = (
-        np.zeros(ks.size, dtype=bool) if degenerate is None
+        np.zeros(ks.size, dtype=bool)
+        if degenerate is None
         else np.asarray(degenerate, dtype=bool).reshape(-1)
     )
     if flags.size != ks.size:
@@ -136,8 +151,11 @@ def criteria_figure(
             continue
         fig.add_trace(
             go.Scatter(
-                x=ks[rows], y=values[name][rows], mode="markers",
-                name=f"{name}: degenerate (not a candidate)", legendgroup=name,
+                x=ks[rows],
+                y=values[name][rows],
+                mode="markers",
+                name=f"{name}: degenerate (not a candidate)",
+                legendgroup=name,
                 marker={"symbol": "x", "size": 12, "color": DEGENERATE_COLOR},
                 hovertemplate="K = %{x}: degenerate, a variance at the floor; not a candidate"
                 f"<br>{name} = %{{y:.2f}}<extra></extra>",
@@ -145,11 +163,18 @@ def criteria_figure(
         )
     if not fig.data:
         fig.add_annotation(
-            text="no models fitted yet", xref="paper", yref="paper", x=0.5, y=0.5,
-            showarrow=False, font={"color": "#666", "size": 13},
+            text="no models fitted yet",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font={"color": "#666", "size": 13},
         )
     fig.update_layout(
-        template="plotly_white", hovermode="closest", height=height,
+        template="plotly_white",
+        hovermode="closest",
+        height=height,
         margin={"l": 70, "r": 20, "t": 40, "b": 50},
         legend={"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02},
         uirevision="criteria",
@@ -197,27 +222,40 @@ def uncertainty_figure(
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
-            x=grid, y=u, mode="lines", name="uncertainty", line={"color": "#444", "width": 2},
+            x=grid,
+            y=u,
+            mode="lines",
+            name="uncertainty",
+            line={"color": "#444", "width": 2},
             hovertemplate="x = %{x:.4g}<br>1 − max γ = %{y:.3f}<extra></extra>",
         )
     )
     if points is not None and point_uncertainty is not None:
         labels = (
-            np.zeros(np.size(points), dtype=int) if point_labels is None
+            np.zeros(np.size(points), dtype=int)
+            if point_labels is None
             else np.asarray(point_labels, dtype=int)
         )
         fig.add_trace(
             go.Scatter(
-                x=np.asarray(points, dtype=np.float64), y=np.asarray(point_uncertainty),
-                mode="markers", name="data points",
-                marker={"size": 6, "color": [component_color(int(k)) for k in labels],
-                        "line": {"color": "#222", "width": 0.5}},
+                x=np.asarray(points, dtype=np.float64),
+                y=np.asarray(point_uncertainty),
+                mode="markers",
+                name="data points",
+                marker={
+                    "size": 6,
+                    "color": [component_color(int(k)) for k in labels],
+                    "line": {"color": "#222", "width": 0.5},
+                },
                 hovertemplate="x = %{x:.6g}<br>1 − max γ = %{y:.3f}<extra></extra>",
             )
         )
     fig.update_layout(
-        template="plotly_white", height=height, showlegend=False,
-        margin={"l": 70, "r": 20, "t": 30, "b": 50}, uirevision="uncertainty",
+        template="plotly_white",
+        height=height,
+        showlegend=False,
+        margin={"l": 70, "r": 20, "t": 30, "b": 50},
+        uirevision="uncertainty",
     )
     fig.update_xaxes(title_text=x_label)
     fig.update_yaxes(title_text="1 − max<sub>k</sub> γ(z<sub>nk</sub>)", rangemode="tozero")

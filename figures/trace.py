@@ -72,8 +72,13 @@ def trace_figure_spec(
     t = np.arange(ll.size)
     data = [
         {
-            "type": "scatter", "x": t, "y": ll, "mode": "lines+markers", "name": "log L",
-            "line": {"color": "#0072B2", "width": 2}, "marker": {"size": 5},
+            "type": "scatter",
+            "x": t,
+            "y": ll,
+            "mode": "lines+markers",
+            "name": "log L",
+            "line": {"color": "#0072B2", "width": 2},
+            "marker": {"size": 5},
             "hovertemplate": "iteration %{x}<br>log L = %{y:.6f}<extra></extra>",
         }
     ]
@@ -82,8 +87,11 @@ def trace_figure_spec(
     if 0 <= current < ll.size:
         data.append(
             {
-                "type": "scatter", "x": [int(current)], "y": [float(ll[current])],
-                "mode": "markers", "name": "current",
+                "type": "scatter",
+                "x": [int(current)],
+                "y": [float(ll[current])],
+                "mode": "markers",
+                "name": "current",
                 "marker": {"size": 14, "color": "#E69F00", "line": {"color": "#222", "width": 1.5}},
                 "cliponaxis": False,  # whole even at the last iteration, on the plot's edge
                 "hovertemplate": "iteration %{x} (on screen)<br>log L = %{y:.6f}<extra></extra>",
@@ -93,31 +101,48 @@ def trace_figure_spec(
     if bad.size:
         data.append(
             {
-                "type": "scatter", "x": bad, "y": ll[bad], "mode": "markers", "name": "decrease",
+                "type": "scatter",
+                "x": bad,
+                "y": ll[bad],
+                "mode": "markers",
+                "name": "decrease",
                 "marker": {"size": 13, "color": DECREASE_COLOR, "symbol": "x"},
                 "hovertemplate": "log L DECREASED at iteration %{x}<extra></extra>",
             }
         )
         annotations.append(
             {
-                "x": int(bad[0]), "y": float(ll[bad[0]]),
-                "text": "log L decreased: EM never does this", "font": {"color": DECREASE_COLOR},
-                "showarrow": True, "arrowcolor": DECREASE_COLOR,
+                "x": int(bad[0]),
+                "y": float(ll[bad[0]]),
+                "text": "log L decreased: EM never does this",
+                "font": {"color": DECREASE_COLOR},
+                "showarrow": True,
+                "arrowcolor": DECREASE_COLOR,
             }
         )
     if converged_at is not None:  # what fig.add_vline(annotation_text=...) draws
         shapes.append(
             {
-                "type": "line", "x0": converged_at, "x1": converged_at, "xref": "x",
-                "y0": 0, "y1": 1, "yref": "y domain",
+                "type": "line",
+                "x0": converged_at,
+                "x1": converged_at,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
                 "line": {"color": "#009E73", "width": 2, "dash": "dash"},
             }
         )
         annotations.append(
             {
-                "text": f"converged at {converged_at}", "showarrow": False,
-                "x": converged_at, "xref": "x", "xanchor": "right",
-                "y": 1, "yref": "y domain", "yanchor": "top",
+                "text": f"converged at {converged_at}",
+                "showarrow": False,
+                "x": converged_at,
+                "xref": "x",
+                "xanchor": "right",
+                "y": 1,
+                "yref": "y domain",
+                "yanchor": "top",
             }
         )
     last = max(int(ll.size) - 1, 1)
@@ -126,21 +151,34 @@ def trace_figure_spec(
     if focus is not None:
         annotations.append(
             {
-                "xref": "paper", "x": 1, "y": focus[0], "yanchor": "bottom", "xanchor": "right",
-                "showarrow": False, "text": f"↓ θ₀ below: log L = {fixed(float(ll[0]), 7)}",
-                "font": {"size": 12, "color": "#3d3f48"}, "bgcolor": "rgba(255,255,255,0.85)",
+                "xref": "paper",
+                "x": 1,
+                "y": focus[0],
+                "yanchor": "bottom",
+                "xanchor": "right",
+                "showarrow": False,
+                "text": f"↓ θ₀ below: log L = {fixed(float(ll[0]), 7)}",
+                "font": {"size": 12, "color": "#3d3f48"},
+                "bgcolor": "rgba(255,255,255,0.85)",
             }
         )
     layout = {
-        "height": height, "template": template(), "showlegend": False,
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 45}, "uirevision": "trace",
+        "height": height,
+        "template": template(),
+        "showlegend": False,
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 45},
+        "uirevision": "trace",
         "xaxis": {
-            "title": {"text": "iteration t"}, "range": [-0.5, last + 0.5], "tick0": 0,
+            "title": {"text": "iteration t"},
+            "range": [-0.5, last + 0.5],
+            "tick0": 0,
             "dtick": iteration_dtick(last),
         },
         "yaxis": {
-            "title": {"text": "log L(θ<sub>t</sub>)"}, "range": log_l_range(shown, focus),
-            "separatethousands": True, "exponentformat": "none",
+            "title": {"text": "log L(θ<sub>t</sub>)"},
+            "range": log_l_range(shown, focus),
+            "separatethousands": True,
+            "exponentformat": "none",
         },
     }
     if shapes:
@@ -168,7 +206,7 @@ def log_l_range(shown: np.ndarray, focus: list[float] | None = None) -> list[flo
     values = values[np.isfinite(values)]
     if values.size == 0:
         return focus
-    low, high = (focus if focus is not None else (float(values.min()), float(values.max())))
+    low, high = focus if focus is not None else (float(values.min()), float(values.max()))
     span = high - low
     floor = FLAT_REL * float(np.max(np.abs(values))) + 1e-12
     if span >= floor and focus is not None:

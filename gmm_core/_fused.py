@@ -406,9 +406,7 @@ if NUMBA_AVAILABLE:
                     _chunk_bins(x, start, n, buf, ssum, lo, hi, n_bins, partial[r])
 
     @njit(cache=True)
-    def _partial_rows(
-        n_points: int, kk: int, chunk: int, per_row: int, n_bins: int
-    ) -> np.ndarray:
+    def _partial_rows(n_points: int, kk: int, chunk: int, per_row: int, n_bins: int) -> np.ndarray:
         """Zeroed partial sums, shape ``(rows, width)`` (see :func:`_row_range`)."""
         n_rows = (n_points + per_row * chunk - 1) // (per_row * chunk)
         width = 3 * kk + 1 if n_bins == 0 else n_bins * kk
@@ -437,8 +435,9 @@ if NUMBA_AVAILABLE:
     ) -> np.ndarray:
         """Single-threaded kernel: the rows of :func:`_row_range`, added in order."""
         partial = _partial_rows(x.shape[0], means.shape[0], chunk, per_row, bins[2])
-        _row_range(x, log_coef, means, half_prec, chunk, per_row, bins, 0,
-                   partial.shape[0], partial)
+        _row_range(
+            x, log_coef, means, half_prec, chunk, per_row, bins, 0, partial.shape[0], partial
+        )
         return _combine(partial)
 
     @njit(cache=True, nogil=True, parallel=True)
@@ -486,8 +485,7 @@ def _run_kernel(
     if parallel:
         n_groups = GROUPS_PER_THREAD * numba.get_num_threads()
         with _PARALLEL_LOCK:
-            return _fused_parallel(x, log_coef, means, half_prec, chunk, per_row, bins,
-                                   n_groups)
+            return _fused_parallel(x, log_coef, means, half_prec, chunk, per_row, bins, n_groups)
     return _fused_serial(x, log_coef, means, half_prec, chunk, per_row, bins)
 
 

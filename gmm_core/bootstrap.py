@@ -207,13 +207,17 @@ def bootstrap_lrt(
         raise ValueError(f"the test needs k_max ≥ 2 (K = 1 against K = 2), got {k_max}")
     _check_boot(n_boot)
     opts = _bootstrap_options(
-        options, equal_variance=equal_variance, tol=tol, max_iter=max_iter, prior=prior,
-        stopping=stopping, backend=backend,
+        options,
+        equal_variance=equal_variance,
+        tol=tol,
+        max_iter=max_iter,
+        prior=prior,
+        stopping=stopping,
+        backend=backend,
     )
     x = check_data(x, k_max)
     fits = [
-        fit(x, k, options=opts, init=init, n_init=n_init, seed=seed)
-        for k in range(1, k_max + 1)
+        fit(x, k, options=opts, init=init, n_init=n_init, seed=seed) for k in range(1, k_max + 1)
     ]
     total = 2 * (k_max - 1) * n_boot
     fits_done = [0]
@@ -250,7 +254,12 @@ def bootstrap_lrt(
         rows.append(LRTRow(k, float(observed), p_value, boot, redrawn))
     lls = np.array([f.log_likelihood for f in fits])
     return BootstrapLRT(
-        tuple(rows), tuple(f.params for f in fits), lls, opts.equal_variance, n_boot, seed,
+        tuple(rows),
+        tuple(f.params for f in fits),
+        lls,
+        opts.equal_variance,
+        n_boot,
+        seed,
         bool(opts.prior),
     )
 
@@ -270,8 +279,11 @@ def _bootstrap_options(options: EMOptions | None, **overrides: Any) -> EMOptions
 def _batch_options(opts: EMOptions) -> dict[str, Any]:
     """The keyword arguments of :func:`batched_em` from ``opts``."""
     return {
-        "equal_variance": opts.equal_variance, "prior": bool(opts.prior), "tol": opts.tol,
-        "max_iter": opts.max_iter, "stopping": opts.stopping,
+        "equal_variance": opts.equal_variance,
+        "prior": bool(opts.prior),
+        "tol": opts.tol,
+        "max_iter": opts.max_iter,
+        "stopping": opts.stopping,
     }
 
 
@@ -462,7 +474,11 @@ def bootstrap_params(
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
     opts = _bootstrap_options(
-        options, equal_variance=equal_variance, tol=tol, max_iter=max_iter, prior=prior,
+        options,
+        equal_variance=equal_variance,
+        tol=tol,
+        max_iter=max_iter,
+        prior=prior,
         stopping=stopping,
     )
     x = check_data(x, params.n_components)

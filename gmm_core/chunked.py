@@ -378,8 +378,13 @@ def fit_chunked(
     ChunkedFit
     """
     opts = EMOptions.resolve(
-        options, tol=tol, max_iter=max_iter, equal_variance=equal_variance,
-        var_floor=var_floor, backend=backend, stopping=stopping,
+        options,
+        tol=tol,
+        max_iter=max_iter,
+        equal_variance=equal_variance,
+        var_floor=var_floor,
+        backend=backend,
+        stopping=stopping,
     )
     if opts.prior is not False:
         raise ValueError("fit_chunked fits by maximum likelihood: no prior")

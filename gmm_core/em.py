@@ -347,7 +347,9 @@ def _use_fused(n_points: int, backend: Backend, n_components: int = 1) -> bool:
             )
         return not _fused.WARMING.is_set()
     return (
-        _fused.NUMBA_AVAILABLE and fits and n_points >= FUSED_MIN_POINTS
+        _fused.NUMBA_AVAILABLE
+        and fits
+        and n_points >= FUSED_MIN_POINTS
         and not _fused.WARMING.is_set()
     )
 
@@ -393,8 +395,12 @@ def sufficient_statistics(
     else:
         sums, ll = _numpy_statistics(x, params)
     return SufficientStats(
-        n_k=sums[0], s1=sums[1], s2=sums[2], shift=params.means.copy(),
-        n_points=int(x.size), log_likelihood=float(ll),
+        n_k=sums[0],
+        s1=sums[1],
+        s2=sums[2],
+        shift=params.means.copy(),
+        n_points=int(x.size),
+        log_likelihood=float(ll),
     )
 
 
@@ -508,8 +514,15 @@ def update_params(
         raise ValueError(f"var_floor must be > 0, got {var_floor}")
     n_k = stats.n_k
     weights, means, variances, empty, collapsed = m_step_arrays(
-        n_k, stats.s1, stats.s2, stats.shift, previous.means, previous.variances,
-        var_floor=var_floor, equal_variance=equal_variance, prior=prior,
+        n_k,
+        stats.s1,
+        stats.s2,
+        stats.shift,
+        previous.means,
+        previous.variances,
+        var_floor=var_floor,
+        equal_variance=equal_variance,
+        prior=prior,
     )
     params = MixtureParams(weights, means, variances)
     report = StepReport(
@@ -597,8 +610,8 @@ def _map_update(
     map_means = means - kappa * gap / (n_k + kappa)
     penalty = kappa * n_k / (n_k + kappa) * gap * gap
     if equal_variance:
-        total = prior.scale + penalty.sum(axis=-1, keepdims=True) + scatter.sum(
-            axis=-1, keepdims=True
+        total = (
+            prior.scale + penalty.sum(axis=-1, keepdims=True) + scatter.sum(axis=-1, keepdims=True)
         )
         denominator = prior.dof + n_k.sum(axis=-1, keepdims=True) + n_k.shape[-1] + 2.0
         return map_means, np.broadcast_to(total / denominator, n_k.shape).copy()

@@ -262,16 +262,20 @@ class Exploration:
         summary = []
         for method in self.methods:
             runs = [run for run in self.runs if run.method == method]
-            summary.append({
-                "method": method,
-                "runs": len(runs),
-                "best_share": float(np.mean([run.optimum == 0 for run in runs])),
-                "optima": len({run.optimum for run in runs}),
-                "median_iterations": float(np.median([run.n_iter for run in runs])),
-                "median_log_likelihood": float(np.median([run.log_likelihood for run in runs])),
-                "converged_share": float(np.mean([run.converged for run in runs])),
-                "degenerate_share": float(np.mean([run.degenerate is not None for run in runs])),
-            })
+            summary.append(
+                {
+                    "method": method,
+                    "runs": len(runs),
+                    "best_share": float(np.mean([run.optimum == 0 for run in runs])),
+                    "optima": len({run.optimum for run in runs}),
+                    "median_iterations": float(np.median([run.n_iter for run in runs])),
+                    "median_log_likelihood": float(np.median([run.log_likelihood for run in runs])),
+                    "converged_share": float(np.mean([run.converged for run in runs])),
+                    "degenerate_share": float(
+                        np.mean([run.degenerate is not None for run in runs])
+                    ),
+                }
+            )
         return summary
 
 
@@ -352,9 +356,17 @@ def _group(
         match = next((g for g in by_gap if _close(canon[i], canon[groups[g][0]], mean_tol)), None)
         if match is None:
             match = next(
-                (g for g in by_gap if _no_valley(
-                    x, canon[i], canon[groups[g][0]],
-                    _barrier_floor(x.size, lls[i], lls[groups[g][0]]), backend)),
+                (
+                    g
+                    for g in by_gap
+                    if _no_valley(
+                        x,
+                        canon[i],
+                        canon[groups[g][0]],
+                        _barrier_floor(x.size, lls[i], lls[groups[g][0]]),
+                        backend,
+                    )
+                ),
                 None,
             )
         if match is None:
@@ -447,8 +459,13 @@ def explore_restarts(
     if not 1 <= n_restarts <= MAX_RESTARTS:
         raise ValueError(f"n_restarts must be between 1 and {MAX_RESTARTS}, got {n_restarts}")
     opts = EMOptions.resolve(
-        options, tol=tol, max_iter=max_iter, equal_variance=equal_variance, backend=backend,
-        stopping=stopping, prior=prior,
+        options,
+        tol=tol,
+        max_iter=max_iter,
+        equal_variance=equal_variance,
+        backend=backend,
+        stopping=stopping,
+        prior=prior,
     )
     if opts.var_floor is not None:
         raise ValueError("explore_restarts uses the default variance floor: leave var_floor None")
@@ -470,9 +487,15 @@ def explore_restarts(
         refine_tol = min(opts.tol, REFINE_TOL) if opts.tol > 0 else REFINE_TOL
         for g, run in enumerate(leaders):
             more = advance(
-                x, replace(run, converged=False), REFINE_MAX_ITER, tol=refine_tol,
-                stopping="gain", var_floor=floor, equal_variance=opts.equal_variance,
-                backend=opts.backend, prior=opts.prior or None,
+                x,
+                replace(run, converged=False),
+                REFINE_MAX_ITER,
+                tol=refine_tol,
+                stopping="gain",
+                var_floor=floor,
+                equal_variance=opts.equal_variance,
+                backend=opts.backend,
+                prior=opts.prior or None,
             )
             settled[g] = more.converged
             # At a fixed point the one extra iteration may lose an ulp of log L: keep the run.
@@ -486,9 +509,15 @@ def explore_restarts(
     optimum_of = {i: o for o, gs in enumerate(merged) for g in gs for i in groups[g]}
     runs = tuple(
         RestartRun(
-            index=r, method=method, seed=run_seed, trajectory=_trajectory(run),
-            log_likelihoods=_read_only(run.log_likelihoods), converged=bool(run.converged),
-            optimum=optimum_of[r], initial_params=run.initial_params, params=run.params,
+            index=r,
+            method=method,
+            seed=run_seed,
+            trajectory=_trajectory(run),
+            log_likelihoods=_read_only(run.log_likelihoods),
+            converged=bool(run.converged),
+            optimum=optimum_of[r],
+            initial_params=run.initial_params,
+            params=run.params,
             degenerate=degeneracy(run.params, floor, int(x.size)),
         )
         for r, (method, run_seed, run) in enumerate(raw)
@@ -506,8 +535,15 @@ def explore_restarts(
         for gs in merged
     )
     return Exploration(
-        runs=runs, optima=optima, methods=methods, seed=seed, n_points=int(x.size),
-        equal_variance=opts.equal_variance, tol=opts.tol, max_iter=opts.max_iter, var_floor=floor,
+        runs=runs,
+        optima=optima,
+        methods=methods,
+        seed=seed,
+        n_points=int(x.size),
+        equal_variance=opts.equal_variance,
+        tol=opts.tol,
+        max_iter=opts.max_iter,
+        var_floor=floor,
     )
 
 

@@ -75,7 +75,6 @@ __all__ = [
 ]
 
 
-
 def check_data(x: np.ndarray, n_components: int) -> np.ndarray:
     """Validate data for a K-component fit and return it as a contiguous float64 array.
 
@@ -277,7 +276,11 @@ def start_run(
     """
     start = within_model(start, var_floor=var_floor, equal_variance=equal_variance)
     step = em_step(
-        x, start, var_floor=var_floor, equal_variance=equal_variance, backend=backend,
+        x,
+        start,
+        var_floor=var_floor,
+        equal_variance=equal_variance,
+        backend=backend,
         prior=prior,
     )
     log_priors = None if prior is None else np.array([prior.log_density(start, equal_variance)])
@@ -329,7 +332,11 @@ def advance(
         history.append(step.params)
         reports.append(step.report)
         step = em_step(
-            x, step.params, var_floor=var_floor, equal_variance=equal_variance, backend=backend,
+            x,
+            step.params,
+            var_floor=var_floor,
+            equal_variance=equal_variance,
+            backend=backend,
             prior=prior,
         )
         lls.append(step.log_likelihood)
@@ -341,7 +348,12 @@ def advance(
         if on_iteration is not None:
             on_iteration(i + 1)
     return Run(
-        tuple(history), np.asarray(lls), tuple(reports), converged, run.init, step,
+        tuple(history),
+        np.asarray(lls),
+        tuple(reports),
+        converged,
+        run.init,
+        step,
         None if priors is None else np.asarray(priors),
     )
 
@@ -380,18 +392,35 @@ def run_em(
         likelihood).
     """
     opts = EMOptions.resolve(
-        options, var_floor=var_floor, tol=tol, max_iter=max_iter, equal_variance=equal_variance,
-        backend=backend, prior=prior, stopping=stopping,
+        options,
+        var_floor=var_floor,
+        tol=tol,
+        max_iter=max_iter,
+        equal_variance=equal_variance,
+        backend=backend,
+        prior=prior,
+        stopping=stopping,
     )
     floor = default_var_floor(x) if opts.var_floor is None else opts.var_floor
     map_prior = resolve_prior(opts.prior, x, start.n_components)
     run = start_run(
-        x, start, var_floor=floor, equal_variance=opts.equal_variance, backend=opts.backend,
-        init=init, prior=map_prior,
+        x,
+        start,
+        var_floor=floor,
+        equal_variance=opts.equal_variance,
+        backend=opts.backend,
+        init=init,
+        prior=map_prior,
     )
     return advance(
-        x, run, opts.max_iter, var_floor=floor, tol=opts.tol,
-        equal_variance=opts.equal_variance, backend=opts.backend, prior=map_prior,
+        x,
+        run,
+        opts.max_iter,
+        var_floor=floor,
+        tol=opts.tol,
+        equal_variance=opts.equal_variance,
+        backend=opts.backend,
+        prior=map_prior,
         stopping=opts.stopping,
     )
 
@@ -552,8 +581,14 @@ def fit(
             f"the starting parameters have {init.n_components} components, expected {n_components}"
         )
     opts = EMOptions.resolve(
-        options, tol=tol, max_iter=max_iter, equal_variance=equal_variance,
-        var_floor=var_floor, backend=backend, prior=prior, stopping=stopping,
+        options,
+        tol=tol,
+        max_iter=max_iter,
+        equal_variance=equal_variance,
+        var_floor=var_floor,
+        backend=backend,
+        prior=prior,
+        stopping=stopping,
     )
     floor = default_var_floor(x) if opts.var_floor is None else opts.var_floor
     opts = opts.replace(var_floor=floor, prior=resolve_prior(opts.prior, x, n_components) or False)
@@ -567,7 +602,11 @@ def fit(
         runs.append(run_em(x, start, options=opts, init=label))
     map_prior = opts.prior or None
     return FitResult(
-        tuple(runs), best_run_index(runs, floor), int(x.size), opts.equal_variance, floor,
+        tuple(runs),
+        best_run_index(runs, floor),
+        int(x.size),
+        opts.equal_variance,
+        floor,
         map_prior,
     )
 
@@ -577,8 +616,8 @@ def best_run_index(runs: Sequence[Run], var_floor: float) -> int:
     every one is degenerate); ties go to the earliest run."""
     finals = np.array([run.objective[-1] for run in runs])
     sound = np.array([degeneracy(run.params, var_floor) is None for run in runs])
-    return int(np.argmax(np.where(sound, finals, -np.inf))) if sound.any() else int(
-        np.argmax(finals)
+    return (
+        int(np.argmax(np.where(sound, finals, -np.inf))) if sound.any() else int(np.argmax(finals))
     )
 
 

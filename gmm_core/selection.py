@@ -347,7 +347,12 @@ def select_components(
     for equal_variance in models:
         for k in ks:
             result = fit(
-                x, k, options=opts, init=init, n_init=n_init, seed=seed,
+                x,
+                k,
+                options=opts,
+                init=init,
+                n_init=n_init,
+                seed=seed,
                 equal_variance=equal_variance,
             )
             params = result.params.sorted_by_mean()
@@ -363,9 +368,7 @@ def select_components(
                     params=params,
                     converged=bool(result.converged),
                     n_iter=result.n_iter,
-                    icl_map=float(
-                        icl_map(x, result.params, result.log_likelihood, equal_variance)
-                    ),
+                    icl_map=float(icl_map(x, result.params, result.log_likelihood, equal_variance)),
                     degenerate=degeneracy(params, result.var_floor, int(x.size)),
                 )
             )

@@ -23,8 +23,8 @@ source "$ROOT/scripts/_venv.sh"
 
 CHROMIUM=/usr/bin/chromium
 # `ruff format --check .`: "fail" makes unformatted files fail the run, "warn" only reports
-# them.  EMLAB_FORMAT_CHECK overrides.  (Set to "fail" once the tree has been formatted.)
-FORMAT_CHECK="${EMLAB_FORMAT_CHECK:-warn}"
+# them.  EMLAB_FORMAT_CHECK overrides.
+FORMAT_CHECK="${EMLAB_FORMAT_CHECK:-fail}"
 
 loud() {
     local bar='!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!'

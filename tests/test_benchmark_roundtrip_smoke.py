@@ -16,8 +16,9 @@ def test_report_gives_ratios_against_the_minimal_page() -> None:
         "EM Lab N=1e+03": [120.0, 240.0, 360.0],
         "EM Lab N=1e+06": [300.0, 600.0, 900.0],
     }
-    out = bench.format_report(times, {"minimal page": 10.0, "EM Lab N=1e+03": 25.0,
-                                      "EM Lab N=1e+06": 40.0})
+    out = bench.format_report(
+        times, {"minimal page": 10.0, "EM Lab N=1e+03": 25.0, "EM Lab N=1e+06": 40.0}
+    )
     rows: dict[str, str] = {}
     for line in out.splitlines():  # the round-trip rows come first, then the CPU rows
         if "|" in line:

@@ -35,6 +35,7 @@ def test_main_on_a_tiny_configuration(capsys: pytest.CaptureFixture[str]) -> Non
     assert cells[5] == "<300" and cells[6] in ("ok", "slow", "FAIL")
     cpu, minimal = float(cells[7]), float(cells[8])
     assert cpu > 0 and minimal > 0
+
     # The ratio of the unrounded times: within what the printed (rounded) figures allow.
     def bounds(cell: str) -> tuple[float, float]:
         half = 0.5 * 10.0 ** -(len(cell.split(".")[1]) if "." in cell else 0)
@@ -42,7 +43,7 @@ def test_main_on_a_tiny_configuration(capsys: pytest.CaptureFixture[str]) -> Non
 
     (cpu_lo, cpu_hi), (min_lo, min_hi) = bounds(cells[7]), bounds(cells[8])
     ratio = float(cells[9].rstrip("×"))
-    assert cpu_lo / min_hi - 0.05 <= ratio <= cpu_hi / min_lo + 0.05, (cells[7:10])
+    assert cpu_lo / min_hi - 0.05 <= ratio <= cpu_hi / min_lo + 0.05, cells[7:10]
     assert cells[10] == "≤8" and cells[11] in ("ok", "slow")  # N = 1e3 < the target's 1e5
     mixture_kb, trace_kb = float(cells[12]), float(cells[13])
     assert mixture_kb > 0 and trace_kb > 0

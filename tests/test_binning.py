@@ -102,8 +102,9 @@ def test_data_at_1e12_with_tiny_spread(n_bins: int | None) -> None:
     steps = np.diff(edges) / np.spacing(edges[1:])
     assert np.all(steps >= 8), steps
     assert histogram(x, edges).sum() == x.size
-    shares = responsibility_by_bin(x, MixtureParams([0.5, 0.5], [1e12 - 5e-4, 1e12 + 5e-4],
-                                                    [1e-7, 1e-7]), edges)
+    shares = responsibility_by_bin(
+        x, MixtureParams([0.5, 0.5], [1e12 - 5e-4, 1e12 + 5e-4], [1e-7, 1e-7]), edges
+    )
     np.testing.assert_allclose(shares.sum(axis=1), histogram(x, edges), rtol=1e-12)
 
 
@@ -140,8 +141,9 @@ def test_matches_reference_and_rows_sum_to_counts(backend: str, n: int, n_bins: 
 @pytest.mark.parametrize("k", [1, 2, 10])
 def test_backends_agree(k: int) -> None:
     rng = np.random.default_rng(10 + k)
-    params = MixtureParams(rng.dirichlet(np.ones(k)), rng.normal(size=k) * 3,
-                           rng.uniform(0.1, 2.0, size=k))
+    params = MixtureParams(
+        rng.dirichlet(np.ones(k)), rng.normal(size=k) * 3, rng.uniform(0.1, 2.0, size=k)
+    )
     x = sample(rng, params, 100_000) + 0.3
     edges = bin_edges(x, 200)
     fused = responsibility_by_bin(x, params, edges, backend="fused")
@@ -150,16 +152,20 @@ def test_backends_agree(k: int) -> None:
 
 
 def test_auto_backend_dispatch() -> None:
-    """"auto" is the numpy path below FUSED_MIN_POINTS and the fused kernel from there on."""
+    """ "auto" is the numpy path below FUSED_MIN_POINTS and the fused kernel from there on."""
     rng = np.random.default_rng(4)
     x = sample(rng, THREE, FUSED_MIN_POINTS + 5_000)
     edges = bin_edges(x, 50)
     small = x[: FUSED_MIN_POINTS - 1]
-    np.testing.assert_array_equal(responsibility_by_bin(small, THREE, edges),
-                                  responsibility_by_bin(small, THREE, edges, backend="numpy"))
+    np.testing.assert_array_equal(
+        responsibility_by_bin(small, THREE, edges),
+        responsibility_by_bin(small, THREE, edges, backend="numpy"),
+    )
     expected = "fused" if _fused.NUMBA_AVAILABLE else "numpy"
-    np.testing.assert_array_equal(responsibility_by_bin(x, THREE, edges),
-                                  responsibility_by_bin(x, THREE, edges, backend=expected))
+    np.testing.assert_array_equal(
+        responsibility_by_bin(x, THREE, edges),
+        responsibility_by_bin(x, THREE, edges, backend=expected),
+    )
     with pytest.raises(ValueError, match="backend"):
         responsibility_by_bin(x, THREE, edges, backend="gpu")  # type: ignore[arg-type]
 
@@ -197,11 +203,22 @@ def test_fused_bin_rule_equals_bin_index_on_awkward_edges() -> None:
     """The kernel's bin of a point is bin_index's, also for edges that round badly."""
     rng = np.random.default_rng(7)
     one = (np.array([0.0]), np.array([0.0]), np.array([0.5]))
-    for lo, hi, n_bins in [(-0.1, 0.7, 3), (1e12 - 1e-3, 1e12 + 1e-3, 2), (0.0, 1.0, 200),
-                           (-1e-300, 3e-300, 7), (-5.0, 1e5, 199)]:
+    for lo, hi, n_bins in [
+        (-0.1, 0.7, 3),
+        (1e12 - 1e-3, 1e12 + 1e-3, 2),
+        (0.0, 1.0, 200),
+        (-1e-300, 3e-300, 7),
+        (-5.0, 1e5, 199),
+    ]:
         edges = np.linspace(lo, hi, n_bins + 1)
-        x = np.concatenate([rng.uniform(lo, hi, size=2_000), edges,
-                            np.nextafter(edges, -np.inf), np.nextafter(edges, np.inf)])
+        x = np.concatenate(
+            [
+                rng.uniform(lo, hi, size=2_000),
+                edges,
+                np.nextafter(edges, -np.inf),
+                np.nextafter(edges, np.inf),
+            ]
+        )
         got = _fused.fused_bin_responsibilities(x, *one, edges[0], edges[-1], n_bins)
         np.testing.assert_array_equal(got[:, 0], counts_inside(x, edges))
 
@@ -287,8 +304,8 @@ def test_curve_grid_draws_a_collapsed_spike_at_its_true_height() -> None:
     assert np.all(np.diff(grid) > 0) and 300 < grid.size <= 300 + SPIKE_OFFSETS.size
     assert 1.833 in grid
     peak = 0.05 / np.sqrt(2 * np.pi * 1e-8)  # π₁ N(μ₁ | μ₁, σ₁²)
-    density = COLLAPSED.weights[0] * np.exp(-((grid - 1.833) ** 2) / (2e-8)) / np.sqrt(
-        2 * np.pi * 1e-8
+    density = (
+        COLLAPSED.weights[0] * np.exp(-((grid - 1.833) ** 2) / (2e-8)) / np.sqrt(2 * np.pi * 1e-8)
     )
     assert density.max() == pytest.approx(peak, rel=1e-12)
     # ...and its shape: points at μ ± σ, ± 2σ on both flanks.
@@ -300,5 +317,6 @@ def test_curve_grid_bounds_the_number_of_spikes() -> None:
     many = MixtureParams(np.full(12, 1 / 12), np.linspace(0.5, 9.5, 12), np.full(12, 1e-10))
     grid = curve_grid(np.linspace(0, 10, 11), many, n=300, max_spikes=3)
     assert grid.size <= 300 + 3 * SPIKE_OFFSETS.size
-    assert np.array_equal(curve_grid(np.linspace(0, 10, 11), many, n=300, max_spikes=0),
-                          np.linspace(0, 10, 300))
+    assert np.array_equal(
+        curve_grid(np.linspace(0, 10, 11), many, n=300, max_spikes=0), np.linspace(0, 10, 300)
+    )

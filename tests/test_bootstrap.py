@@ -25,14 +25,25 @@ def test_batched_em_is_run_em_on_each_sample(equal_variance, prior, stopping):
     start = MixtureParams([0.3, 0.3, 0.4], [-0.5, 0.5, 4.0], [1.0, 1.0, 0.6])
     samples = np.array([sample(TRUTH, 150, rng)[0] for _ in range(7)])
     params, lls, degenerate = batched_em(
-        samples, start, equal_variance=equal_variance, prior=prior, tol=1e-7, max_iter=400,
+        samples,
+        start,
+        equal_variance=equal_variance,
+        prior=prior,
+        tol=1e-7,
+        max_iter=400,
         stopping=stopping,
     )
     assert not degenerate.any()
     for b, xb in enumerate(samples):
         run = run_em(
-            xb, start, var_floor=default_var_floor(xb), tol=1e-7, max_iter=400,
-            equal_variance=equal_variance, stopping=stopping, backend="numpy",
+            xb,
+            start,
+            var_floor=default_var_floor(xb),
+            tol=1e-7,
+            max_iter=400,
+            equal_variance=equal_variance,
+            stopping=stopping,
+            backend="numpy",
             prior=ConjugatePrior.default(xb, 3) if prior else None,
         )
         assert lls[b] == pytest.approx(run.log_likelihood, rel=1e-11, abs=1e-9)
@@ -46,11 +57,25 @@ def test_batched_em_flags_degenerate_runs():
     spiky = np.concatenate([rng.normal(0.0, 1.0, 200), np.full(15, 2.5)])
     start = fit(spiky, 2, seed=0).params  # collapsed onto 2.5
     assert fit(spiky, 2, seed=0).degenerate is not None
-    _, _, degenerate = batched_em(spiky[None, :], start, equal_variance=False, prior=False,
-                                  tol=1e-6, max_iter=200, stopping="aitken")
+    _, _, degenerate = batched_em(
+        spiky[None, :],
+        start,
+        equal_variance=False,
+        prior=False,
+        tol=1e-6,
+        max_iter=200,
+        stopping="aitken",
+    )
     assert degenerate.tolist() == [True]
-    _, _, with_prior = batched_em(spiky[None, :], start, equal_variance=False, prior=True,
-                                  tol=1e-6, max_iter=200, stopping="aitken")
+    _, _, with_prior = batched_em(
+        spiky[None, :],
+        start,
+        equal_variance=False,
+        prior=True,
+        tol=1e-6,
+        max_iter=200,
+        stopping="aitken",
+    )
     assert with_prior.tolist() == [False]
 
 
@@ -58,8 +83,15 @@ def test_batched_em_flags_degenerate_runs():
 def test_lrt_p_value_formula_and_seeding():
     x, _ = sample(TRUTH, 200, np.random.default_rng(4))
     calls = []
-    test = bootstrap_lrt(x, 3, equal_variance=False, n_boot=19, seed=5, n_init=3,
-                         on_progress=lambda d, n: calls.append((d, n)))
+    test = bootstrap_lrt(
+        x,
+        3,
+        equal_variance=False,
+        n_boot=19,
+        seed=5,
+        n_init=3,
+        on_progress=lambda d, n: calls.append((d, n)),
+    )
     assert [r.n_components for r in test.rows] == [1, 2]
     for row in test.rows:
         assert row.boot_statistics.shape == (19,)

@@ -240,8 +240,13 @@ def test_classification_em_is_k_means_like_and_differs_from_em_on_overlap():
     # EM's maximum (scikit-learn from the same start, run far past convergence); with this
     # much overlap it is not the truth (σ² = 1, 1) but close to it.
     reference = GaussianMixture(
-        2, tol=1e-12, max_iter=5000, reg_covar=0.0, means_init=start.means[:, None],
-        weights_init=start.weights, precisions_init=(1 / start.variances)[:, None, None],
+        2,
+        tol=1e-12,
+        max_iter=5000,
+        reg_covar=0.0,
+        means_init=start.means[:, None],
+        weights_init=start.weights,
+        precisions_init=(1 / start.variances)[:, None, None],
     ).fit(x[:, None])
     assert soft.variances == pytest.approx(reference.covariances_.ravel(), abs=0.02)
     assert soft.variances == pytest.approx([1.0, 1.0], abs=0.15)

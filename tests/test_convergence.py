@@ -26,8 +26,15 @@ def test_aitken_does_not_stop_on_the_galaxies_plateau(galaxies):
     options = {"init": "quantile", "equal_variance": True, "tol": 1e-6, "max_iter": 5000}
     gain = fit(galaxies, 2, stopping="gain", **options)
     aitken = fit(galaxies, 2, stopping="aitken", **options)
-    limit = fit(galaxies, 2, init="quantile", equal_variance=True, tol=1e-12, max_iter=20_000,
-                stopping="gain")
+    limit = fit(
+        galaxies,
+        2,
+        init="quantile",
+        equal_variance=True,
+        tol=1e-12,
+        max_iter=20_000,
+        stopping="gain",
+    )
     assert gain.converged and aitken.converged
     assert gain.log_likelihood == pytest.approx(-806.85, abs=0.01)
     assert limit.log_likelihood == pytest.approx(-796.93, abs=0.01)
@@ -56,9 +63,7 @@ def test_no_asymptote_while_the_gains_grow():
 
 def em_like_traces():
     """Non-decreasing traces with arbitrary positive gains, plateaus and exact stalls."""
-    gains = st.lists(
-        st.one_of(st.floats(1e-12, 10.0), st.just(0.0)), min_size=1, max_size=60
-    )
+    gains = st.lists(st.one_of(st.floats(1e-12, 10.0), st.just(0.0)), min_size=1, max_size=60)
     return st.tuples(st.floats(-1e4, 1e4), gains)
 
 

@@ -102,8 +102,9 @@ def test_values_around_1e12_with_spread_1e_3(method, tied, backend):
     rng = np.random.default_rng(1)
     x = 1e12 + 1e-3 * rng.standard_normal(1000)
     x[:500] += 4e-3
-    result = fit(x, 2, init=method, seed=0, tol=0, max_iter=60, equal_variance=tied,
-                 backend=backend)
+    result = fit(
+        x, 2, init=method, seed=0, tol=0, max_iter=60, equal_variance=tied, backend=backend
+    )
     assert_clean(result)
     p = result.params.sorted_by_mean()
     np.testing.assert_allclose(p.weights, [0.5, 0.5], atol=0.1)
@@ -119,8 +120,9 @@ def test_spread_1e_9(centre, tied, backend):
     rng = np.random.default_rng(2)
     x = centre + 1e-9 * rng.standard_normal(600)
     x[:200] += 6e-9
-    result = fit(x, 2, init="kmeans", seed=1, tol=0, max_iter=100, equal_variance=tied,
-                 backend=backend)
+    result = fit(
+        x, 2, init="kmeans", seed=1, tol=0, max_iter=100, equal_variance=tied, backend=backend
+    )
     assert_clean(result)
     p = result.params.sorted_by_mean()
     np.testing.assert_allclose(p.weights, [2 / 3, 1 / 3], atol=0.05)
@@ -158,8 +160,9 @@ def test_heavy_ties_one_component_per_value_collapses_at_the_floor(backend):
 def test_heavy_ties_every_k_and_init(k, method, tied, backend):
     """Repeated values with any feasible K and init: clean runs, collapse reported at the floor."""
     x = np.random.default_rng(k).permutation(TIED_VALUES)
-    result = fit(x, k, init=method, seed=k, tol=0, max_iter=50, equal_variance=tied,
-                 backend=backend)
+    result = fit(
+        x, k, init=method, seed=k, tol=0, max_iter=50, equal_variance=tied, backend=backend
+    )
     assert_clean(result)
     for p, report in zip(result.history[1:], result.reports, strict=True):
         for j in report.collapsed:
@@ -180,8 +183,18 @@ def test_heavy_ties_every_k_and_init(k, method, tied, backend):
         (np.ones((4, 2)), 1, "one-dimensional"),
         (np.arange(5.0), 0, "at least 1"),
     ],
-    ids=["K>distinct", "K>distinct-small", "N<K", "one-point", "empty", "constant", "nan",
-         "inf", "2-d", "K=0"],
+    ids=[
+        "K>distinct",
+        "K>distinct-small",
+        "N<K",
+        "one-point",
+        "empty",
+        "constant",
+        "nan",
+        "inf",
+        "2-d",
+        "K=0",
+    ],
 )
 def test_impossible_data_raise_value_error_with_message(x, k, message):
     """Data that cannot be fitted raise ValueError saying why."""
@@ -330,8 +343,9 @@ def test_one_em_step_onto_a_single_point(backend):
     """em_step directly: a component whose update falls below the floor is held at it."""
     x = data_with_repeated_value()
     floor = 1e-4
-    step = em_step(x, MixtureParams([0.1, 0.9], [1.833, 3.0], [1e-8, 1.0]), var_floor=floor,
-                   backend=backend)
+    step = em_step(
+        x, MixtureParams([0.1, 0.9], [1.833, 3.0], [1e-8, 1.0]), var_floor=floor, backend=backend
+    )
     assert step.report.collapsed == (0,)
     assert step.params.variances[0] == floor
     assert step.report.var_floor == floor
@@ -416,8 +430,15 @@ SCALE_CHILD = textwrap.dedent(
 def test_ten_million_points_in_bounded_memory(backend):
     """fit on 1e7 points, K = 5, 3 iterations: peak RSS of the whole child under 1 GB."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-c", SCALE_CHILD, backend], capture_output=True,
-                          text=True, cwd=REPO, env=env, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCALE_CHILD, backend],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     peak_bytes = out["peak_kib"] * 1024

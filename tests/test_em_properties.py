@@ -72,8 +72,9 @@ def assert_monotone(lls: np.ndarray) -> None:
 def test_log_likelihood_never_decreases(data, method, seed, tied, backend):
     """100 iterations (tol=0) from any init: log L is non-decreasing, weights sum to 1."""
     x, k = data
-    result = fit(x, k, init=method, seed=seed, tol=0, max_iter=100, equal_variance=tied,
-                 backend=backend)
+    result = fit(
+        x, k, init=method, seed=seed, tol=0, max_iter=100, equal_variance=tied, backend=backend
+    )
     assert result.n_iter == 100
     assert_monotone(result.log_likelihoods)
     for p in result.history:
@@ -92,8 +93,9 @@ def random_params(draw, k: int | None = None) -> MixtureParams:
     rng = np.random.default_rng(seed)
     weights = rng.dirichlet(np.full(k, draw(st.sampled_from([0.1, 1.0, 10.0]))))
     weights = np.maximum(weights, 1e-300)
-    return MixtureParams.from_stds(weights / weights.sum(), rng.uniform(-1e3, 1e3, k),
-                                   10 ** rng.uniform(-3, 3, k))
+    return MixtureParams.from_stds(
+        weights / weights.sum(), rng.uniform(-1e3, 1e3, k), 10 ** rng.uniform(-3, 3, k)
+    )
 
 
 @given(params=random_params(), seed=st.integers(0, 2**32 - 1), backend=st.sampled_from(BACKENDS))
@@ -138,8 +140,7 @@ def test_affine_equivariance(data, method, seed, a, b_in_spreads, tied, backend)
     p0 = initial_params(x, k, method, np.random.default_rng(seed))
     fx = fit(x, k, init=p0, tol=0, max_iter=n_iter, equal_variance=tied, backend=backend)
     p0_y = MixtureParams(p0.weights, a * p0.means + b, a * a * p0.variances)  # law of aX + b
-    fy = fit(y, k, init=p0_y, tol=0, max_iter=n_iter, equal_variance=tied,
-             backend=backend)
+    fy = fit(y, k, init=p0_y, tol=0, max_iter=n_iter, equal_variance=tied, backend=backend)
     px, py = fx.params, fy.params
     spread = abs(a) * float(np.std(x))
     np.testing.assert_allclose(py.weights, px.weights, rtol=1e-8, atol=1e-10)
@@ -184,8 +185,14 @@ def test_shuffling_changes_nothing(data, method, seed, tied, backend):
 def test_same_seed_same_run_bit_for_bit(data, method, seed, n_init, tied, backend):
     """The same seed (int or a fresh Generator) reproduces every run exactly."""
     x, k = data
-    options = {"init": method, "n_init": n_init, "tol": 0, "max_iter": 15,
-               "equal_variance": tied, "backend": backend}
+    options = {
+        "init": method,
+        "n_init": n_init,
+        "tol": 0,
+        "max_iter": 15,
+        "equal_variance": tied,
+        "backend": backend,
+    }
     first = fit(x, k, seed=seed, **options)
     again = fit(x.copy(), k, seed=np.random.default_rng(seed), **options)
     assert first.best == again.best

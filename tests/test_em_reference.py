@@ -48,8 +48,9 @@ def old_faithful(column: str) -> np.ndarray:
 
 #: A 5-component mixture with unequal weights and variances, means well away from 0 (so a
 #: relative tolerance on the means is meaningful).
-TRUTH = MixtureParams([0.1, 0.15, 0.2, 0.25, 0.3], [10.0, 16.0, 22.0, 28.0, 34.0],
-                      [0.64, 1.44, 1.0, 2.25, 0.49])
+TRUTH = MixtureParams(
+    [0.1, 0.15, 0.2, 0.25, 0.3], [10.0, 16.0, 22.0, 28.0, 34.0], [0.64, 1.44, 1.0, 2.25, 0.49]
+)
 
 
 @functools.cache
@@ -90,9 +91,15 @@ def sklearn_trace(name: str, k: int, covariance_type: str) -> dict[str, np.ndarr
         "tied": precisions[:1].reshape(1, 1),
     }[covariance_type]
     gm = GaussianMixture(
-        n_components=k, covariance_type=covariance_type, weights_init=p0.weights.copy(),
-        means_init=p0.means.reshape(k, 1).copy(), precisions_init=precisions_init,
-        max_iter=1, tol=0.0, reg_covar=0.0, warm_start=True,
+        n_components=k,
+        covariance_type=covariance_type,
+        weights_init=p0.weights.copy(),
+        means_init=p0.means.reshape(k, 1).copy(),
+        precisions_init=precisions_init,
+        max_iter=1,
+        tol=0.0,
+        reg_covar=0.0,
+        warm_start=True,
     )
     big_x = x.reshape(-1, 1)
     out: dict[str, list] = {"weights": [], "means": [], "variances": [], "resp": [], "ll": []}
@@ -188,8 +195,9 @@ def test_sklearn_reference_is_not_trivial():
 
 def random_params(rng: np.random.Generator, k: int) -> MixtureParams:
     """Random θ with means in [−5, 5], σ in [0.3, 3]."""
-    return MixtureParams.from_stds(rng.dirichlet(np.ones(k)), rng.uniform(-5, 5, k),
-                                   rng.uniform(0.3, 3.0, k))
+    return MixtureParams.from_stds(
+        rng.dirichlet(np.ones(k)), rng.uniform(-5, 5, k), rng.uniform(0.3, 3.0, k)
+    )
 
 
 def scipy_log_likelihood(x: np.ndarray, p: MixtureParams) -> float:
@@ -209,7 +217,8 @@ def test_log_likelihood_matches_scipy(k, backend):
         expected = scipy_log_likelihood(x, p)
         assert log_likelihood(x, p, backend=backend) == pytest.approx(expected, rel=1e-12)
         assert sufficient_statistics(x, p, backend=backend).log_likelihood == pytest.approx(
-            expected, rel=1e-12)
+            expected, rel=1e-12
+        )
         assert e_step(x, p)[1] == pytest.approx(expected, rel=1e-12)
 
 
@@ -239,8 +248,7 @@ def hand_m_step(x: np.ndarray, resp: np.ndarray, tied: bool) -> tuple:
     n, k = resp.shape
     n_k = np.array([sum(resp[i, j] for i in range(n)) for j in range(k)])  # A
     mu = np.array([sum(resp[i, j] * x[i] for i in range(n)) / n_k[j] for j in range(k)])  # B
-    scatter = np.array([sum(resp[i, j] * (x[i] - mu[j]) ** 2 for i in range(n))
-                        for j in range(k)])
+    scatter = np.array([sum(resp[i, j] * (x[i] - mu[j]) ** 2 for i in range(n)) for j in range(k)])
     var = np.full(k, scatter.sum() / n) if tied else scatter / n_k  # C
     return n_k, mu, var, n_k / n  # D
 
@@ -307,8 +315,7 @@ def test_old_faithful_published_fit(backend):
     x = old_faithful("waiting")
     assert x.size == 272
     start = MixtureParams([0.5, 0.5], [55.0, 80.0], [25.0, 25.0])
-    result = fit(x, 2, init=start, tol=1e-12, max_iter=5000, equal_variance=True,
-                 backend=backend)
+    result = fit(x, 2, init=start, tol=1e-12, max_iter=5000, equal_variance=True, backend=backend)
     assert result.converged
     p = result.params.sorted_by_mean()
     assert abs(result.log_likelihood - (-1034.002)) <= 5e-4
@@ -326,8 +333,9 @@ def test_backends_agree_on_large_data_and_repeat_bit_for_bit(monkeypatch):
     calls = []
     parallel = _fused._fused_parallel
     monkeypatch.setattr(_fused, "_fused_parallel", lambda *a: calls.append(1) or parallel(*a))
-    runs = {b: [fit(x, 5, seed=4, tol=0, max_iter=5, backend=b) for _ in range(2)]
-            for b in BACKENDS}
+    runs = {
+        b: [fit(x, 5, seed=4, tol=0, max_iter=5, backend=b) for _ in range(2)] for b in BACKENDS
+    }
     for first, second in runs.values():
         assert np.array_equal(first.log_likelihoods, second.log_likelihoods)
         assert all(p == q for p, q in zip(first.history, second.history, strict=True))

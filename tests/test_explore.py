@@ -92,8 +92,14 @@ def test_runs_keep_no_responsibilities(galaxies_k4: Exploration, galaxies: np.nd
 
 def test_progress_callback_and_reproducibility(galaxies: np.ndarray):
     calls: list[tuple[int, int]] = []
-    a = explore_restarts(galaxies, 3, methods=("random",), n_restarts=5, seed=4,
-                         on_run=lambda i, n: calls.append((i, n)))
+    a = explore_restarts(
+        galaxies,
+        3,
+        methods=("random",),
+        n_restarts=5,
+        seed=4,
+        on_run=lambda i, n: calls.append((i, n)),
+    )
     assert calls == [(i, 5) for i in range(1, 6)]
     b = explore_restarts(galaxies, 3, methods=("random",), n_restarts=5, seed=4)
     assert [r.params for r in a.runs] == [r.params for r in b.runs]
@@ -126,14 +132,14 @@ def test_galaxies_has_several_distinct_optima(galaxies_k4: Exploration, galaxies
     assert all(o.settled for o in exp.optima)
     # Every two optima are distinct by the rule itself, and their log L differ.
     for i, a in enumerate(exp.optima):
-        for b in exp.optima[i + 1:]:
-            assert not same_optimum(galaxies, a.params, a.log_likelihood, b.params,
-                                    b.log_likelihood)
+        for b in exp.optima[i + 1 :]:
+            assert not same_optimum(
+                galaxies, a.params, a.log_likelihood, b.params, b.log_likelihood
+            )
             assert a.log_likelihood - b.log_likelihood > 1e-4
     # Each optimum's log L is log L of its parameters.
     for opt in exp.optima:
-        assert log_likelihood(galaxies, opt.params) == pytest.approx(opt.log_likelihood,
-                                                                     abs=1e-9)
+        assert log_likelihood(galaxies, opt.params) == pytest.approx(opt.log_likelihood, abs=1e-9)
 
 
 def test_galaxies_runs_of_one_optimum_lead_to_it(galaxies_k4: Exploration, galaxies: np.ndarray):
@@ -147,8 +153,9 @@ def test_galaxies_runs_of_one_optimum_lead_to_it(galaxies_k4: Exploration, galax
     for params in finals:
         limit = run_em(galaxies, params, var_floor=floor, tol=REFINE_TOL, max_iter=5000)
         assert limit.log_likelihood == pytest.approx(crowded.log_likelihood, abs=1e-5)
-        np.testing.assert_allclose(limit.params.sorted_by_mean().means, crowded.params.means,
-                                   atol=2e-3 * galaxies.std())
+        np.testing.assert_allclose(
+            limit.params.sorted_by_mean().means, crowded.params.means, atol=2e-3 * galaxies.std()
+        )
 
 
 def test_well_separated_data_has_one_optimum():
@@ -170,10 +177,10 @@ def test_refinement_merges_stopping_points_on_a_curved_ridge():
     which each of them indeed reaches when continued."""
     x = ridge_data()
     # The gain rule stops early on the ridge (Aitken's rule, the default, carries on further).
-    raw = explore_restarts(x, 3, methods=("random",), n_restarts=12, seed=0, refine=False,
-                           stopping="gain")
-    refined = explore_restarts(x, 3, methods=("random",), n_restarts=12, seed=0,
-                               stopping="gain")
+    raw = explore_restarts(
+        x, 3, methods=("random",), n_restarts=12, seed=0, refine=False, stopping="gain"
+    )
+    refined = explore_restarts(x, 3, methods=("random",), n_restarts=12, seed=0, stopping="gain")
     check_structure(raw)
     check_structure(refined)
     assert len(raw.optima) == 4 and len(refined.optima) == 2
@@ -220,8 +227,7 @@ def test_a_valley_separates_distinct_optima():
     start = MixtureParams([0.6, 0.2, 0.2], [-5.0, 9.5, 10.5], [30.0, 1.0, 1.0])
     other = run_em(x, start, var_floor=default_var_floor(x), tol=1e-10, max_iter=10_000)
     assert other.log_likelihood < good.log_likelihood - 100
-    assert not same_optimum(x, good.params, good.log_likelihood, other.params,
-                            other.log_likelihood)
+    assert not same_optimum(x, good.params, good.log_likelihood, other.params, other.log_likelihood)
     p = good.params
     nudged = MixtureParams(p.weights, p.means + 5e-4 * x.std(), p.variances * 1.005)
     assert same_optimum(x, p, good.log_likelihood, nudged, log_likelihood(x, nudged))

@@ -29,10 +29,12 @@ def run():
 
 
 def gamma_by_scipy(x: np.ndarray, params: MixtureParams) -> np.ndarray:
-    dens = np.column_stack([
-        w * stats.norm.pdf(x, m, np.sqrt(v))
-        for w, m, v in zip(params.weights, params.means, params.variances, strict=True)
-    ])
+    dens = np.column_stack(
+        [
+            w * stats.norm.pdf(x, m, np.sqrt(v))
+            for w, m, v in zip(params.weights, params.means, params.variances, strict=True)
+        ]
+    )
     return dens / dens.sum(axis=1, keepdims=True)
 
 
@@ -118,9 +120,7 @@ def test_responsibilities_csv_refuses_too_many_points_and_non_finite_values():
 def animation(run, **kwargs):
     x, r = run
     edges = bin_edges(x, None)
-    return run_animation_figure(
-        edges, histogram(x, edges), r.history, r.log_likelihoods, **kwargs
-    )
+    return run_animation_figure(edges, histogram(x, edges), r.history, r.log_likelihoods, **kwargs)
 
 
 def test_animation_has_one_frame_per_iteration_with_the_right_curves(run):
@@ -161,7 +161,7 @@ def test_html_is_standalone_and_holds_every_frame(run):
     assert not re.search(r"<script[^>]+src=", html)
     assert "Plotly.newPlot" in html and len(html) > 3_000_000
     start = html.index("Plotly.addFrames(")
-    payload = html[html.index("[", start):]
+    payload = html[html.index("[", start) :]
     frames, _ = json.JSONDecoder().raw_decode(payload)
     assert [f["name"] for f in frames] == [str(t) for t in range(26)]
     # It waits for Play: no animation call when the page loads.
@@ -177,7 +177,11 @@ def test_run_metadata_names_every_setting_that_decides_the_numbers(run):
     )
     state = rs.new_state(x, "data-1", settings)
     meta = export.run_metadata(
-        state, title="t", source="Generate", n_points=x.size, converged_at=None,
+        state,
+        title="t",
+        source="Generate",
+        n_points=x.size,
+        converged_at=None,
         link={"K": "2"},
     )
     assert meta["prior"] is True and meta["stopping"] == "gain" and meta["tol"] == 1e-8
@@ -188,7 +192,14 @@ def test_run_metadata_names_every_setting_that_decides_the_numbers(run):
     manual = rs.ModelSettings(
         n_components=2, init_method="manual", manual=MixtureParams([0.5, 0.5], [-1, 1], [1, 1])
     )
-    assert export.run_metadata(
-        rs.new_state(x, "data-1", manual), title="t", source="Generate", n_points=x.size,
-        converged_at=None, link={},
-    )["seed"] is None
+    assert (
+        export.run_metadata(
+            rs.new_state(x, "data-1", manual),
+            title="t",
+            source="Generate",
+            n_points=x.size,
+            converged_at=None,
+            link={},
+        )["seed"]
+        is None
+    )

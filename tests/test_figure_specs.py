@@ -67,8 +67,13 @@ def validated(spec: dict) -> go.Figure:
 def mixture_cases(edges, counts, shares):
     yield {}
     yield {"bin_shares": shares, "responsibility_params": THREE}
-    yield {"bin_shares": shares, "responsibility_params": THREE, "truth": THREE,
-           "highlight_x": 0.5, "x_label": "eruption (min)"}
+    yield {
+        "bin_shares": shares,
+        "responsibility_params": THREE,
+        "truth": THREE,
+        "highlight_x": 0.5,
+        "x_label": "eruption (min)",
+    }
     yield {"legend": "side", "height": None, "truth": FIVE}
     yield {"legend": "top"}
 
@@ -148,8 +153,9 @@ def old_chart_styling(fig: go.Figure, lecture: bool) -> go.Figure:
 def test_chart_spec_styles_like_the_figure_path(binned, lecture):
     edges, counts, shares = binned
     specs = [
-        mixture_figure_spec(edges, counts, THREE, bin_shares=shares, responsibility_params=THREE,
-                            truth=THREE),
+        mixture_figure_spec(
+            edges, counts, THREE, bin_shares=shares, responsibility_params=THREE, truth=THREE
+        ),
         aitken_trace_spec(-100.0 - 5.0 * 0.6 ** np.arange(15), current=3, converged_at=12),
     ]
     for spec in specs:

@@ -38,15 +38,26 @@ TWO = MixtureParams([0.6, 0.4], [-1.0, 3.0], [2.0, 0.5])
 
 #: Okabe & Ito (2008), "Color Universal Design", without black.
 OKABE_ITO = {
-    "#E69F00": "orange", "#56B4E9": "sky blue", "#009E73": "bluish green",
-    "#F0E442": "yellow", "#0072B2": "blue", "#D55E00": "vermillion",
+    "#E69F00": "orange",
+    "#56B4E9": "sky blue",
+    "#009E73": "bluish green",
+    "#F0E442": "yellow",
+    "#0072B2": "blue",
+    "#D55E00": "vermillion",
     "#CC79A7": "reddish purple",
 }
 #: Paul Tol's "muted" qualitative scheme (https://personal.sron.nl/~pault/).
 TOL_MUTED = {
-    "#CC6677": "rose", "#332288": "indigo", "#DDCC77": "sand", "#117733": "green",
-    "#88CCEE": "cyan", "#882255": "wine", "#44AA99": "teal", "#999933": "olive",
-    "#AA4499": "purple", "#DDDDDD": "pale grey",
+    "#CC6677": "rose",
+    "#332288": "indigo",
+    "#DDCC77": "sand",
+    "#117733": "green",
+    "#88CCEE": "cyan",
+    "#882255": "wine",
+    "#44AA99": "teal",
+    "#999933": "olive",
+    "#AA4499": "purple",
+    "#DDDDDD": "pale grey",
 }
 
 
@@ -242,7 +253,10 @@ def test_component_colour_is_shared_by_curve_bars_and_gamma():
     edges = bin_edges(x, 80)
     counts = histogram(x, edges)
     fig = mixture_figure(
-        edges, counts, params, bin_shares=responsibility_by_bin(x, params, edges),
+        edges,
+        counts,
+        params,
+        bin_shares=responsibility_by_bin(x, params, edges),
         responsibility_params=params,
     )
     curves, stacked, gammas = component_curves(fig), bars(fig), gamma_traces(fig)
@@ -303,10 +317,12 @@ def test_curves_are_the_weighted_normal_densities(binned, params):
     curves = component_curves(fig)
     grid = np.asarray(curves[0].x, dtype=float)
     assert grid.size >= 100 and np.all(np.diff(grid) > 0)
-    want = np.array([
-        params.weights[k] * norm.pdf(grid, params.means[k], params.stds[k])
-        for k in range(params.n_components)
-    ])
+    want = np.array(
+        [
+            params.weights[k] * norm.pdf(grid, params.means[k], params.stds[k])
+            for k in range(params.n_components)
+        ]
+    )
     for k, curve in enumerate(curves):
         np.testing.assert_array_equal(curve.x, grid)  # one grid for every curve
         np.testing.assert_allclose(np.asarray(curve.y, dtype=float), want[k], rtol=1e-6, atol=1e-12)
@@ -386,7 +402,12 @@ def test_figure_json_stays_small_at_a_million_points(million_points, truth_k):
         k = truth_k
         truth = MixtureParams(np.full(k, 1 / k), 3.0 * np.arange(k), np.ones(k))
     fig = mixture_figure(
-        edges, counts, params, bin_shares=shares, responsibility_params=params, truth=truth,
+        edges,
+        counts,
+        params,
+        bin_shares=shares,
+        responsibility_params=params,
+        truth=truth,
         highlight_x=float(x[0]),
     )
     for t in fig.data:
@@ -403,9 +424,13 @@ def test_figure_json_stays_small_at_a_million_points(million_points, truth_k):
 
 def _assert_hostile_figure_finite(edges, counts, params, truth=None):
     fig = mixture_figure(
-        edges, counts, params,
-        bin_shares=np.outer(counts, params.weights), responsibility_params=params,
-        truth=truth or params, highlight_x=float(edges[1]),
+        edges,
+        counts,
+        params,
+        bin_shares=np.outer(counts, params.weights),
+        responsibility_params=params,
+        truth=truth or params,
+        highlight_x=float(edges[1]),
     )
     assert_all_finite(fig)
     gammas = np.array([np.asarray(t.y, dtype=float) for t in gamma_traces(fig)])

@@ -51,7 +51,8 @@ def em_like_traces(n_runs: int, n_iter: int, seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     t = np.arange(n_iter + 1)
     return [
-        -3000.0 - rng.uniform(20, 40) * (1 - 0.1 * (r % 3))
+        -3000.0
+        - rng.uniform(20, 40) * (1 - 0.1 * (r % 3))
         - 2000.0 * np.exp(-t / rng.uniform(3, 80))
         for r in range(n_runs)
     ]
@@ -75,7 +76,10 @@ def test_method_colours_cover_the_init_methods_and_manual_and_are_safe_and_disti
 
 def test_method_order_puts_known_methods_first_in_their_order():
     assert method_order(["kmeans", "mine", "random", "kmeans", "zz"]) == [
-        "random", "kmeans", "mine", "zz",
+        "random",
+        "kmeans",
+        "mine",
+        "zz",
     ]
 
 
@@ -118,8 +122,9 @@ def test_strip_marks_the_best_level_and_the_selected_run():
     row = list(np.asarray(column.customdata)[:, 0]).index(7)
     assert highlight.x[0] == column.x[row]  # on top of its point
     # Out of range: nothing highlighted, no error.
-    assert "selected run" not in [t.name for t in final_loglik_figure(ll, methods, optimum,
-                                                                      selected=999).data]
+    assert "selected run" not in [
+        t.name for t in final_loglik_figure(ll, methods, optimum, selected=999).data
+    ]
 
 
 def test_strip_hover_shows_seed_and_iterations_when_given():
@@ -396,7 +401,9 @@ def test_criteria_best_models_are_starred():
     fig = criteria_figure(ks, bic, aic, icl, tied, best=best)
     stars = [t for t in fig.data if t.mode == "markers"]
     assert [t.name for t in stars] == [
-        "best BIC: K = 2, equal σ²", "best AIC: K = 4, equal σ²", "best ICL: K = 1, unequal σ²",
+        "best BIC: K = 2, equal σ²",
+        "best AIC: K = 4, equal σ²",
+        "best ICL: K = 1, unequal σ²",
     ]
     assert all(t.marker.symbol == "star" for t in stars)
     assert [(t.x[0], t.y[0]) for t in stars] == [(2, 98.0), (4, 68.0), (1, 120.0)]

@@ -23,9 +23,9 @@ def test_the_asymptote_layer_draws_aitkens_estimates():
 
 
 def test_no_estimate_no_layer_and_far_estimates_left_out():
-    assert len(with_aitken_asymptote(trace_figure([-5.0, -4.0], current=1),
-                                     [-5.0, -4.0]).data) == len(
-        trace_figure([-5.0, -4.0], current=1).data)
+    assert len(
+        with_aitken_asymptote(trace_figure([-5.0, -4.0], current=1), [-5.0, -4.0]).data
+    ) == len(trace_figure([-5.0, -4.0], current=1).data)
     ll = np.array([-10.0, -9.999, -9.99801, -9.998])  # gain ratios 0.99, then 0.0101
     raw = aitken_asymptotes(ll)
     fig = with_aitken_asymptote(trace_figure(ll, current=0), ll)
@@ -38,12 +38,20 @@ def test_degenerate_models_are_crossed_out():
     ks = np.array([1, 2, 3, 1, 2, 3])
     tied = np.array([False, False, False, True, True, True])
     bic = np.array([10.0, 5.0, 1.0, 11.0, 6.0, 7.0])
-    fig = criteria_figure(ks, bic, bic + 1, None, tied, best={"bic": (2, False)},
-                          degenerate=[False, False, True, False, False, False])
+    fig = criteria_figure(
+        ks,
+        bic,
+        bic + 1,
+        None,
+        tied,
+        best={"bic": (2, False)},
+        degenerate=[False, False, True, False, False, False],
+    )
     crosses = [tr for tr in fig.data if tr.name == "BIC: degenerate (not a candidate)"]
     assert len(crosses) == 1 and list(crosses[0].x) == [3] and list(crosses[0].y) == [1.0]
     assert [tr.name for tr in fig.data if tr.name.startswith("AIC: degenerate")] == [
-        "AIC: degenerate (not a candidate)"]
+        "AIC: degenerate (not a candidate)"
+    ]
     plain = criteria_figure(ks, bic, bic + 1, None, tied, best={})
     assert not any("degenerate" in tr.name for tr in plain.data)
     with pytest.raises(ValueError, match="one entry per model"):
@@ -53,9 +61,13 @@ def test_degenerate_models_are_crossed_out():
 def test_uncertainty_curve_and_points():
     grid = np.linspace(0, 1, 5)
     u = np.array([0.0, 0.1, 0.5, 0.1, 0.0])
-    fig = uncertainty_figure(grid, u, points=np.array([0.2, 0.8]),
-                             point_uncertainty=np.array([0.05, 0.02]),
-                             point_labels=np.array([0, 1]))
+    fig = uncertainty_figure(
+        grid,
+        u,
+        points=np.array([0.2, 0.8]),
+        point_uncertainty=np.array([0.05, 0.02]),
+        point_labels=np.array([0, 1]),
+    )
     assert [tr.name for tr in fig.data] == ["uncertainty", "data points"]
     first, second = fig.data[1].marker.color
     assert first != second

@@ -65,8 +65,9 @@ def numpy_statistics(
     x: np.ndarray, log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray, chunk: int
 ) -> tuple[np.ndarray, float]:
     """gmm_core.em's numpy path (the fallback when the kernel does not run) on kernel inputs."""
-    return _numpy_statistics(np.asarray(x, dtype=np.float64),
-                             as_params(log_coef, means, half_prec), chunk)
+    return _numpy_statistics(
+        np.asarray(x, dtype=np.float64), as_params(log_coef, means, half_prec), chunk
+    )
 
 
 def assert_matches(
@@ -144,8 +145,9 @@ def test_matches_reference(n: int, k: int, chunk: int) -> None:
         got = _fused_statistics_impl(x, log_coef, means, half_prec, chunk=chunk, parallel=parallel)
         assert_matches(got, x, log_coef, means, half_prec)
     if chunk == _fused.CHUNK:
-        assert_matches(fused_statistics(x, log_coef, means, half_prec), x, log_coef, means,
-                       half_prec)
+        assert_matches(
+            fused_statistics(x, log_coef, means, half_prec), x, log_coef, means, half_prec
+        )
 
 
 def test_k1_is_exact() -> None:
@@ -195,8 +197,9 @@ def test_overflowing_quadratic_is_capped() -> None:
     np.testing.assert_allclose(fallback[0][0], stats[0], rtol=1e-15, atol=1e-290)
     assert fallback[1] == pytest.approx(loglik, rel=1e-15)
     near = x[np.abs(x) < 1e3]
-    assert_matches(fused_statistics(near, log_coef, means, half_prec), near, log_coef, means,
-                   half_prec)
+    assert_matches(
+        fused_statistics(near, log_coef, means, half_prec), near, log_coef, means, half_prec
+    )
 
 
 def test_component_with_weight_zero() -> None:
@@ -206,8 +209,9 @@ def test_component_with_weight_zero() -> None:
     log_coef, means, half_prec = to_kernel([0.6, 0.0, 0.4], [-0.5, 0.0, 1.0], [1.0, 1.0, 0.7])
     assert log_coef[1] == -np.inf
     for parallel in (False, True):
-        stats, loglik = _fused_statistics_impl(x, log_coef, means, half_prec, chunk=1000,
-                                               parallel=parallel)
+        stats, loglik = _fused_statistics_impl(
+            x, log_coef, means, half_prec, chunk=1000, parallel=parallel
+        )
         assert np.all(np.isfinite(stats)) and math.isfinite(loglik)
         assert 0.0 < stats[0, 1] < 1e-290 * x.size
         assert_matches((stats, loglik), x, log_coef, means, half_prec)
@@ -226,9 +230,7 @@ def test_large_offset_small_spread() -> None:
     """Data around 1e12 with spread 1e-3: shifted sums keep full precision."""
     rng = np.random.default_rng(6)
     x = 1e12 + 1e-3 * rng.normal(size=30_000)
-    log_coef, means, half_prec = to_kernel(
-        [0.3, 0.7], [1e12 - 5e-4, 1e12 + 1e-3], [1e-3, 2e-3]
-    )
+    log_coef, means, half_prec = to_kernel([0.3, 0.7], [1e12 - 5e-4, 1e12 + 1e-3], [1e-3, 2e-3])
     stats, loglik = fused_statistics(x, log_coef, means, half_prec)
     assert_matches((stats, loglik), x, log_coef, means, half_prec)
     # The M-step from these sums recovers the weighted mean/variance of the reference.
@@ -236,8 +238,9 @@ def test_large_offset_small_spread() -> None:
     mu_new = means + stats[1] / stats[0]
     var_new = stats[2] / stats[0] - (stats[1] / stats[0]) ** 2
     ref_var = ref_stats[2] / ref_stats[0] - (ref_stats[1] / ref_stats[0]) ** 2
-    np.testing.assert_allclose(mu_new - 1e12, means + ref_stats[1] / ref_stats[0] - 1e12,
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        mu_new - 1e12, means + ref_stats[1] / ref_stats[0] - 1e12, rtol=0, atol=1e-12
+    )
     np.testing.assert_allclose(var_new, ref_var, rtol=1e-10)
     assert np.all(var_new > 0)
 
@@ -258,12 +261,14 @@ def test_random_mixtures(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
     k = int(rng.integers(1, 11))
     n = int(rng.integers(1, 40_000))
-    log_coef, means, half_prec = make_params(rng, k, spread=float(10 ** rng.uniform(-3, 3)),
-                                             center=float(rng.normal() * 1e3))
+    log_coef, means, half_prec = make_params(
+        rng, k, spread=float(10 ** rng.uniform(-3, 3)), center=float(rng.normal() * 1e3)
+    )
     comp = rng.integers(0, k, size=n)
     x = means[comp] + rng.normal(size=n) / np.sqrt(2 * half_prec[comp])
-    got = _fused_statistics_impl(x, log_coef, means + 0.3 / np.sqrt(half_prec), half_prec,
-                                 chunk=int(rng.integers(1, 9000)))
+    got = _fused_statistics_impl(
+        x, log_coef, means + 0.3 / np.sqrt(half_prec), half_prec, chunk=int(rng.integers(1, 9000))
+    )
     assert_matches(got, x, log_coef, means + 0.3 / np.sqrt(half_prec), half_prec)
 
 
@@ -335,10 +340,10 @@ def test_threshold_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     """fused_statistics uses threads only from PARALLEL_MIN_WORK = N * K on."""
     calls: list[str] = []
     serial, parallel = _fused._fused_serial, _fused._fused_parallel
-    monkeypatch.setattr(_fused, "_fused_serial",
-                        lambda *a: calls.append("serial") or serial(*a))
-    monkeypatch.setattr(_fused, "_fused_parallel",
-                        lambda *a: calls.append("parallel") or parallel(*a))
+    monkeypatch.setattr(_fused, "_fused_serial", lambda *a: calls.append("serial") or serial(*a))
+    monkeypatch.setattr(
+        _fused, "_fused_parallel", lambda *a: calls.append("parallel") or parallel(*a)
+    )
     monkeypatch.setattr(_fused, "PARALLEL_MIN_WORK", 1000)
     log_coef, means, half_prec = to_kernel([0.5, 0.5], [0.0, 1.0], [1.0, 1.0])
     fused_statistics(np.zeros(499), log_coef, means, half_prec)
@@ -449,8 +454,9 @@ def test_imports_and_works_without_numba() -> None:
         "print('ok')\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
 
@@ -476,8 +482,9 @@ def test_concurrent_calls_from_threads() -> None:
     expected = _fused_statistics_impl(x, log_coef, means, half_prec, chunk=1024, parallel=False)
 
     def call(i: int) -> tuple[np.ndarray, float]:
-        return _fused_statistics_impl(x, log_coef, means, half_prec, chunk=1024,
-                                      parallel=bool(i % 2))
+        return _fused_statistics_impl(
+            x, log_coef, means, half_prec, chunk=1024, parallel=bool(i % 2)
+        )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(call, range(16)))
@@ -492,8 +499,13 @@ def test_concurrent_calls_from_threads() -> None:
 
 
 def bin_reference(
-    x: np.ndarray, log_coef: np.ndarray, means: np.ndarray, half_prec: np.ndarray,
-    lo: float, hi: float, n_bins: int,
+    x: np.ndarray,
+    log_coef: np.ndarray,
+    means: np.ndarray,
+    half_prec: np.ndarray,
+    lo: float,
+    hi: float,
+    n_bins: int,
 ) -> np.ndarray:
     """(n_bins, K) sums of gamma per bin from the float64 scipy reference."""
     inside = x[(x >= lo) & (x <= hi)]
@@ -522,12 +534,21 @@ def test_bins_match_reference(n: int, k: int, n_bins: int, chunk: int) -> None:
     log_coef, means, half_prec = make_params(rng, k)
     lo, hi = -4.0, 5.0  # some points fall outside
     expected = bin_reference(x, log_coef, means, half_prec, lo, hi, n_bins)
-    results = [responsibility_by_bin(x, as_params(log_coef, means, half_prec),
-                                     np.linspace(lo, hi, n_bins + 1), backend="numpy")]
+    results = [
+        responsibility_by_bin(
+            x,
+            as_params(log_coef, means, half_prec),
+            np.linspace(lo, hi, n_bins + 1),
+            backend="numpy",
+        )
+    ]
     if _fused.NUMBA_AVAILABLE:
-        results += [_bin_responsibilities_impl(x, log_coef, means, half_prec, (lo, hi, n_bins),
-                                               chunk=chunk, parallel=parallel)
-                    for parallel in (False, True)]
+        results += [
+            _bin_responsibilities_impl(
+                x, log_coef, means, half_prec, (lo, hi, n_bins), chunk=chunk, parallel=parallel
+            )
+            for parallel in (False, True)
+        ]
     for got in results:
         assert got.shape == (n_bins, k) and got.dtype == np.float64
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=ATOL_PER_POINT * n)
@@ -539,8 +560,14 @@ def test_bins_empty_and_bad_inputs() -> None:
     log_coef, means, half_prec = to_kernel([0.5, 0.5], [0.0, 1.0], [1.0, 1.0])
     empty = fused_bin_responsibilities(np.empty(0), log_coef, means, half_prec, 0.0, 1.0, 4)
     assert empty.shape == (4, 2) and not empty.any()
-    for lo, hi, n_bins in [(0.0, 1.0, 0), (1.0, 1.0, 3), (1.0, 0.0, 3), (0.0, np.inf, 3),
-                           (np.nan, 1.0, 3), (-1e308, 1e308, 3)]:
+    for lo, hi, n_bins in [
+        (0.0, 1.0, 0),
+        (1.0, 1.0, 3),
+        (1.0, 0.0, 3),
+        (0.0, np.inf, 3),
+        (np.nan, 1.0, 3),
+        (-1e308, 1e308, 3),
+    ]:
         with pytest.raises(ValueError):
             fused_bin_responsibilities(np.zeros(3), log_coef, means, half_prec, lo, hi, n_bins)
     with pytest.raises(TypeError):
@@ -575,6 +602,7 @@ def test_bins_accept_other_layouts_and_readonly() -> None:
     readonly = base.copy()
     readonly.flags.writeable = False
     for x in (readonly, np.repeat(base, 2)[::2], list(base)):
-        got = fused_bin_responsibilities(x, list(log_coef), tuple(means), half_prec[::1],
-                                         np.float64(-1.0), 1.5, np.int64(7))
+        got = fused_bin_responsibilities(
+            x, list(log_coef), tuple(means), half_prec[::1], np.float64(-1.0), 1.5, np.int64(7)
+        )
         np.testing.assert_array_equal(got, expected)

@@ -43,8 +43,9 @@ def load(key: str) -> np.ndarray:
 
 def bimodal(n: int = 500, seed: int = 0) -> np.ndarray:
     """Samples of 0.4·N(−2, 0.5²) + 0.6·N(3, 1)."""
-    x, _ = sample(MixtureParams([0.4, 0.6], [-2.0, 3.0], [0.25, 1.0]), n,
-                  np.random.default_rng(seed))
+    x, _ = sample(
+        MixtureParams([0.4, 0.6], [-2.0, 3.0], [0.25, 1.0]), n, np.random.default_rng(seed)
+    )
     return x
 
 
@@ -167,8 +168,9 @@ def test_restarts_keep_the_best_and_expose_all():
 def test_convergence_rule(tol, backend):
     """The gain rule: converged at the first t with (log L(θ_t) − log L(θ_{t−1}))/N < tol."""
     x = load("old_faithful_waiting")
-    result = fit(x, 2, init="random", seed=1, tol=tol, max_iter=10_000, backend=backend,
-                 stopping="gain")
+    result = fit(
+        x, 2, init="random", seed=1, tol=tol, max_iter=10_000, backend=backend, stopping="gain"
+    )
     gains = np.diff(result.log_likelihoods) / x.size
     assert result.converged
     assert gains[-1] < tol
@@ -233,8 +235,9 @@ def test_sample_labels_and_values_follow_the_truth():
     assert x.dtype == np.float64 and np.issubdtype(labels.dtype, np.integer)
     assert set(np.unique(labels).tolist()) == {0, 1, 2}
     for k in range(3):
-        pi, mu, var = (float(a[k]) for a in (SAMPLE_TRUTH.weights, SAMPLE_TRUTH.means,
-                                            SAMPLE_TRUTH.variances))
+        pi, mu, var = (
+            float(a[k]) for a in (SAMPLE_TRUTH.weights, SAMPLE_TRUTH.means, SAMPLE_TRUTH.variances)
+        )
         group = x[labels == k]
         assert abs(group.size / n - pi) <= 5 * np.sqrt(pi * (1 - pi) / n)
         assert abs(group.mean() - mu) <= 5 * np.sqrt(var / group.size)
@@ -304,7 +307,8 @@ def test_bic_aic_match_sklearn(k, covariance_type):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         gm = GaussianMixture(k, covariance_type=covariance_type, random_state=0).fit(
-            x.reshape(-1, 1))
+            x.reshape(-1, 1)
+        )
     cov = np.asarray(gm.covariances_, dtype=np.float64)
     variances = np.full(k, cov.item()) if tied else cov.reshape(k)
     theta = MixtureParams(gm.weights_, gm.means_[:, 0], variances)
@@ -318,8 +322,11 @@ def test_bic_aic_match_sklearn(k, covariance_type):
 def test_icl_is_bic_plus_twice_the_entropy(data):
     """ICL = BIC + 2·(−Σ γ log γ) ≥ BIC, with the entropy recomputed from e_step (also for
     N beyond one entropy chunk)."""
-    x = {"waiting": lambda: load("old_faithful_waiting"), "bimodal": bimodal,
-         "big": lambda: bimodal(150_000)}[data]()
+    x = {
+        "waiting": lambda: load("old_faithful_waiting"),
+        "bimodal": bimodal,
+        "big": lambda: bimodal(150_000),
+    }[data]()
     result = fit(x, 3, seed=0)
     resp, _ = e_step(x, result.params)
     entropy = -float(xlogy(resp, resp).sum())

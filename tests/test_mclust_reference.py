@@ -50,8 +50,16 @@ def test_bic_at_mclusts_optimum_is_mclusts_bic(name, prior):
         if cell["bic"] is None:  # mclust could not fit it (a variance below its threshold)
             continue
         start = MixtureParams(cell["pro"], cell["mean"], cell["sigmasq"])
-        ours = fit(x, k, init=start, equal_variance=model == "E", prior=prior, tol=1e-13,
-                   max_iter=100_000, stopping="gain")
+        ours = fit(
+            x,
+            k,
+            init=start,
+            equal_variance=model == "E",
+            prior=prior,
+            tol=1e-13,
+            max_iter=100_000,
+            stopping="gain",
+        )
         assert -ours.bic == pytest.approx(cell["bic"], abs=1e-4), (model, k)
         assert ours.log_likelihood == pytest.approx(cell["loglik"], abs=5e-5), (model, k)
         compared += 1
@@ -71,8 +79,9 @@ def test_the_issues_reference_waiting_e2_with_the_prior():
 def test_model_choice_with_the_prior_matches_or_beats_mclust(name):
     x = load_dataset(name)
     selection = select_components(x, 6, n_init=10, seed=0, prior=True)
-    theirs = max((cell["bic"], model, k) for model, k, cell in cells(name, True)
-                 if cell["bic"] is not None)
+    theirs = max(
+        (cell["bic"], model, k) for model, k, cell in cells(name, True) if cell["bic"] is not None
+    )
     best = selection.best("bic")
     ours = ("E" if best.equal_variance else "V", best.n_components)
     if ours == theirs[1:]:

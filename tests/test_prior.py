@@ -67,15 +67,21 @@ def test_map_m_step_maximises_the_expected_log_posterior(equal_variance):
     resp, _ = e_step(x, start)
     prior = ConjugatePrior.default(x, 2)
     new, _ = update_params(
-        statistics_from_resp(x, resp), start, var_floor=1e-12,
-        equal_variance=equal_variance, prior=prior,
+        statistics_from_resp(x, resp),
+        start,
+        var_floor=1e-12,
+        equal_variance=equal_variance,
+        prior=prior,
     )
     k = 2
-    theta0 = np.concatenate([start.means, np.log(start.variances[:1] if equal_variance
-                                                  else start.variances)])
+    theta0 = np.concatenate(
+        [start.means, np.log(start.variances[:1] if equal_variance else start.variances)]
+    )
     best = minimize(
-        lambda th: -expected_log_posterior(th, x, resp, prior, equal_variance), theta0,
-        method="BFGS", options={"gtol": 1e-10},
+        lambda th: -expected_log_posterior(th, x, resp, prior, equal_variance),
+        theta0,
+        method="BFGS",
+        options={"gtol": 1e-10},
     )
     np.testing.assert_allclose(new.means, best.x[:k], rtol=1e-6)
     want_var = np.exp(best.x[k:])
@@ -83,9 +89,7 @@ def test_map_m_step_maximises_the_expected_log_posterior(equal_variance):
     np.testing.assert_allclose(new.weights, resp.sum(axis=0) / x.size, rtol=1e-12)
 
 
-mixtures = st.builds(
-    lambda k, seed: (k, seed), st.integers(1, 4), st.integers(0, 10_000)
-)
+mixtures = st.builds(lambda k, seed: (k, seed), st.integers(1, 4), st.integers(0, 10_000))
 
 
 @given(mixtures, st.booleans(), st.sampled_from(["numpy", "fused"]), st.integers(5, 300))
@@ -102,8 +106,16 @@ def test_map_em_never_decreases_the_log_posterior(km, equal_variance, backend, n
         np.full(k, 1.0 / k), rng.choice(x, k, replace=False), np.full(k, rng.uniform(0.01, 3))
     )
     prior = ConjugatePrior.default(x, k)
-    run = run_em(x, start, var_floor=default_var_floor(x), tol=0, max_iter=25,
-                 equal_variance=equal_variance, backend=backend, prior=prior)
+    run = run_em(
+        x,
+        start,
+        var_floor=default_var_floor(x),
+        tol=0,
+        max_iter=25,
+        equal_variance=equal_variance,
+        backend=backend,
+        prior=prior,
+    )
     assert run.log_priors is not None and run.log_priors.shape == run.log_likelihoods.shape
     np.testing.assert_allclose(
         run.log_priors, [prior.log_density(p, equal_variance) for p in run.history], rtol=1e-12

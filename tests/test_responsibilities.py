@@ -49,9 +49,11 @@ def test_entropies_are_chunk_sums() -> None:
     x = np.random.default_rng(1).normal(size=70_000)  # two blocks
     resp, _ = scipy_responsibilities(x, PARAMS)
     assert classification_entropy(x, PARAMS) == pytest.approx(
-        -np.sum(resp * np.log(resp)), rel=1e-10)
+        -np.sum(resp * np.log(resp)), rel=1e-10
+    )
     assert map_classification_entropy(x, PARAMS) == pytest.approx(
-        -np.sum(np.log(resp.max(axis=1))), rel=1e-10)
+        -np.sum(np.log(resp.max(axis=1))), rel=1e-10
+    )
 
 
 @pytest.mark.parametrize("n", [1_000, 40_000])

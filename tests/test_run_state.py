@@ -379,8 +379,14 @@ def test_the_prior_setting_makes_the_stepper_run_map_em():
     assert np.all(np.diff(state.run.objective) >= -1e-9 * np.abs(state.run.objective[1:]))
     done = rs.converged_at(state, X.size)
     assert done == state.settings.monitor.converged_at(state.run.objective, X.size)
-    plain = run_em(X, state.run.history[0], var_floor=state.var_floor, tol=0.0,
-                   max_iter=state.frontier, prior=state.prior)
+    plain = run_em(
+        X,
+        state.run.history[0],
+        var_floor=state.var_floor,
+        tol=0.0,
+        max_iter=state.frontier,
+        prior=state.prior,
+    )
     assert same_bits(plain.params, state.params)
     ml = rs.run_to_convergence(fresh(tol=1e-6), X)
     assert not same_bits(ml.params, state.params)  # the prior changed the fit

@@ -59,16 +59,22 @@ def test_icl_is_at_least_bic(selection: Selection):
 def test_bic_matches_sklearn_from_the_same_start(waiting: np.ndarray, equal_variance: bool):
     """sklearn started from our fitted parameters stays at the same optimum, and its bic()
     equals ours (both fitted to a tight tolerance)."""
-    sel = select_components(waiting, 3, n_init=3, seed=0, variance_models=(equal_variance,),
-                            tol=1e-11, max_iter=20_000)
+    sel = select_components(
+        waiting, 3, n_init=3, seed=0, variance_models=(equal_variance,), tol=1e-11, max_iter=20_000
+    )
     for row in sel.rows:
         p = row.params
         cov = "tied" if equal_variance else "spherical"
         precisions = np.array([[1.0 / p.variances[0]]]) if equal_variance else 1.0 / p.variances
         gm = GaussianMixture(
-            row.n_components, covariance_type=cov, weights_init=p.weights,
-            means_init=p.means.reshape(-1, 1), precisions_init=precisions, tol=1e-12,
-            max_iter=2000, reg_covar=0.0,
+            row.n_components,
+            covariance_type=cov,
+            weights_init=p.weights,
+            means_init=p.means.reshape(-1, 1),
+            precisions_init=precisions,
+            tol=1e-12,
+            max_iter=2000,
+            reg_covar=0.0,
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -76,10 +82,12 @@ def test_bic_matches_sklearn_from_the_same_start(waiting: np.ndarray, equal_vari
         assert gm.bic(waiting.reshape(-1, 1)) == pytest.approx(row.bic, rel=1e-9, abs=1e-6)
         assert gm.aic(waiting.reshape(-1, 1)) == pytest.approx(row.aic, rel=1e-9, abs=1e-6)
         # The same optimum (with K = 3 on a flat ridge, where sklearn's means still drift).
-        theirs = MixtureParams(gm.weights_, gm.means_.ravel(),
-                               np.broadcast_to(np.ravel(gm.covariances_), p.means.shape))
-        assert same_optimum(waiting, p, row.log_likelihood, theirs,
-                            log_likelihood(waiting, theirs))
+        theirs = MixtureParams(
+            gm.weights_,
+            gm.means_.ravel(),
+            np.broadcast_to(np.ravel(gm.covariances_), p.means.shape),
+        )
+        assert same_optimum(waiting, p, row.log_likelihood, theirs, log_likelihood(waiting, theirs))
 
 
 def test_bic_picks_two_components_on_old_faithful(selection: Selection, waiting: np.ndarray):
@@ -107,9 +115,20 @@ def test_best_takes_the_lowest_value(selection: Selection):
 def test_records_are_plain_scalars(selection: Selection):
     records = selection.to_records()
     assert len(records) == len(selection.rows)
-    assert set(records[0]) == {"K", "model", "equal_variance", "log_likelihood",
-                               "n_parameters", "bic", "aic", "icl", "icl_map", "converged",
-                               "n_iter", "degenerate"}
+    assert set(records[0]) == {
+        "K",
+        "model",
+        "equal_variance",
+        "log_likelihood",
+        "n_parameters",
+        "bic",
+        "aic",
+        "icl",
+        "icl_map",
+        "converged",
+        "n_iter",
+        "degenerate",
+    }
     for rec in records:
         assert all(type(v) in (int, float, bool, str) for v in rec.values())
     assert records[0]["model"] == "unequal variances" and records[-1]["model"] == "equal variance"
@@ -167,16 +186,32 @@ from gmm_core.selection import SelectionRow  # noqa: E402
 def _row(k: int, tied: bool, bic: float, aic: float, icl: float, degenerate: bool):
     params = _Params(np.full(k, 1.0 / k), np.arange(k, dtype=float), np.ones(k))
     return SelectionRow(
-        n_components=k, equal_variance=tied, log_likelihood=-bic / 2, n_parameters=3 * k - 1,
-        bic=bic, aic=aic, icl=icl, params=params, converged=True, n_iter=1, icl_map=icl,
+        n_components=k,
+        equal_variance=tied,
+        log_likelihood=-bic / 2,
+        n_parameters=3 * k - 1,
+        bic=bic,
+        aic=aic,
+        icl=icl,
+        params=params,
+        converged=True,
+        n_iter=1,
+        icl_map=icl,
         degenerate="component 1 collapsed" if degenerate and k > 1 else None,
     )
 
 
 rows_strategy = hst.lists(
-    hst.tuples(hst.integers(1, 9), hst.booleans(), hst.floats(-1e4, 1e4), hst.floats(-1e4, 1e4),
-               hst.floats(-1e4, 1e4), hst.booleans()),
-    min_size=1, max_size=18,
+    hst.tuples(
+        hst.integers(1, 9),
+        hst.booleans(),
+        hst.floats(-1e4, 1e4),
+        hst.floats(-1e4, 1e4),
+        hst.floats(-1e4, 1e4),
+        hst.booleans(),
+    ),
+    min_size=1,
+    max_size=18,
 )
 
 

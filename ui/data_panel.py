@@ -86,8 +86,12 @@ def truth_from_table(table: pd.DataFrame) -> MixtureParams:
 def _generate() -> ActiveData | None:
     st.caption("True mixture (edit the cells; add or delete rows for 1–6 components)")
     table = persistent_editor(
-        "truth", _default_truth_table(), max_rows=MAX_TRUE_COMPONENTS, num_rows="dynamic",
-        hide_index=True, width="stretch",
+        "truth",
+        _default_truth_table(),
+        max_rows=MAX_TRUE_COMPONENTS,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
         column_config={
             "μ": st.column_config.NumberColumn("μ", format="%.3g", required=True),
             "σ": st.column_config.NumberColumn("σ", min_value=0.0, format="%.3g", required=True),
@@ -95,12 +99,17 @@ def _generate() -> ActiveData | None:
         },
     )
     st.number_input(
-        SETTING["n_points"].label, min_value=SETTING["n_points"].bounds[0],
-        max_value=SETTING["n_points"].bounds[1], step=100, key="n_points",
+        SETTING["n_points"].label,
+        min_value=SETTING["n_points"].bounds[0],
+        max_value=SETTING["n_points"].bounds[1],
+        step=100,
+        key="n_points",
     )
     st.number_input(
-        SETTING["gen_seed"].label, min_value=SETTING["gen_seed"].bounds[0],
-        max_value=SETTING["gen_seed"].bounds[1], key="gen_seed",
+        SETTING["gen_seed"].label,
+        min_value=SETTING["gen_seed"].bounds[0],
+        max_value=SETTING["gen_seed"].bounds[1],
+        key="gen_seed",
     )
     try:
         truth = truth_from_table(table)
@@ -111,13 +120,15 @@ def _generate() -> ActiveData | None:
     data_id = f"gen:{truth.to_dict()}:{n}:{seed}"
     if data_id == get_data().data_id:
         return None
-    x, _ = cached_sample(
-        tuple(truth.weights), tuple(truth.means), tuple(truth.variances), n, seed
-    )
+    x, _ = cached_sample(tuple(truth.weights), tuple(truth.means), tuple(truth.variances), n, seed)
     k = truth.n_components
     return ActiveData(
-        x, data_id, f"Generated: {n:,} points from {k} component{'s' * (k > 1)}", "x",
-        truth=truth, source="Generate",
+        x,
+        data_id,
+        f"Generated: {n:,} points from {k} component{'s' * (k > 1)}",
+        "x",
+        truth=truth,
+        source="Generate",
     )
 
 
@@ -149,7 +160,9 @@ def _parsed(uploaded) -> ParsedTable:
 
 def _upload() -> ActiveData | None:
     uploaded = st.file_uploader(
-        "CSV, TSV or TXT file of numbers", type=["csv", "tsv", "txt", "dat"], key="upload",
+        "CSV, TSV or TXT file of numbers",
+        type=["csv", "tsv", "txt", "dat"],
+        key="upload",
         help="One value per row, or several columns with or without a header row; "
         f"comma, semicolon, tab, space or | between columns; at most {MAX_POINTS:,} values.",
     )
@@ -172,9 +185,12 @@ def _upload() -> ActiveData | None:
     values = picked.values
     values.flags.writeable = False
     return ActiveData(
-        values, f"up:{uploaded.file_id}:{picked.name}:{drop}",
+        values,
+        f"up:{uploaded.file_id}:{picked.name}:{drop}",
         f"Uploaded: {code(uploaded.name)} — {code(picked.name)} ({values.size:,} values)",
-        plotly_text(picked.name), notes=picked.notes, source="Upload",
+        plotly_text(picked.name),
+        notes=picked.notes,
+        source="Upload",
     )
 
 

@@ -104,7 +104,7 @@ def lecture_style(lecture: bool = True) -> None:
 
 
 def key_hint(action: str) -> str:
-    """" · Key: PageDown" for a tooltip."""
+    """ " · Key: PageDown" for a tooltip."""
     return f" · Key: {KEYS[action][0]}"
 
 
@@ -151,11 +151,13 @@ def chart_spec(spec: dict, *, lecture: bool) -> dict:
             layout[name] = _merged(layout[name], axis_style)
     data = list(spec.get("data", []))
     if lecture:
-        layout = _merged(layout, {"font": {"size": 19, "color": "#000000"},
-                                  "legend": {"font": {"size": 18}}})
+        layout = _merged(
+            layout, {"font": {"size": 19, "color": "#000000"}, "legend": {"font": {"size": 18}}}
+        )
         data = [
             _merged(t, {"line": {"width": 4}})
-            if t.get("type", "scatter") == "scatter" and t.get("mode") == "lines" else t
+            if t.get("type", "scatter") == "scatter" and t.get("mode") == "lines"
+            else t
             for t in data
         ]
     return {"data": data, "layout": layout}
@@ -184,8 +186,12 @@ def chart(fig: go.Figure | dict, *, key: str, name: str | None = None, **kwargs)
         fig.update_yaxes(tickfont={"color": TICK_COLOR}, title_font={"color": FONT_COLOR})
         figure = presentation(fig) if lecture else fig
     st.plotly_chart(
-        figure, key=key, width="stretch",
-        theme=None if lecture else "streamlit", alt=name or key.replace("_", " "), **kwargs,
+        figure,
+        key=key,
+        width="stretch",
+        theme=None if lecture else "streamlit",
+        alt=name or key.replace("_", " "),
+        **kwargs,
     )
 
 

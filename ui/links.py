@@ -120,8 +120,10 @@ def apply_goto(x) -> None:
     t, phase = target
     limit = state.settings.max_iter
     if t > limit:
-        notify(f"The link asks for iteration {t:,}, beyond the limit of {limit:,} iterations: "
-               f"the run opens at iteration {limit:,}.")
+        notify(
+            f"The link asks for iteration {t:,}, beyond the limit of {limit:,} iterations: "
+            f"the run opens at iteration {limit:,}."
+        )
         t = limit
     affordable = affordable_iteration(t, x.size, state.settings.n_components)
     if affordable < t:
@@ -139,8 +141,7 @@ def apply_goto(x) -> None:
 def current_scenario(data: ActiveData) -> dict[str, Any]:
     """The scenario on screen: widget values, tables, position and lecture mode."""
     values = {
-        key: st.session_state.get(key, st.session_state.get(f"_kept_{key}"))
-        for key in WIDGET_KEYS
+        key: st.session_state.get(key, st.session_state.get(f"_kept_{key}")) for key in WIDGET_KEYS
     }
     values["data_source"] = data.source
     if data.source == "Generate":
@@ -166,4 +167,3 @@ def publish_link(data: ActiveData) -> None:
     query = link_query(data)
     if query != st.query_params.to_dict():
         st.query_params.from_dict(query)
-

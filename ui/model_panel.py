@@ -102,7 +102,10 @@ def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str 
         reset_editor(name, _manual_default(data.x, k))
         st.session_state["manual_for"] = data.data_id
     table = persistent_editor(
-        name, _manual_default(data.x, k), hide_index=True, width="stretch",
+        name,
+        _manual_default(data.x, k),
+        hide_index=True,
+        width="stretch",
         column_config={c: st.column_config.NumberColumn(c, format="%.4g") for c in "μσπ"},
     )
     means, stds, weights = (np.array(c) for c in rows_as_floats(table, ("μ", "σ", "π")))
@@ -141,7 +144,8 @@ def render_model_panel(data: ActiveData) -> tuple[ModelSettings, str | None]:
         _number_input("seed")
     st.toggle(SETTING["prior"].label, key="prior", help=PRIOR_HELP)
     stopping = _selectbox(
-        "stopping", format_func=STOPPING_LABELS.__getitem__,
+        "stopping",
+        format_func=STOPPING_LABELS.__getitem__,
         help=f"{TOL_HELP['aitken']} {TOL_HELP['gain']}",
     )
     col1, col2 = st.columns(2)

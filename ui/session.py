@@ -79,8 +79,11 @@ class ActiveData:
 
 @st.cache_data(max_entries=6, show_spinner="Drawing points…")
 def cached_sample(
-    weights: tuple[float, ...], means: tuple[float, ...], variances: tuple[float, ...],
-    n: int, seed: int,
+    weights: tuple[float, ...],
+    means: tuple[float, ...],
+    variances: tuple[float, ...],
+    n: int,
+    seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``gmm_core.sample`` of the given mixture, (x, labels), each shape (n,)."""
     return sample(MixtureParams(weights, means, variances), n, np.random.default_rng(seed))
@@ -131,8 +134,11 @@ def default_data() -> ActiveData:
         tuple(t.weights), tuple(t.means), tuple(t.variances), DEFAULT_N, DEFAULT_GEN_SEED
     )
     return ActiveData(
-        x, f"gen:{t.to_dict()}:{DEFAULT_N}:{DEFAULT_GEN_SEED}",
-        f"Generated: {DEFAULT_N} points from 3 components", "x", truth=t,
+        x,
+        f"gen:{t.to_dict()}:{DEFAULT_N}:{DEFAULT_GEN_SEED}",
+        f"Generated: {DEFAULT_N} points from 3 components",
+        "x",
+        truth=t,
     )
 
 
@@ -140,7 +146,10 @@ def dataset_data(key: str) -> ActiveData:
     """A bundled data set as ActiveData."""
     ds = DATASETS[key]
     return ActiveData(
-        cached_dataset(key), f"ds:{key}", ds.title, f"{ds.column} ({ds.unit})",
+        cached_dataset(key),
+        f"ds:{key}",
+        ds.title,
+        f"{ds.column} ({ds.unit})",
         source="Data set",
     )
 
@@ -173,17 +182,17 @@ def _fallback_run(data: ActiveData, settings: ModelSettings, why: str) -> str:
     distinct = int(np.unique(data.x).size)
     k = max(1, min(settings.n_components, distinct))
     fallback = ModelSettings(
-        n_components=k, equal_variance=settings.equal_variance, seed=settings.seed,
-        tol=settings.tol, max_iter=settings.max_iter,
+        n_components=k,
+        equal_variance=settings.equal_variance,
+        seed=settings.seed,
+        tol=settings.tol,
+        max_iter=settings.max_iter,
     )
     try:
         set_stepper(new_state(data.x, data.data_id, fallback))
     except (ValueError, ArithmeticError) as err:  # data the panels let through but EM refuses
         return f"{why} No run can be started on this data either: {err}."
-    return (
-        f"{why} Until that is fixed, the run shown uses K = {k} with k-means++ "
-        "initialisation."
-    )
+    return f"{why} Until that is fixed, the run shown uses K = {k} with k-means++ initialisation."
 
 
 def sync_stepper(

@@ -94,4 +94,3 @@ def sentence(text: object) -> str:
     if text[:1].isascii() and text[:1].isalpha():
         return text[:1].upper() + text[1:]
     return text
-

@@ -80,4 +80,3 @@ def opened_in_stepper(at: AppTest) -> AppTest:
     assert not at.exception, at.exception
     assert at.title[0].value == "EM stepper"
     return at.switch_page("app_pages/stepper.py")
-

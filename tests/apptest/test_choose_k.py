@@ -49,8 +49,14 @@ def test_criteria_for_every_k_and_model_agree_with_a_plain_fit():
     settings = stepper(at).settings
     for row in table.itertuples():
         again = fit(
-            x, row.K, init="kmeans++", n_init=2, seed=0, tol=settings.tol,
-            max_iter=settings.max_iter, equal_variance=row.variances == "equal σ²",
+            x,
+            row.K,
+            init="kmeans++",
+            n_init=2,
+            seed=0,
+            tol=settings.tol,
+            max_iter=settings.max_iter,
+            equal_variance=row.variances == "equal σ²",
         )
         np.testing.assert_allclose(row.BIC, again.bic, rtol=1e-12)
         np.testing.assert_allclose(row.AIC, again.aic, rtol=1e-12)
@@ -106,8 +112,9 @@ def test_old_faithful_waiting_prefers_two_components():
     at.radio(key="data_source").set_value("Data set").run()
     at.selectbox(key="dataset").set_value("old_faithful_waiting").run()
     at = sweep(open_page(at), k_max=4, restarts=3)
-    np.testing.assert_array_equal(at.session_state["active_data"].x,
-                                  load_dataset("old_faithful_waiting"))
+    np.testing.assert_array_equal(
+        at.session_state["active_data"].x, load_dataset("old_faithful_waiting")
+    )
     assert at.session_state["selection"][1].best("bic").n_components == 2
 
 
@@ -124,7 +131,6 @@ def test_a_k_from_a_bundled_data_set_is_stepped_on_that_data_set():
     assert state.data_id == "ds:galaxies" and state.settings.n_components == 3
 
 
-
 def test_a_choice_resting_on_a_tiny_cluster_is_flagged():
     at = new_app()
     at.radio(key="data_source").set_value("Data set").run()
@@ -134,8 +140,11 @@ def test_a_choice_resting_on_a_tiny_cluster_is_flagged():
     table = fits_table(at)
     want = [float(r.params.weights.min()) * 82 for r in selection.rows]
     np.testing.assert_allclose(table["smallest N_k"], want)
-    flagged = {r for r in (selection.best(c) for c in ("bic", "aic", "icl"))
-               if float(r.params.weights.min()) * 82 < 3}
+    flagged = {
+        r
+        for r in (selection.best(c) for c in ("bic", "aic", "icl"))
+        if float(r.params.weights.min()) * 82 < 3
+    }
     warned = [w.value for w in at.warning if "tiny cluster" in w.value]
     assert len(warned) == len(flagged) >= 1  # galaxies: BIC's K = 6 rests on two points
     for row in flagged:
@@ -169,8 +178,7 @@ def test_degenerate_fits_are_greyed_named_and_never_picked():
     table = fits_table(at)
     reasons = dict(zip(table["K"], table["degenerate"], strict=True))
     assert reasons[1] == "" and all("collapsed onto x = 2.5" in reasons[k] for k in (2, 3, 4))
-    assert any("Not candidates" in w.value and "K = 2 (unequal σ²)" in w.value
-               for w in at.warning)
+    assert any("Not candidates" in w.value and "K = 2 (unequal σ²)" in w.value for w in at.warning)
     assert any("picks **K = 1**" in s.value for s in at.success)
     crosses = traces(figure(at, "k_criteria"), prefix="BIC: degenerate")
     assert len(crosses) == 1 and sorted(decode(crosses[0]["x"]).tolist()) == [2, 3, 4]
@@ -185,8 +193,9 @@ def test_the_prior_from_the_sidebar_regularises_every_fit():
     at = sweep(open_page(at), k_max=3, restarts=2)
     selection = at.session_state["selection"][1]
     assert selection.prior
-    again = fit(at.session_state["active_data"].x, 2, n_init=2, seed=0, equal_variance=True,
-                prior=True)
+    again = fit(
+        at.session_state["active_data"].x, 2, n_init=2, seed=0, equal_variance=True, prior=True
+    )
     row = next(r for r in selection.rows if (r.n_components, r.equal_variance) == (2, True))
     assert row.bic == again.bic
     assert abs(-row.bic + 2090.49) < 0.01  # mclust's BIC, in its sign

@@ -102,8 +102,11 @@ def test_column_choice_when_several_numeric_columns():
         ("empty.csv", b"", "empty"),
         ("words.csv", b"name\nalice\nbob\ncarol\n", "number"),
         ("renamed_picture.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "binary"),
-        ("nan.csv", b"x\n1.0\nnan\n2.5\ninf\n3.0\n",
-         "2 cells that are not finite numbers: row 3 ('nan'), row 5 ('inf')"),
+        (
+            "nan.csv",
+            b"x\n1.0\nnan\n2.5\ninf\n3.0\n",
+            "2 cells that are not finite numbers: row 3 ('nan'), row 5 ('inf')",
+        ),
         ("same.csv", b"x\n4\n4\n4\n", "two different values"),
     ],
 )

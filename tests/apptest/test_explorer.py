@@ -59,8 +59,13 @@ def test_restarts_match_gmm_core_and_every_run_is_drawn():
     data = at.session_state["active_data"]
     settings = stepper(at).settings
     expected = explore_restarts(
-        data.x, settings.n_components, methods=METHODS, n_restarts=12, seed=0,
-        tol=settings.tol, max_iter=settings.max_iter,
+        data.x,
+        settings.n_components,
+        methods=METHODS,
+        n_restarts=12,
+        seed=0,
+        tol=settings.tol,
+        max_iter=settings.max_iter,
     )
     got = exploration(at)
     assert [r.method for r in got.runs] == [r.method for r in expected.runs]
@@ -150,8 +155,12 @@ def test_the_best_run_is_selected_and_is_a_fit_with_its_seed():
     run = result.runs[pick]
     settings = stepper(at).settings
     again = fit(
-        at.session_state["active_data"].x, settings.n_components, init=run.method, seed=run.seed,
-        tol=settings.tol, max_iter=settings.max_iter,
+        at.session_state["active_data"].x,
+        settings.n_components,
+        init=run.method,
+        seed=run.seed,
+        tol=settings.tol,
+        max_iter=settings.max_iter,
     )
     assert again.log_likelihood == run.log_likelihood
 
@@ -200,8 +209,11 @@ def test_degenerate_runs_are_reported():
     bad = [r for r in result.runs if r.degenerate]
     assert bad and all("collapsed onto x = 2.5" in r.degenerate for r in bad)
     assert any(f"{len(bad)} of 8 runs ended degenerate" in w.value for w in at.warning)
-    table = next(df.value for df in at.dataframe if "degenerate" in df.value.columns
-                 and "method" in df.value.columns)
+    table = next(
+        df.value
+        for df in at.dataframe
+        if "degenerate" in df.value.columns and "method" in df.value.columns
+    )
     assert (table["degenerate"] * table["runs"]).sum() == pytest.approx(len(bad))
     at.toggle(key="prior").set_value(True).run()
     at = run_restarts(at, 8)

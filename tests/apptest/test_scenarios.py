@@ -181,4 +181,3 @@ def test_the_link_follows_run_to_convergence():
     assert dict(at.query_params)["t"] == str(state.t)
     other = open_link(dict(at.query_params))
     assert stepper(other).t == state.t and stepper(other).params == state.params
-

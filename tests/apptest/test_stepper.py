@@ -162,11 +162,15 @@ def test_changing_a_model_control_resets_visibly():
     assert stepper(at).settings.seed == 5 and stepper(at).t == 0
     # The other three controls reset the run too, each one visibly.
     for change, check in (
-        (lambda: at.toggle(key="equal_variance").set_value(True),
-         lambda s: s.settings.equal_variance),
+        (
+            lambda: at.toggle(key="equal_variance").set_value(True),
+            lambda s: s.settings.equal_variance,
+        ),
         (lambda: at.selectbox(key="tol").set_value(1e-4), lambda s: s.settings.tol == 1e-4),
-        (lambda: at.number_input(key="max_iter").set_value(40),
-         lambda s: s.settings.max_iter == 40),
+        (
+            lambda: at.number_input(key="max_iter").set_value(40),
+            lambda s: s.settings.max_iter == 40,
+        ),
     ):
         click(at, "step")
         assert stepper(at).t == 1

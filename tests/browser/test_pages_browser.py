@@ -85,9 +85,7 @@ def test_explorer_runs_restarts_and_opens_a_run_in_the_stepper(
 
     # Clicking a run in the strip picks it.
     before = page.locator(".st-key-explorer_pick input").input_value()
-    points = page.locator(".st-key-explorer_strip .scatterlayer .trace").first.locator(
-        "path.point"
-    )
+    points = page.locator(".st-key-explorer_strip .scatterlayer .trace").first.locator("path.point")
     points.nth(1).click(force=True)
     wait_for_app(page)
     picked = page.locator(".st-key-explorer_pick input").input_value()
@@ -205,8 +203,7 @@ def test_exports_download_and_the_animation_plays_offline(page: Page, wait_for_a
         " return gd && gd._transitionData && gd._transitionData._frames.length > 0; }"
     )
     frames = player.evaluate(
-        "() => document.querySelector('.plotly-graph-div')._transitionData._frames"
-        ".map(f => f.name)"
+        "() => document.querySelector('.plotly-graph-div')._transitionData._frames.map(f => f.name)"
     )
     assert frames == ["0", "1", "2", "3", "4"], frames
     label = player.locator(".scatterlayer .textpoint text")
@@ -215,7 +212,8 @@ def test_exports_download_and_the_animation_plays_offline(page: Page, wait_for_a
     # While it plays the histogram stays drawn (bars would be cleared by plotly's animation).
     fills = [
         player.evaluate("document.querySelectorAll('.scatterlayer path.js-fill').length")
-        for _ in range(5) if player.wait_for_timeout(150) is None
+        for _ in range(5)
+        if player.wait_for_timeout(150) is None
     ]
     assert min(fills) >= 1, fills
     expect(label).to_contain_text("iteration 4 · log L = ", timeout=15_000)

@@ -69,8 +69,10 @@ def params_table(history: Sequence[MixtureParams], log_likelihoods: np.ndarray) 
     if not history:
         return pd.DataFrame(
             {
-                "t": pd.Series(dtype=np.int64), "k": pd.Series(dtype=np.int64),
-                "pi": pd.Series(dtype=np.float64), "mu": pd.Series(dtype=np.float64),
+                "t": pd.Series(dtype=np.int64),
+                "k": pd.Series(dtype=np.int64),
+                "pi": pd.Series(dtype=np.float64),
+                "mu": pd.Series(dtype=np.float64),
                 "sigma2": pd.Series(dtype=np.float64),
                 "log_likelihood": pd.Series(dtype=np.float64),
             }
@@ -141,13 +143,20 @@ def run_metadata(
     """
     settings = state.settings
     return {
-        "data": title, "source": source, "n_points": int(n_points),
-        "n_components": settings.n_components, "equal_variance": settings.equal_variance,
+        "data": title,
+        "source": source,
+        "n_points": int(n_points),
+        "n_components": settings.n_components,
+        "equal_variance": settings.equal_variance,
         "init": state.run.init,
         "seed": None if settings.init_method == "manual" else settings.seed,
-        "prior": settings.prior, "stopping": settings.stopping,
-        "tol": settings.tol, "max_iter": settings.max_iter, "var_floor": state.var_floor,
-        "converged_at": converged_at, "link": dict(link),
+        "prior": settings.prior,
+        "stopping": settings.stopping,
+        "tol": settings.tol,
+        "max_iter": settings.max_iter,
+        "var_floor": state.var_floor,
+        "converged_at": converged_at,
+        "link": dict(link),
     }
 
 

@@ -63,10 +63,15 @@ def m_step_general(prior: ConjugatePrior | None, equal_variance: bool = False) -
             r"{\nu + N + K + 2}",
         )
     return (
-        formula + r",\qquad \kappa = " + latex_number(prior.shrinkage)
-        + r",\ \mu_P = " + latex_number(prior.mean, 6)
-        + r",\ \nu = " + latex_number(prior.dof)
-        + r",\ \zeta^2 = " + latex_number(prior.scale, 6)
+        formula
+        + r",\qquad \kappa = "
+        + latex_number(prior.shrinkage)
+        + r",\ \mu_P = "
+        + latex_number(prior.mean, 6)
+        + r",\ \nu = "
+        + latex_number(prior.dof)
+        + r",\ \zeta^2 = "
+        + latex_number(prior.scale, 6)
     )
 
 

@@ -156,7 +156,11 @@ def new_state(x: np.ndarray, data_id: str, settings: ModelSettings) -> StepperSt
     floor = default_var_floor(x)
     prior = ConjugatePrior.default(x, settings.n_components) if settings.prior else None
     run = start_run(
-        x, start, var_floor=floor, equal_variance=settings.equal_variance, init=label,
+        x,
+        start,
+        var_floor=floor,
+        equal_variance=settings.equal_variance,
+        init=label,
         prior=prior,
     )
     return StepperState(data_id, settings, run, floor, prior=prior)
@@ -168,8 +172,13 @@ def _extend(state: StepperState, x: np.ndarray, upto: int) -> Run:
     if missing <= 0:
         return state.run
     return advance(
-        x, state.run, missing, var_floor=state.var_floor, tol=0.0,
-        equal_variance=state.settings.equal_variance, prior=state.prior,
+        x,
+        state.run,
+        missing,
+        var_floor=state.var_floor,
+        tol=0.0,
+        equal_variance=state.settings.equal_variance,
+        prior=state.prior,
     )
 
 
@@ -234,9 +243,7 @@ def converged_at(state: StepperState, n_points: int) -> int | None:
     return state.settings.monitor.converged_at(state.run.objective, n_points)
 
 
-def run_to_convergence(
-    state: StepperState, x: np.ndarray, on_iteration=None
-) -> StepperState:
+def run_to_convergence(state: StepperState, x: np.ndarray, on_iteration=None) -> StepperState:
     """Iterate from the last computed iteration until converged or ``max_iter``, and show it.
 
     ``on_iteration(i, total)`` is called after each new iteration (progress bars).
@@ -248,8 +255,13 @@ def run_to_convergence(
     run = state.run
     if budget > 0:
         run = advance(
-            x, state.run, budget, var_floor=state.var_floor, tol=state.settings.tol,
-            equal_variance=state.settings.equal_variance, prior=state.prior,
+            x,
+            state.run,
+            budget,
+            var_floor=state.var_floor,
+            tol=state.settings.tol,
+            equal_variance=state.settings.equal_variance,
+            prior=state.prior,
             stopping=state.settings.stopping,
             on_iteration=None if on_iteration is None else lambda i: on_iteration(i, budget),
         )
