@@ -48,6 +48,11 @@ def start_background() -> threading.Thread | None:
                 _fused.warmup()
             finally:
                 _fused.WARMING.clear()
+            # Then the landscape page's batch kernels (its first basin map would otherwise
+            # wait for the compiler; the E-step no longer waits for this).
+            from . import landscape
+
+            landscape.warmup()
 
         thread = threading.Thread(target=compile_kernels, name=_THREAD_NAME, daemon=True)
         thread.start()

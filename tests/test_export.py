@@ -169,7 +169,7 @@ def test_html_is_standalone_and_holds_every_frame(run):
 
 
 def test_run_metadata_names_every_setting_that_decides_the_numbers(run):
-    from ui import run_state as rs
+    from ui.pure import run_state as rs
 
     x, _ = run
     settings = rs.ModelSettings(

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gmm_core.bundled import DATASETS
+from gmm_core.convergence import STOPPING_RULES
 from ui.pure.run_state import INIT_CHOICES
 from ui.pure.scenario import TOLERANCES, decode, encode
 from ui.widgets import apply_editor_delta
@@ -104,6 +105,12 @@ def test_decode_ignores_bad_parameters_with_a_reason_and_keeps_the_rest() -> Non
     assert "`init=<b>x</b>`" in joined  # the value is shown literally, as code
 
 
+def test_the_link_carries_the_stopping_rule() -> None:
+    assert decode({"stop": "gain"}) == ({"stopping": "gain"}, [])
+    values, problems = decode({"stop": "never"})
+    assert values == {} and "must be one of aitken, gain" in problems[0]
+
+
 def test_decode_takes_a_repeated_parameter_with_one_value() -> None:
     values, problems = decode({"K": ["4", "4"]})
     assert values == {"n_components": 4} and not problems
@@ -119,6 +126,7 @@ scenarios = st.fixed_dictionaries(
         "tol": st.sampled_from(TOLERANCES),
         "max_iter": st.integers(1, 5000),
         "prior": st.booleans(),
+        "stopping": st.sampled_from(STOPPING_RULES),
         "data_source": st.sampled_from(["Generate", "Data set", "Upload"]),
         "n_points": st.integers(10, 1_000_000),
         "gen_seed": st.integers(0, 2**31 - 1),

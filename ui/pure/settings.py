@@ -106,7 +106,7 @@ MODEL_SETTINGS: tuple[Setting, ...] = (
     Setting("tol", DEFAULT_TOL, float, "Tolerance", "tol", choices=TOLERANCES, core="tol"),
     Setting("max_iter", 500, int, "Max iterations", "iters", bounds=(1, 5000), core="max_iter"),
     Setting("prior", False, bool, "Regularise (conjugate prior)", "prior", core="prior"),
-    Setting("stopping", DEFAULT_STOPPING, str, "Stopping rule", choices=STOPPING_RULES,
+    Setting("stopping", DEFAULT_STOPPING, str, "Stopping rule", "stop", choices=STOPPING_RULES,
             core="stopping"),
 )
 DATA_SETTINGS: tuple[Setting, ...] = (
