@@ -70,14 +70,19 @@ def aitken_layer(objective: np.ndarray) -> tuple[dict, dict] | None:
     return trace, note
 
 
-def with_aitken_asymptote(fig: go.Figure, objective: np.ndarray) -> go.Figure:
+def with_aitken_asymptote(
+    fig: go.Figure, objective: np.ndarray, converged_at: int | None = None
+) -> go.Figure:
     """``fig`` (a trace figure) with Aitken's estimate of the limit of log L added
     (:func:`aitken_layer`; changed in place and returned, unchanged when no estimate exists
-    yet). The stepper uses :func:`aitken_trace_figure`, which builds both at once."""
+    yet; the "limit ≈" note only while the run has not converged, as in
+    :func:`aitken_trace_spec`). The stepper uses :func:`aitken_trace_figure`, which builds
+    both at once."""
     layer = aitken_layer(objective)
     if layer is not None:
         fig.add_trace(trace_object(layer[0]))
-        fig.add_annotation(**layer[1])
+        if converged_at is None:
+            fig.add_annotation(**layer[1])
     return fig
 
 
@@ -89,12 +94,15 @@ def aitken_trace_spec(
     height: int = 300,
 ) -> dict:
     """The plain spec of :func:`figures.trace.trace_figure_spec` with the Aitken layer
-    (:func:`aitken_layer`) added (same parameters)."""
+    (:func:`aitken_layer`) added (same parameters). Once the run has converged the "limit ≈"
+    note is left out: the limit is then the last log L to within tol, and the note would sit
+    on the trace's "converged at" label."""
     spec = trace_figure_spec(objective, current=current, converged_at=converged_at, height=height)
     layer = aitken_layer(objective)
     if layer is not None:
         spec["data"].append(layer[0])
-        spec["layout"].setdefault("annotations", []).append(layer[1])
+        if converged_at is None:
+            spec["layout"].setdefault("annotations", []).append(layer[1])
     return spec
 
 

@@ -111,8 +111,23 @@ def test_trace_specs_are_valid_and_match(ll, kwargs):
         assert drawn(unvalidated(spec)) == drawn(validated(spec))
     assert drawn(trace_figure(ll, **kwargs)) == drawn(validated(trace_figure_spec(ll, **kwargs)))
     # The stepper's one-step Aitken figure is the old two-step one.
-    layered = with_aitken_asymptote(go.Figure(trace_figure(ll, **kwargs)), ll)
+    layered = with_aitken_asymptote(
+        go.Figure(trace_figure(ll, **kwargs)), ll, kwargs.get("converged_at")
+    )
     assert drawn(aitken_trace_figure(ll, **kwargs)) == drawn(layered)
+
+
+def test_limit_note_only_until_convergence():
+    """The "limit ≈" note would sit on the "converged at" label (seen in lecture mode)."""
+    ll = -100.0 - 5.0 * 0.6 ** np.arange(15)
+
+    def notes(spec: dict) -> list[str]:
+        return [a["text"] for a in spec["layout"].get("annotations", [])]
+
+    assert any(t.startswith("limit ≈") for t in notes(aitken_trace_spec(ll, current=8)))
+    done = notes(aitken_trace_spec(ll, current=14, converged_at=12))
+    assert not any(t.startswith("limit ≈") for t in done)
+    assert any("converged at 12" in t for t in done)
 
 
 def test_unvalidated_figure_reads_like_a_figure(binned):
