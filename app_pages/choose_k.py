@@ -19,7 +19,7 @@ from gmm_core.bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, 
 from gmm_core.em import e_step
 from gmm_core.selection import MAX_N_INIT
 from ui import experiment, links, session
-from ui.lecture import chart
+from ui.lecture import chart, formulas
 from ui.model_panel import INIT_LABELS, MAX_K
 from ui.widgets import keep_values
 
@@ -58,11 +58,12 @@ st.caption(
     "More components always fit at least as well, so log L alone cannot choose K. Information "
     "criteria charge for every free parameter: the best model has the **lowest** value."
 )
-st.latex(
+# Each formula whole, wrapping onto the next line where the page is narrow (a projector).
+formulas(
     r"\mathrm{BIC} = -2\log L + p\ln N,\qquad \mathrm{AIC} = -2\log L + 2p,\qquad"
-    r"\mathrm{ICL} = \mathrm{BIC} - 2\sum_{n,k}\gamma(z_{nk})\log\gamma(z_{nk})"
+    r"\mathrm{ICL} = \mathrm{BIC} - 2\sum_{n,k}\gamma(z_{nk})\log\gamma(z_{nk})",
+    r"\mathrm{ICL}_{\text{mclust}} = \mathrm{BIC} - 2\sum_{n}\log\max_k\gamma(z_{nk})",
 )
-st.latex(r"\mathrm{ICL}_{\text{mclust}} = \mathrm{BIC} - 2\sum_{n}\log\max_k\gamma(z_{nk})")
 st.caption(
     "p = 3K − 1 free parameters with unequal variances (K means, K variances, K − 1 weights), "
     "2K with one shared variance. Lower is better, as in scikit-learn (R's mclust plots −BIC, "

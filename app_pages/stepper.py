@@ -26,7 +26,7 @@ from figures.palette import text_color_on
 from figures.trace import decreases, trace_figure_spec
 from ui import links, session
 from ui.bound_panel import render_bound_panel
-from ui.lecture import KEYS, chart, formula_parts, key_hint, keyboard_help
+from ui.lecture import KEYS, chart, formulas, key_hint, keyboard_help
 from ui.predict import render_predict_panel
 from ui.pure import export
 from ui.pure import playback as pb
@@ -310,15 +310,6 @@ def styled(table: pd.DataFrame):
     if "Nₖ" in formats:
         formats["Nₖ"] = "{:,.2f}"  # a count of points: never in e-notation
     return table.style.apply(lambda _: colours, subset=["k"]).format(formats)
-
-
-def formulas(*lines: str) -> None:
-    """LaTeX formulas that wrap to the width (see :func:`formula_parts`): the parts of a
-    line flow in a row that breaks onto the next line when the page is narrow."""
-    for line in lines:
-        with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
-            for part in formula_parts(line):
-                st.latex(part, width="content")
 
 
 def maths(state: rs.StepperState) -> None:

@@ -18,6 +18,7 @@ __all__ = [
     "chart",
     "chart_spec",
     "formula_parts",
+    "formulas",
     "key_hint",
     "keyboard_help",
     "lecture_style",
@@ -57,6 +58,7 @@ BASE_CSS = """
 }
 /* A wide formula wraps or overflows visibly rather than becoming a scroll box without focus. */
 .katex-display { overflow: visible !important; }
+[data-testid="stMarkdownContainer"]:has(.katex) { overflow: visible !important; }
 [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] {
     color: #3d3f48 !important; opacity: 1 !important;
 }
@@ -216,3 +218,12 @@ def formula_parts(line: str) -> list[str]:
             chunks[-1] += ","
         parts.extend(c for c in chunks if c)
     return parts
+
+
+def formulas(*lines: str) -> None:
+    """LaTeX formulas that wrap to the width (see :func:`formula_parts`): the parts of a
+    line flow in a row that breaks onto the next line when the page is narrow."""
+    for line in lines:
+        with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
+            for part in formula_parts(line):
+                st.latex(part, width="content")
