@@ -14,9 +14,10 @@ from ui import links, session
 from ui.data_panel import render_data_panel
 from ui.lecture import lecture_style
 from ui.model_panel import render_model_panel
+from ui.pure import keys
 from ui.widgets import keep_values
 
-lecture = st.query_params.get("lecture") == "1" or st.session_state.get("lecture", False)
+lecture = st.query_params.get("lecture") == "1" or st.session_state.get(keys.LECTURE, False)
 st.set_page_config(
     # A local image: a ":material/…:" page icon is fetched from Google's servers.
     page_title="EM Lab",
@@ -25,7 +26,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if lecture else "auto",
 )
 start_background()  # the numba kernels, once per server process (numpy meanwhile)
-keep_values({"lecture": False})
+keep_values({keys.LECTURE: False})
 links.apply_link_once()
 
 stepper_page = st.Page(
@@ -45,7 +46,7 @@ navigation = st.navigation(
 with st.sidebar:
     st.toggle(
         "Lecture mode",
-        key="lecture",
+        key=keys.LECTURE,
         help="Large type, high contrast, controls folded away, one big Next button",
     )
     st.subheader("Data")
@@ -53,11 +54,11 @@ with st.sidebar:
     st.subheader("Model")
     settings, settings_error = render_model_panel(data)
 
-lecture_style(bool(st.session_state.get("lecture")))
+lecture_style(bool(st.session_state.get(keys.LECTURE)))
 # After the sidebar is drawn: a switch before its widgets ran would lose their values.
 links.follow_switch(stepper_page)
-st.session_state["model_settings"] = settings
-st.session_state["stepper_problem"] = session.sync_stepper(data, settings, settings_error)
+st.session_state[keys.MODEL_SETTINGS] = settings
+st.session_state[keys.STEPPER_PROBLEM] = session.sync_stepper(data, settings, settings_error)
 links.apply_goto(data.x)
 for notice in session.pop_notices():  # from callbacks, links and restarts, on every page
     st.toast(notice)

@@ -21,6 +21,7 @@ from gmm_core.selection import MAX_N_INIT
 from ui import experiment, links, session
 from ui.lecture import chart, formulas
 from ui.model_panel import INIT_LABELS, MAX_K
+from ui.pure import keys
 from ui.widgets import keep_values
 
 RESULT_KEY = "selection"
@@ -34,21 +35,21 @@ ICL_FORMS = {
 BOOT_SIZES = (99, 199, 499, 999)
 
 data = session.get_data()
-settings = st.session_state["model_settings"]
+settings = st.session_state[keys.MODEL_SETTINGS]
 keep_values(
     {
-        "k_max": 6,
-        "k_restarts": 5,
-        "k_models": list(MODELS),
-        "k_init": "kmeans++",
-        "k_seed": 0,
-        "k_show_icl": False,
-        "k_icl_form": "icl",
-        "k_lrt_kmax": 3,
-        "k_lrt_model": "equal σ²",
-        "k_lrt_boot": 99,
-        "k_boot_n": 199,
-        "k_uncertainty": False,
+        keys.K_MAX: 6,
+        keys.K_RESTARTS: 5,
+        keys.K_MODELS: list(MODELS),
+        keys.K_INIT: "kmeans++",
+        keys.K_SEED: 0,
+        keys.K_SHOW_ICL: False,
+        keys.K_ICL_FORM: "icl",
+        keys.K_LRT_KMAX: 3,
+        keys.K_LRT_MODEL: "equal σ²",
+        keys.K_LRT_BOOT: 99,
+        keys.K_BOOT_N: 199,
+        keys.K_UNCERTAINTY: False,
     }
 )
 identity = (data.data_id, settings.tol, settings.max_iter, settings.prior, settings.stopping)
@@ -83,24 +84,24 @@ if settings.prior:
 
 def controls() -> None:
     cols = st.columns(4, vertical_alignment="bottom")
-    cols[0].number_input("Largest K", min_value=1, max_value=MAX_K, key="k_max")
+    cols[0].number_input("Largest K", min_value=1, max_value=MAX_K, key=keys.K_MAX)
     cols[1].number_input(
         "Restarts per fit",
         min_value=1,
         max_value=MAX_N_INIT,
-        key="k_restarts",
+        key=keys.K_RESTARTS,
         help="Each (K, variance model) keeps the best of this many EM runs",
     )
-    cols[2].number_input("Seed", min_value=0, max_value=2**31 - 1, key="k_seed")
+    cols[2].number_input("Seed", min_value=0, max_value=2**31 - 1, key=keys.K_SEED)
     cols[3].selectbox(
-        "Initialisation", INIT_METHODS, key="k_init", format_func=INIT_LABELS.__getitem__
+        "Initialisation", INIT_METHODS, key=keys.K_INIT, format_func=INIT_LABELS.__getitem__
     )
     left, mid, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-    left.multiselect("Variance models", list(MODELS), key="k_models")
+    left.multiselect("Variance models", list(MODELS), key=keys.K_MODELS)
     mid.selectbox(
         "ICL form",
         list(ICL_FORMS),
-        key="k_icl_form",
+        key=keys.K_ICL_FORM,
         format_func=ICL_FORMS.__getitem__,
         help="Which ICL the verdict, the chart and the stars use (the table shows both)",
     )
@@ -111,11 +112,11 @@ def controls() -> None:
         on_click=experiment.request,
         args=(RESULT_KEY,),
         width="stretch",
-        disabled=not st.session_state["k_models"],
+        disabled=not st.session_state[keys.K_MODELS],
     )
     prior = ", regularised by the conjugate prior" if settings.prior else ""
     st.caption(
-        f"Fits **{data.title}** (N = {data.x.size:,}) with {st.session_state['k_restarts']} "
+        f"Fits **{data.title}** (N = {data.x.size:,}) with {st.session_state[keys.K_RESTARTS]} "
         f"restarts each{prior}, {settings.until()} or "
         f"{plural(settings.max_iter, 'iteration')} (prior, stopping rule, tolerance and limit "
         "from the sidebar)."
@@ -124,14 +125,14 @@ def controls() -> None:
 
 def sweep(progress: experiment.Progress) -> Selection:
     """Every (K, variance model); the BIC's choice becomes the fit shown."""
-    models = tuple(MODELS[m] for m in MODELS if m in st.session_state["k_models"])
+    models = tuple(MODELS[m] for m in MODELS if m in st.session_state[keys.K_MODELS])
     selection = select_components(
         data.x,
-        int(st.session_state["k_max"]),
-        n_init=int(st.session_state["k_restarts"]),
-        seed=int(st.session_state["k_seed"]),
+        int(st.session_state[keys.K_MAX]),
+        n_init=int(st.session_state[keys.K_RESTARTS]),
+        seed=int(st.session_state[keys.K_SEED]),
         variance_models=models,
-        init=st.session_state["k_init"],
+        init=st.session_state[keys.K_INIT],
         tol=settings.tol,
         max_iter=settings.max_iter,
         on_fit=progress,
@@ -139,13 +140,13 @@ def sweep(progress: experiment.Progress) -> Selection:
         stopping=settings.stopping,
     )
     best = selection.best("bic")
-    st.session_state["k_show"] = (best.n_components, best.equal_variance)
+    st.session_state[keys.K_SHOW] = (best.n_components, best.equal_variance)
     return selection
 
 
 def icl_form() -> str:
     """ "icl" or "icl_map", as chosen."""
-    return st.session_state["k_icl_form"]
+    return st.session_state[keys.K_ICL_FORM]
 
 
 #: Selection.to_records' keys → the table's columns, in order ("smallest N_k" after ICL).
@@ -254,14 +255,14 @@ def verdict(selection: Selection) -> None:
 def fitted_mixture(selection: Selection) -> None:
     """The chosen fit over the data, coloured by its responsibilities."""
     fitted = {(r.n_components, r.equal_variance): r for r in selection.rows}
-    if st.session_state.get("k_show") not in fitted:
+    if st.session_state.get(keys.K_SHOW) not in fitted:
         best = selection.best("bic")
-        st.session_state["k_show"] = (best.n_components, best.equal_variance)
+        st.session_state[keys.K_SHOW] = (best.n_components, best.equal_variance)
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     key = left.selectbox(
         "Show the fit with",
         list(fitted),
-        key="k_show",
+        key=keys.K_SHOW,
         format_func=lambda kv: f"K = {kv[0]}, {variance_label(kv[1])}",
     )
     row: SelectionRow = fitted[key]
@@ -301,7 +302,7 @@ def fitted_mixture(selection: Selection) -> None:
     )
     if st.toggle(
         "Show the classification uncertainty",
-        key="k_uncertainty",
+        key=keys.K_UNCERTAINTY,
         help="1 − max_k γ(z_nk): 0 where a point surely belongs to one component, up to "
         "1 − 1/K where the components overlap most (mclust's uncertainty)",
     ):
@@ -340,7 +341,7 @@ def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
         "MclustBootstrap): resample the data, refit from this fit, repeat."
     )
     left, mid, right = st.columns([1, 1, 2], vertical_alignment="bottom")
-    left.selectbox("Resamples B", BOOT_SIZES, key="k_boot_n")
+    left.selectbox("Resamples B", BOOT_SIZES, key=keys.K_BOOT_N)
     mid.button(
         "Bootstrap this fit",
         key="k_boot_run",
@@ -355,7 +356,7 @@ def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
         row.n_components,
         row.equal_variance,
         row.params,
-        int(st.session_state["k_boot_n"]),
+        int(st.session_state[keys.K_BOOT_N]),
     )
 
     def compute(progress: experiment.Progress) -> ParameterBootstrap:
@@ -363,7 +364,7 @@ def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
             data.x,
             row.params,
             equal_variance=row.equal_variance,
-            n_boot=int(st.session_state["k_boot_n"]),
+            n_boot=int(st.session_state[keys.K_BOOT_N]),
             seed=selection.seed,
             tol=settings.tol,
             max_iter=settings.max_iter,
@@ -432,11 +433,11 @@ def lrt_section() -> None:
         "Up to K =",
         min_value=2,
         max_value=MAX_K,
-        key="k_lrt_kmax",
+        key=keys.K_LRT_KMAX,
         help="Tests 1 vs 2, …, (K − 1) vs K",
     )
-    cols[1].selectbox("Variances", list(MODELS), key="k_lrt_model")
-    cols[2].selectbox("Bootstrap samples B", BOOT_SIZES, key="k_lrt_boot")
+    cols[1].selectbox("Variances", list(MODELS), key=keys.K_LRT_MODEL)
+    cols[2].selectbox("Bootstrap samples B", BOOT_SIZES, key=keys.K_LRT_BOOT)
     cols[3].button(
         "Run the test",
         key="k_lrt_run",
@@ -445,10 +446,10 @@ def lrt_section() -> None:
         args=(LRT_KEY,),
         width="stretch",
     )
-    k_max = int(st.session_state["k_lrt_kmax"])
-    n_boot = int(st.session_state["k_lrt_boot"])
-    tied = MODELS[st.session_state["k_lrt_model"]]
-    seed = int(st.session_state["k_seed"])
+    k_max = int(st.session_state[keys.K_LRT_KMAX])
+    n_boot = int(st.session_state[keys.K_LRT_BOOT])
+    tied = MODELS[st.session_state[keys.K_LRT_MODEL]]
+    seed = int(st.session_state[keys.K_SEED])
     lrt_identity = (identity, k_max, n_boot, tied, seed)
 
     def compute(progress: experiment.Progress) -> BootstrapLRT:
@@ -458,8 +459,8 @@ def lrt_section() -> None:
             equal_variance=tied,
             n_boot=n_boot,
             seed=seed,
-            n_init=int(st.session_state["k_restarts"]),
-            init=st.session_state["k_init"],
+            n_init=int(st.session_state[keys.K_RESTARTS]),
+            init=st.session_state[keys.K_INIT],
             tol=settings.tol,
             max_iter=settings.max_iter,
             prior=settings.prior,
@@ -519,7 +520,7 @@ def results(selection: Selection) -> None:
     best = {name: selection.best(name) for name in ("bic", "aic", icl_name)}
     show_icl = st.toggle(
         "Draw ICL too",
-        key="k_show_icl",
+        key=keys.K_SHOW_ICL,
         help="ICL is often far above BIC and AIC: drawing it squeezes their curves together",
     )
     stars = {

@@ -18,18 +18,19 @@ from gmm_core.explore import MAX_RESTARTS, REFINE_MAX_ITER
 from ui import experiment, links, session
 from ui.lecture import chart
 from ui.model_panel import INIT_LABELS
+from ui.pure import keys
 from ui.widgets import keep_values
 
-RESULT_KEY = "exploration"
+RESULT_KEY = keys.EXPLORATION
 
 data = session.get_data()
-settings = st.session_state["model_settings"]
+settings = st.session_state[keys.MODEL_SETTINGS]
 keep_values(
     {
-        "explorer_methods": list(INIT_METHODS),
-        "explorer_restarts": 40,
-        "explorer_seed": 0,
-        "explorer_pick": 0,
+        keys.EXPLORER_METHODS: list(INIT_METHODS),
+        keys.EXPLORER_RESTARTS: 40,
+        keys.EXPLORER_SEED: 0,
+        keys.EXPLORER_PICK: 0,
     }
 )
 # What an exploration depends on besides its own controls: results for other data or another
@@ -65,10 +66,10 @@ def run_of(point: dict) -> int | None:
 
 def pick_from_strip() -> None:
     """Clicking a run in the strip chart selects it."""
-    points = st.session_state["explorer_strip"]["selection"]["points"]
+    points = st.session_state[keys.EXPLORER_STRIP]["selection"]["points"]
     run = run_of(points[0]) if points else None
     if run is not None:
-        st.session_state["explorer_pick"] = run
+        st.session_state[keys.EXPLORER_PICK] = run
 
 
 def controls() -> None:
@@ -76,17 +77,17 @@ def controls() -> None:
     left.multiselect(
         "Initialisation methods",
         INIT_METHODS,
-        key="explorer_methods",
+        key=keys.EXPLORER_METHODS,
         help="Used in turn: run r uses method r mod M. random: random points from the data; "
         "kmeans++: k-means++ seeding; quantile: mclust's default; kmeans: a few k-means "
         "iterations",
     )
-    mid.number_input("Restarts R", min_value=1, max_value=MAX_RESTARTS, key="explorer_restarts")
+    mid.number_input("Restarts R", min_value=1, max_value=MAX_RESTARTS, key=keys.EXPLORER_RESTARTS)
     right.number_input(
         "First seed",
         min_value=0,
         max_value=2**31 - 1,
-        key="explorer_seed",
+        key=keys.EXPLORER_SEED,
         help="Each method's runs use the seeds s, s + 1, s + 2, …",
     )
     run_col.button(
@@ -96,11 +97,11 @@ def controls() -> None:
         on_click=experiment.request,
         args=(RESULT_KEY,),
         width="stretch",
-        disabled=not st.session_state["explorer_methods"],
+        disabled=not st.session_state[keys.EXPLORER_METHODS],
     )
     variances = "equal variances" if settings.equal_variance else "unequal variances"
-    methods = st.session_state["explorer_methods"]
-    if "quantile" in methods and st.session_state["explorer_restarts"] > len(methods):
+    methods = st.session_state[keys.EXPLORER_METHODS]
+    if "quantile" in methods and st.session_state[keys.EXPLORER_RESTARTS] > len(methods):
         st.caption(
             "The quantile start does not use the seed: all its runs start from the same θ₀ "
             "and end together (a useful reference)."
@@ -118,9 +119,9 @@ def explore(progress: experiment.Progress) -> Exploration:
     exploration = explore_restarts(
         data.x,
         settings.n_components,
-        methods=tuple(st.session_state["explorer_methods"]),
-        n_restarts=int(st.session_state["explorer_restarts"]),
-        seed=int(st.session_state["explorer_seed"]),
+        methods=tuple(st.session_state[keys.EXPLORER_METHODS]),
+        n_restarts=int(st.session_state[keys.EXPLORER_RESTARTS]),
+        seed=int(st.session_state[keys.EXPLORER_SEED]),
         tol=settings.tol,
         max_iter=settings.max_iter,
         equal_variance=settings.equal_variance,
@@ -128,7 +129,7 @@ def explore(progress: experiment.Progress) -> Exploration:
         prior=settings.prior,
         stopping=settings.stopping,
     )
-    st.session_state["explorer_pick"] = exploration.best_run.index
+    st.session_state[keys.EXPLORER_PICK] = exploration.best_run.index
     return exploration
 
 
@@ -197,14 +198,16 @@ def optima_table(exploration: Exploration) -> pd.DataFrame:
 def run_picker(exploration: Exploration) -> None:
     """Choose a run, say what it was, and open it in the stepper."""
     n_runs = len(exploration.runs)
-    st.session_state["explorer_pick"] = min(int(st.session_state["explorer_pick"]), n_runs - 1)
+    st.session_state[keys.EXPLORER_PICK] = min(
+        int(st.session_state[keys.EXPLORER_PICK]), n_runs - 1
+    )
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     pick = int(
         left.number_input(
             "Run",
             min_value=0,
             max_value=n_runs - 1,
-            key="explorer_pick",
+            key=keys.EXPLORER_PICK,
             help="Or click a run in the chart of final log-likelihoods",
         )
     )
@@ -238,7 +241,7 @@ def run_picker(exploration: Exploration) -> None:
 
 def results(exploration: Exploration) -> None:
     runs = exploration.runs
-    pick = min(int(st.session_state["explorer_pick"]), len(runs) - 1)
+    pick = min(int(st.session_state[keys.EXPLORER_PICK]), len(runs) - 1)
     headline(exploration)
     left, right = st.columns(2)
     strip = final_loglik_figure(
@@ -252,7 +255,7 @@ def results(exploration: Exploration) -> None:
     )
     with left:
         st.markdown("**Where each run ended** (click a run to pick it)")
-        chart(strip, key="explorer_strip", on_select=pick_from_strip, selection_mode="points")
+        chart(strip, key=keys.EXPLORER_STRIP, on_select=pick_from_strip, selection_mode="points")
     with right:
         st.markdown("**How each run climbed**: log L(θₜ) per iteration")
         chart(
@@ -309,7 +312,7 @@ experiment.run_with_progress(
     RESULT_KEY,
     identity,
     explore,
-    start=f"Running EM from {st.session_state['explorer_restarts']} starting points…",
+    start=f"Running EM from {st.session_state[keys.EXPLORER_RESTARTS]} starting points…",
     step="Run {done} of {total}…",
     last="All {total} runs done: grouping them into optima and refining each optimum…",
 )

@@ -26,6 +26,7 @@ from gmm_core.landscape import (
 )
 from ui import experiment, links, session
 from ui.lecture import chart
+from ui.pure import keys
 from ui.widgets import keep_values
 
 RESULT_KEY = "landscape_basins"
@@ -37,9 +38,9 @@ HOLD_CHOICES = {
 
 data = session.get_data()
 x = data.x
-settings = st.session_state["model_settings"]
+settings = st.session_state[keys.MODEL_SETTINGS]
 state = session.get_stepper()
-keep_values({"land_hold": "stepper", "land_grid": 60})
+keep_values({keys.LAND_HOLD: "stepper", keys.LAND_GRID: 60})
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing log L over the grid…")
@@ -107,7 +108,7 @@ def on_click(key: str, g1: np.ndarray, g2: np.ndarray, weights, variances) -> Ca
 
 def explorer_restarts() -> tuple[np.ndarray, list[str]] | None:
     """(μ₁, μ₂) of the explorer's restarts' θ₀ on this data with K = 2, and where each ended."""
-    stored = st.session_state.get("exploration")
+    stored = st.session_state.get(keys.EXPLORATION)
     if stored is None:
         return None
     identity, exploration = stored
@@ -149,10 +150,10 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
         min_value=10,
         max_value=80,
         step=10,
-        key="land_grid",
+        key=keys.LAND_GRID,
         help="Starts per side: 60 gives 3,600 runs of EM",
     )
-    n = int(st.session_state["land_grid"])
+    n = int(st.session_state[keys.LAND_GRID])
     right.button(
         f"Run EM from all {n * n:,} starts",
         key="land_run",
@@ -237,14 +238,14 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
 def typed_start(weights: np.ndarray, variances: np.ndarray) -> None:
     """The same as a click, typed: start EM at (μ₁, μ₂)."""
     cols = st.columns([1, 1, 2], vertical_alignment="bottom")
-    cols[0].number_input("μ₁", key="land_mu1", format="%.6g")
-    cols[1].number_input("μ₂", key="land_mu2", format="%.6g")
+    cols[0].number_input("μ₁", key=keys.LAND_MU1, format="%.6g")
+    cols[1].number_input("μ₂", key=keys.LAND_MU2, format="%.6g")
     cols[2].button(
         "Start EM here in the stepper",
         key="land_start",
         on_click=lambda: start_from(
-            float(st.session_state["land_mu1"]),
-            float(st.session_state["land_mu2"]),
+            float(st.session_state[keys.LAND_MU1]),
+            float(st.session_state[keys.LAND_MU2]),
             weights,
             variances,
         ),
@@ -269,11 +270,11 @@ def page() -> None:
         return
     theta = state.params
     # The typed start begins at the stepper's means (kept once the user has typed).
-    keep_values({"land_mu1": float(theta.means[0]), "land_mu2": float(theta.means[1])})
+    keep_values({keys.LAND_MU1: float(theta.means[0]), keys.LAND_MU2: float(theta.means[1])})
     hold = st.radio(
         "Hold π and σ² at",
         list(HOLD_CHOICES),
-        key="land_hold",
+        key=keys.LAND_HOLD,
         horizontal=True,
         format_func=HOLD_CHOICES.__getitem__,
     )

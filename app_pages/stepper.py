@@ -28,7 +28,7 @@ from ui import links, session
 from ui.bound_panel import render_bound_panel
 from ui.lecture import KEYS, chart, formulas, key_hint, keyboard_help
 from ui.predict import render_predict_panel
-from ui.pure import export
+from ui.pure import export, keys
 from ui.pure import playback as pb
 from ui.pure import run_state as rs
 from ui.pure.formulas import E_STEP_GENERAL, e_step_lines, m_step_general, m_step_lines
@@ -41,10 +41,10 @@ SCRUB_LIVE_KEY = "scrub_on_screen"
 
 data = session.get_data()
 x = data.x
-problem = st.session_state["stepper_problem"]
-keep_values({"play_speed": 1.0, "play_half": False, "bins": 0, "maths_n": 1})
-st.session_state.setdefault("playing", False)
-lecture = bool(st.session_state.get("lecture"))
+problem = st.session_state[keys.STEPPER_PROBLEM]
+keep_values({keys.PLAY_SPEED: 1.0, keys.PLAY_HALF: False, keys.BINS: 0, keys.MATHS_N: 1})
+st.session_state.setdefault(keys.PLAYING, False)
+lecture = bool(st.session_state.get(keys.LECTURE))
 
 
 # --------------------------------------------------------------------------- playback
@@ -53,20 +53,20 @@ lecture = bool(st.session_state.get("lecture"))
 def playback() -> pb.Playback:
     """The stored playback state; paused when anything else stopped it (a restart, a link)."""
     state = st.session_state.get(PLAYBACK_KEY, pb.Playback())
-    if state.playing and not st.session_state["playing"]:
+    if state.playing and not st.session_state[keys.PLAYING]:
         state = pb.Playback(playing=False)
     return state
 
 
 def store(playback_state: pb.Playback, state: rs.StepperState) -> None:
     st.session_state[PLAYBACK_KEY] = playback_state
-    st.session_state["playing"] = playback_state.playing
+    st.session_state[keys.PLAYING] = playback_state.playing
     session.set_stepper(state)
 
 
 def period() -> float:
     """Seconds between autoplay steps."""
-    return 1.0 / float(st.session_state["play_speed"])
+    return 1.0 / float(st.session_state[keys.PLAY_SPEED])
 
 
 def on(transition: Callable[..., tuple[pb.Playback, rs.StepperState]], *args) -> Callable:
@@ -89,18 +89,18 @@ def toggle_play() -> None:
 
 def request_run() -> None:
     store(*pb.pause(playback(), session.get_stepper()))
-    st.session_state["pending_run"] = True
+    st.session_state[keys.PENDING_RUN] = True
 
 
 def scrub() -> None:
     """The slider moved. A value arriving while no slider is on screen (playing: the browser
     re-sends the last value of a slider it removed) is not the user's and is ignored."""
     if st.session_state.get(SCRUB_LIVE_KEY):
-        store(*pb.scrub(playback(), session.get_stepper(), st.session_state["scrub"]))
+        store(*pb.scrub(playback(), session.get_stepper(), st.session_state[keys.SCRUB]))
 
 
 def toggle_lecture() -> None:
-    st.session_state["lecture"] = st.session_state["_kept_lecture"] = not lecture
+    st.session_state[keys.LECTURE] = st.session_state[keys.kept(keys.LECTURE)] = not lecture
 
 
 def next_half(state: rs.StepperState) -> rs.StepperState:
@@ -318,7 +318,7 @@ def maths(state: rs.StepperState) -> None:
         "Point n to follow",
         min_value=1,
         max_value=x.size,
-        key="maths_n",
+        key=keys.MATHS_N,
         help="The E-step below is worked out for this point",
     )
     x_n = float(x[int(n) - 1])
@@ -400,7 +400,7 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
         help=f"xₙ and γ(zₙₖ) of every point, from θ{subscript(state.t)} "
         f"(up to {export.MAX_RESPONSIBILITY_EXPORT:,} points)",
     )
-    edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
+    edges, counts = session.cached_bins(data.data_id, x, st.session_state[keys.BINS] or None)
     cols[3].download_button(
         "Animation (HTML)",
         lambda: run_animation_html(
@@ -434,25 +434,25 @@ def playback_controls(state: rs.StepperState) -> None:
             f"Pause ({key_of('play')}) to scrub."
         )
     elif live:
-        if st.session_state.get("scrub") != state.t:  # moved by something else than the
-            st.session_state["scrub"] = state.t  # slider: show it (never clobber typing)
+        if st.session_state.get(keys.SCRUB) != state.t:  # moved by something else than the
+            st.session_state[keys.SCRUB] = state.t  # slider: show it (never clobber typing)
         st.slider(
             "Scrub through the run",
             0,
             state.frontier,
-            key="scrub",
+            key=keys.SCRUB,
             on_change=scrub,
             help="Jump to any iteration computed so far (pauses)",
         )
     st.select_slider(
         "Autoplay speed (steps per second)",
         SPEEDS,
-        key="play_speed",
+        key=keys.PLAY_SPEED,
         format_func=lambda s: f"{s:g}",
     )
-    st.toggle("Half steps (E, then M)", key="play_half", help="Autoplay E and M separately")
+    st.toggle("Half steps (E, then M)", key=keys.PLAY_HALF, help="Autoplay E and M separately")
     st.number_input(
-        "Histogram bins (0 = automatic)", min_value=0, max_value=200, step=5, key="bins"
+        "Histogram bins (0 = automatic)", min_value=0, max_value=200, step=5, key=keys.BINS
     )
 
 
@@ -460,7 +460,7 @@ def view(truth, timer: float | None) -> None:
     """Controls, status, charts and tables, all from one stepper state. Always a fragment: a
     click here reruns only this view, not the sidebar (on a timer of ``timer`` seconds while
     playing); the link is published here too, so it follows the position."""
-    if bool(st.session_state.get("lecture")) != lecture:
+    if bool(st.session_state.get(keys.LECTURE)) != lecture:
         st.rerun()  # lecture mode toggled here: the whole page changes layout
     playing_now = playback()
     state = session.get_stepper()
@@ -471,14 +471,14 @@ def view(truth, timer: float | None) -> None:
             x,
             now=time.monotonic(),
             period=period(),
-            half_steps=bool(st.session_state["play_half"]),
+            half_steps=bool(st.session_state[keys.PLAY_HALF]),
         )
         store(playing_now, state)
     wanted = period() if playing_now.playing else None
     if wanted != timer:
         st.rerun()  # a full run re-creates this fragment with (or without) the right timer
     notices = st.container()  # variable content in one slot keeps later elements in place
-    if st.session_state.pop("pending_run", False):
+    if st.session_state.pop(keys.PENDING_RUN, False):
         bar = notices.progress(0.0, text="Running EM…")
 
         def progress(i: int, total: int) -> None:
@@ -506,11 +506,11 @@ def view(truth, timer: float | None) -> None:
             messages(state)
 
     left, right = st.columns([3, 1.2])
-    edges, counts = session.cached_bins(data.data_id, x, st.session_state["bins"] or None)
+    edges, counts = session.cached_bins(data.data_id, x, st.session_state[keys.BINS] or None)
     resp_params = state.responsibility_params
     shares = session.cached_shares(data.data_id, x, resp_params, edges) if resp_params else None
-    show_maths = st.session_state.get("show_maths", False)
-    n_pick = min(int(st.session_state["maths_n"]), x.size)
+    show_maths = st.session_state.get(keys.SHOW_MATHS, False)
+    n_pick = min(int(st.session_state[keys.MATHS_N]), x.size)
     highlight = float(x[n_pick - 1]) if show_maths else None
     # Plain specs (no plotly validation), styled and drawn by ui.lecture.chart.
     figure = mixture_figure_spec(
@@ -571,8 +571,8 @@ def view(truth, timer: float | None) -> None:
         "σₖ is the standard deviation (in the data's unit, as in the scenario tables), σₖ² the "
         "variance the M-step computes; Δ is the change from the previous iteration."
     )
-    st.toggle("Show the maths of this step", key="show_maths")
-    if st.session_state.get("show_maths"):
+    st.toggle("Show the maths of this step", key=keys.SHOW_MATHS)
+    if st.session_state.get(keys.SHOW_MATHS):
         maths(state)
     render_bound_panel(state, data)
     render_predict_panel(state, data)
@@ -602,7 +602,7 @@ if problem:
 if not lecture:
     watch_note(links.preset_note())
 
-truth = data.truth if st.session_state.get("show_truth") else None
+truth = data.truth if st.session_state.get(keys.SHOW_TRUTH) else None
 
 
 def still_view(truth) -> None:

@@ -18,6 +18,7 @@ from gmm_core.bound import BoundSplit, Slice, mean_slice, segment_slice
 
 from . import session
 from .lecture import chart
+from .pure import keys
 from .pure.run_state import StepperState
 
 __all__ = [
@@ -197,14 +198,14 @@ def _slice_view(state: StepperState, x: np.ndarray, data_id: str) -> None:
     t, start, end = step_pair(state)
     k = start.n_components
     choices = [WHOLE_STEP, *(str(j) for j in range(1, k + 1))]
-    if st.session_state.get("bound_path") not in choices:
-        st.session_state["bound_path"] = WHOLE_STEP
+    if st.session_state.get(keys.BOUND_PATH) not in choices:
+        st.session_state[keys.BOUND_PATH] = WHOLE_STEP
     a, b = f"θ{subscript(t)}", f"θ{subscript(t + 1)}"
     st.markdown(f"**The M-step {a} → {b} as a slice** (after Bishop, PRML Fig. 9.14)")
     path = st.radio(
         "Slice along",
         choices,
-        key="bound_path",
+        key=keys.BOUND_PATH,
         horizontal=True,
         format_func=lambda c: f"the segment {a} → {b}" if c == WHOLE_STEP else f"μ{subscript(c)}",
         help="The segment: θ(s) = (1 − s) θ_t + s θ_t+1. μ_k: only μ_k moves, every other "
@@ -265,10 +266,10 @@ def render_bound_panel(state: StepperState, data: session.ActiveData) -> None:
     """The "Why it goes up" toggle (key ``show_bound``) and, when on, the panel."""
     st.toggle(
         "Why it goes up: the lower bound",
-        key="show_bound",
+        key=keys.SHOW_BOUND,
         help="log L = L(q, θ) + KL: the E-step closes the gap, the M-step raises the bound",
     )
-    if not st.session_state.get("show_bound"):
+    if not st.session_state.get(keys.SHOW_BOUND):
         return
     x, data_id = data.x, data.data_id
     _jensen(state, x, data_id)
@@ -279,9 +280,9 @@ def render_bound_panel(state: StepperState, data: session.ActiveData) -> None:
         _slice_view(state, x, data_id)
     st.toggle(
         "Hard versus soft: classification EM beside EM from θ₀",
-        key="show_hard",
+        key=keys.SHOW_HARD,
         help="Classification EM gives each point wholly to its most probable component "
         "(k-means-like, with variances) instead of splitting it by γ(z_nk)",
     )
-    if st.session_state.get("show_hard"):
+    if st.session_state.get(keys.SHOW_HARD):
         _hard_soft(state, x, data_id)

@@ -18,6 +18,7 @@ from gmm_core.bundled import DATASETS
 from gmm_core.em import data_variance
 from gmm_core.upload import MAX_POINTS, DataError, ParsedTable, read_table, select_column
 
+from .pure import keys
 from .pure.settings import DATA_SETTINGS, SETTING, defaults
 from .pure.text import code, escape, plotly_text
 from .session import (
@@ -35,7 +36,7 @@ __all__ = ["SOURCES", "render_data_panel", "truth_from_table"]
 SOURCES = ("Generate", "Data set", "Upload")
 MAX_TRUE_COMPONENTS = 6
 #: The widgets' starting values: the settings table's (:mod:`ui.pure.settings`) and two of its own.
-DEFAULTS = {**defaults(DATA_SETTINGS), "upload_drop": False, "show_truth": True}
+DEFAULTS = {**defaults(DATA_SETTINGS), "upload_drop": False, keys.SHOW_TRUTH: True}
 #: The latest upload's parse, (file_id, ParsedTable or DataError): one per session.
 UPLOAD_PARSE_KEY = "upload_parsed"
 
@@ -218,5 +219,5 @@ def render_data_panel() -> ActiveData:
     data = get_data()
     st.caption(f"In use: **{data.title}** · N = {data.x.size:,}")
     if data.truth is not None:
-        st.toggle("Overlay the true components", key="show_truth")
+        st.toggle("Overlay the true components", key=keys.SHOW_TRUTH)
     return data

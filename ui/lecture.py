@@ -11,6 +11,8 @@ import streamlit as st
 
 from figures.spec import unvalidated
 
+from .pure import keys
+
 __all__ = [
     "BASE_CSS",
     "KEYS",
@@ -175,7 +177,7 @@ def chart(fig: go.Figure | dict, *, key: str, name: str | None = None, **kwargs)
     ``*_spec`` functions): it is styled as a dict (:func:`chart_spec`) and handed to Streamlit
     as an unvalidated figure (:func:`figures.spec.unvalidated`), which skips plotly's
     validators — most of a click's server time otherwise."""
-    lecture = bool(st.session_state.get("lecture"))
+    lecture = bool(st.session_state.get(keys.LECTURE))
     if isinstance(fig, dict):
         if name is None:
             name = str(fig.get("layout", {}).get("title", {}).get("text") or "") or None

@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from .pure import keys
 from .pure import run_state as rs
 from .pure.presets import OPENING, PRESET_BY_KEY, Preset
 from .pure.scenario import WIDGET_KEYS, affordable_iteration, decode, encode
@@ -40,15 +41,16 @@ def apply_scenario(values: dict[str, Any]) -> None:
     for key in WIDGET_KEYS:
         if key in values:
             st.session_state[key] = values[key]
-            st.session_state[f"_kept_{key}"] = values[key]
+            st.session_state[keys.kept(key)] = values[key]
     if "truth_table" in values:
         reset_editor("truth", values["truth_table"])
     if "manual_table" in values:
-        st.session_state["manual_pending"] = values["manual_table"]
+        st.session_state[keys.MANUAL_PENDING] = values["manual_table"]
     if "lecture" in values:
-        st.session_state["lecture"] = st.session_state["_kept_lecture"] = values["lecture"]
+        lecture = values["lecture"]
+        st.session_state[keys.LECTURE] = st.session_state[keys.kept(keys.LECTURE)] = lecture
     st.session_state[GOTO_KEY] = (int(values.get("t", 0)), values.get("phase", "M"))
-    st.session_state["playing"] = False
+    st.session_state[keys.PLAYING] = False
 
 
 def load_preset(preset: Preset) -> None:
@@ -56,7 +58,7 @@ def load_preset(preset: Preset) -> None:
     apply_scenario(preset.scenario())
     st.session_state[PRESET_NOTE_KEY] = (preset.title, preset.watch)
     st.session_state[PRESET_KEY] = preset.key
-    st.session_state.pop("preset_run", None)
+    st.session_state.pop(keys.PRESET_RUN, None)
 
 
 def open_in_stepper(values: dict[str, Any], notice: str) -> None:
@@ -80,7 +82,7 @@ def preset_note() -> tuple[str, str] | None:
     if note is None or state is None:
         return None
     identity = (state.data_id, state.settings)
-    if st.session_state.setdefault("preset_run", identity) != identity:
+    if st.session_state.setdefault(keys.PRESET_RUN, identity) != identity:
         del st.session_state[PRESET_NOTE_KEY]  # the user has moved on from the preset
         return None
     return note
@@ -141,7 +143,7 @@ def apply_goto(x) -> None:
 def current_scenario(data: ActiveData) -> dict[str, Any]:
     """The scenario on screen: widget values, tables, position and lecture mode."""
     values = {
-        key: st.session_state.get(key, st.session_state.get(f"_kept_{key}")) for key in WIDGET_KEYS
+        key: st.session_state.get(key, st.session_state.get(keys.kept(key))) for key in WIDGET_KEYS
     }
     values["data_source"] = data.source
     if data.source == "Generate":
@@ -151,7 +153,7 @@ def current_scenario(data: ActiveData) -> dict[str, Any]:
     state = get_stepper()
     if state is not None:
         values["t"], values["phase"] = state.t, state.phase
-    values["lecture"] = bool(st.session_state.get("lecture"))
+    values["lecture"] = bool(st.session_state.get(keys.LECTURE))
     if st.session_state.get(PRESET_NOTE_KEY) is not None:
         values["preset"] = st.session_state.get(PRESET_KEY)
     return values

@@ -12,6 +12,7 @@ import streamlit as st
 from gmm_core import MixtureParams, initial_params
 from gmm_core.convergence import STOPPING_LABELS
 
+from .pure import keys
 from .pure.run_state import ModelSettings
 from .pure.scenario import tolerance_label
 from .pure.settings import INIT_LABELS, MAX_K, MODEL_SETTINGS, SETTING, defaults
@@ -94,13 +95,13 @@ def _manual_params(data: ActiveData, k: int) -> tuple[MixtureParams | None, str 
     """The manual θ₀ table, kept at K rows; returns (params, error message)."""
     name = "manual"
     table = st.session_state.get(f"{name}_table")
-    pending = st.session_state.pop("manual_pending", None)  # from a preset or a shared link
+    pending = st.session_state.pop(keys.MANUAL_PENDING, None)  # from a preset or a shared link
     if pending is not None:
         reset_editor(name, pending)
-        st.session_state["manual_for"] = data.data_id
-    elif table is None or len(table) != k or st.session_state.get("manual_for") != data.data_id:
+        st.session_state[keys.MANUAL_FOR] = data.data_id
+    elif table is None or len(table) != k or st.session_state.get(keys.MANUAL_FOR) != data.data_id:
         reset_editor(name, _manual_default(data.x, k))
-        st.session_state["manual_for"] = data.data_id
+        st.session_state[keys.MANUAL_FOR] = data.data_id
     table = persistent_editor(
         name,
         _manual_default(data.x, k),

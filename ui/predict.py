@@ -24,6 +24,7 @@ from gmm_core import e_step
 
 from . import session
 from .lecture import chart
+from .pure import keys
 from .pure.predict_score import Score, candidate_means, owner_result, pick_point, score_means
 from .pure.run_state import StepperState
 
@@ -92,10 +93,10 @@ def _reveal(state: StepperState, x: np.ndarray) -> None:
     }
 
 
-def _lock(values: dict[str, Any], keys: list[str]) -> None:
-    """Button callback: keep the guess as the widgets hold it at the click (``keys``: the
+def _lock(values: dict[str, Any], widget_keys: list[str]) -> None:
+    """Button callback: keep the guess as the widgets hold it at the click (``widget_keys``: the
     widgets whose values make the guess)."""
-    answer = [st.session_state[key] for key in keys]
+    answer = [st.session_state[key] for key in widget_keys]
     if values["kind"] == "M" and values.get("pick") is not None:
         values = {**values, "pick": int(answer[0])}
     elif values["kind"] == "M":
@@ -128,7 +129,7 @@ def _ask_m(state: StepperState, data: session.ActiveData, lecture: bool) -> None
                 f"{LETTERS[c]}: μ = " + ", ".join(f"{m:.3g}" for m in cands.means[c])
             ),
         )
-        values, keys = {"kind": "M", "pick": 0, "guess": None}, [f"predict_pick_{t}"]
+        values, widget_keys = {"kind": "M", "pick": 0, "guess": None}, [f"predict_pick_{t}"]
     else:
         st.markdown(
             f"**Before the M-step:** where will each μ_k move? Now μ = "
@@ -136,12 +137,12 @@ def _ask_m(state: StepperState, data: session.ActiveData, lecture: bool) -> None
             "the γ-weighted mean of the coloured bars.)"
         )
         cols = st.columns(k)
-        keys = [f"predict_mu_{t}_{j}" for j in range(k)]
+        widget_keys = [f"predict_mu_{t}_{j}" for j in range(k)]
         for j in range(k):
             cols[j].number_input(
                 f"μ{subscript(j + 1)} after the M-step",
                 value=float(old[j]),
-                key=keys[j],
+                key=widget_keys[j],
                 format="%.4f",
             )
         values = {"kind": "M", "pick": None, "guess": None}
@@ -151,7 +152,7 @@ def _ask_m(state: StepperState, data: session.ActiveData, lecture: bool) -> None
         on_click=_lock,
         args=(
             {**values, "run": _run_id(state), "asked_at": (t, "E"), "target": (t + 1, "M")},
-            keys,
+            widget_keys,
         ),
         help="Then press M-step (or Next) to see the answer",
     )
@@ -199,12 +200,12 @@ def render_predict_panel(state: StepperState, data: session.ActiveData) -> None:
     """The "Predict, then reveal" toggle (key ``predict_mode``) and, when on, the game."""
     st.toggle(
         "Predict, then reveal",
-        key="predict_mode",
+        key=keys.PREDICT_MODE,
         help="Guess the next half step before it happens; the step reveals the answer",
     )
-    if not st.session_state.get("predict_mode"):
+    if not st.session_state.get(keys.PREDICT_MODE):
         return
-    lecture = bool(st.session_state.get("lecture"))
+    lecture = bool(st.session_state.get(keys.LECTURE))
     _reveal(state, data.x)
     last = st.session_state.get(LAST_KEY)
     if last and last["run"] == _run_id(state) and last["at"] == (state.t, state.phase):

@@ -15,6 +15,7 @@ from gmm_core import MixtureParams, SufficientStats, sample, sufficient_statisti
 from gmm_core.binning import bin_edges, histogram, responsibility_by_bin
 from gmm_core.bundled import DATASETS, load_dataset
 
+from .pure import keys
 from .pure.run_state import ModelSettings, StepperState, new_state
 from .pure.settings import SETTING
 from .widgets import sentence
@@ -232,7 +233,7 @@ def sync_stepper(
         why = "data" if state.data_id != data.data_id else "model settings"
         notify(f"New {why}: the run restarts at iteration 0.")
     set_stepper(fresh)
-    st.session_state["playing"] = False
+    st.session_state[keys.PLAYING] = False
     return None
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from .pure import keys
+
 __all__ = ["apply_editor_delta", "keep_values", "persistent_editor", "sentence"]
 
 
@@ -16,12 +18,13 @@ def keep_values(defaults: dict[str, Any]) -> None:
     """Give widget keys their defaults once, and keep their values while the widget is hidden.
 
     Streamlit forgets a widget's value when a run does not draw it (another page, another data
-    source, a fragment-only run). Each value is mirrored under ``_kept_<key>`` (plain session
-    state, never cleaned up) and put back before the widget is drawn. Widgets using these keys
+    source, a fragment-only run). Each value is mirrored under ``keys.kept(key)``, i.e.
+    ``_kept_<key>`` (plain session state, never cleaned up), and put back before the widget is
+    drawn. Widgets using these keys
     must not pass ``value=``/``index=``: their value comes from the session.
     """
     for key, default in defaults.items():
-        kept = f"_kept_{key}"
+        kept = keys.kept(key)
         if key in st.session_state:
             st.session_state[kept] = st.session_state[key]
         st.session_state[key] = st.session_state.get(kept, default)
