@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import argument_parser, int_list, timings
+
 DEFAULT_SIZES: tuple[int, ...] = (10_000, 100_000, 1_000_000, 10_000_000)
 DEFAULT_KS: tuple[int, ...] = (2, 5, 8)
 QUICK_SIZES: tuple[int, ...] = (10_000, 100_000)
@@ -99,23 +101,12 @@ def make_problem(n: int, k: int, seed: int = 0) -> tuple[np.ndarray, dict[str, n
 
 def _median_ms(fn: Callable[[], object], repeats: int) -> float:
     """Median wall time of ``fn()`` in ms over ``repeats`` calls, after one untimed call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times))
+    return 1e3 * float(np.median(timings(fn, repeats, warm=True)))
 
 
 def _best_ms(fn: Callable[[], object], repeats: int) -> float:
     """Fastest wall time of ``fn()`` in ms over ``repeats`` calls (no untimed call)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * min(times)
+    return 1e3 * min(timings(fn, repeats))
 
 
 def _peak_rss_mib() -> float:
@@ -370,20 +361,12 @@ def format_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def _int_list(text: str) -> list[int]:
-    return [int(float(item)) for item in text.split(",") if item.strip()]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; prints the table. Returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.em",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = argument_parser("benchmarks.em", __doc__)
     parser.add_argument("--quick", action="store_true", help="small grid (CI smoke)")
-    parser.add_argument("--sizes", type=_int_list, help="comma-separated N, e.g. 1e4,1e6")
-    parser.add_argument("--ks", type=_int_list, help="comma-separated K, e.g. 2,5,8")
+    parser.add_argument("--sizes", type=int_list, help="comma-separated N, e.g. 1e4,1e6")
+    parser.add_argument("--ks", type=int_list, help="comma-separated K, e.g. 2,5,8")
     parser.add_argument("--repeats", type=int, help="timed iterations per measurement")
     parser.add_argument(
         "--in-process", action="store_true", help="no subprocesses (and no memory figures)"

@@ -36,13 +36,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from benchmarks.common import timings
 from gmm_core import MixtureParams, explore_restarts, sample, select_components
 from gmm_core.bootstrap import bootstrap_lrt
 from gmm_core.data import load_dataset
@@ -52,9 +53,18 @@ TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
 METHODS = ("random", "kmeans++", "quantile", "kmeans")
 TOL = 1e-6
 MAX_ITER = 500
-HEADER = (
-    f"{'workload':<40} {'ours (s)':>9} {'target (s)':>10} {'':>5} {'sklearn (s)':>11} {'ratio':>6}"
-)
+
+
+def header(title: str, reference: str) -> str:
+    """The table's header: workload, ours, target, verdict, the reference's time, ratio."""
+    return (
+        f"{title:<40} {'ours (s)':>9} {'target (s)':>10} {'':>5} {reference + ' (s)':>11} "
+        f"{'ratio':>6}"
+    )
+
+
+HEADER = header("workload", "sklearn")
+MCLUST_HEADER = header("statistics (issue 8)", "mclust")
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,8 @@ class Workload:
     name: str
     target_s: float
     ours: Callable[[], object]
-    sklearn: Callable[[], object]
+    #: Median seconds of the reference doing the same over ``repeats`` runs (None: not timed).
+    reference: Callable[[int], float | None]
 
 
 def workloads(x: np.ndarray, n_restarts: int, k_max: int, n_init: int) -> list[Workload]:
@@ -100,7 +111,7 @@ def workloads(x: np.ndarray, n_restarts: int, k_max: int, n_init: int) -> list[W
                 tol=TOL,
                 max_iter=MAX_ITER,
             ),
-            sklearn_restarts,
+            partial(sklearn_seconds, sklearn_restarts),
         ),
         Workload(
             f"BIC sweep: K=1…{k_max} ×2 models, {n_init} restarts",
@@ -114,32 +125,16 @@ def workloads(x: np.ndarray, n_restarts: int, k_max: int, n_init: int) -> list[W
                 tol=TOL,
                 max_iter=MAX_ITER,
             ),
-            sklearn_sweep,
+            partial(sklearn_seconds, sklearn_sweep),
         ),
     ]
 
 
-MCLUST_HEADER = f"{'statistics (issue 8)':<40} {'ours (s)':>9} {'target (s)':>10} {'':>5} " + (
-    f"{'mclust (s)':>11} {'ratio':>6}"
-)
-
-
-@dataclass(frozen=True)
-class MclustWorkload:
-    """A workload timed against R's mclust: ours, a target, and the R expression (on ``x``)."""
-
-    name: str
-    target_s: float
-    ours: Callable[[], object]
-    data: np.ndarray
-    r_expression: str
-
-
-def mclust_workloads(x: np.ndarray, k_max: int, n_init: int, n_boot: int) -> list[MclustWorkload]:
+def mclust_workloads(x: np.ndarray, k_max: int, n_init: int, n_boot: int) -> list[Workload]:
     """The prior sweep on ``x`` and the bootstrap LRT on Old Faithful's waiting times."""
     waiting = load_dataset("old_faithful_waiting")
     return [
-        MclustWorkload(
+        Workload(
             f"prior sweep: K=1…{k_max} ×2, {n_init} restarts",
             10.0,
             lambda: select_components(
@@ -152,16 +147,23 @@ def mclust_workloads(x: np.ndarray, k_max: int, n_init: int, n_boot: int) -> lis
                 max_iter=MAX_ITER,
                 prior=True,
             ),
-            x,
-            f'mclustBIC(x, G = 1:{k_max}, modelNames = c("E", "V"), prior = priorControl(), '
-            "verbose = FALSE)",
+            partial(
+                mclust_seconds,
+                x,
+                f'mclustBIC(x, G = 1:{k_max}, modelNames = c("E", "V"), prior = priorControl(), '
+                "verbose = FALSE)",
+            ),
         ),
-        MclustWorkload(
+        Workload(
             f"bootstrap LRT: {n_boot} boots, K≤3, N={waiting.size}",
             10.0,
             lambda: bootstrap_lrt(waiting, 3, equal_variance=True, n_boot=n_boot, seed=1),
-            waiting,
-            f'mclustBootstrapLRT(x, modelName = "E", nboot = {n_boot}, maxG = 2, verbose = FALSE)',
+            partial(
+                mclust_seconds,
+                waiting,
+                f'mclustBootstrapLRT(x, modelName = "E", nboot = {n_boot}, maxG = 2, '
+                "verbose = FALSE)",
+            ),
         ),
     ]
 
@@ -190,12 +192,29 @@ def mclust_seconds(data: np.ndarray, expression: str, repeats: int) -> float | N
 
 def timed(fn: Callable[[], object], repeats: int) -> float:
     """Median wall time of ``fn`` over ``repeats`` calls, in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return float(np.median(timings(fn, repeats)))
+
+
+def sklearn_seconds(fn: Callable[[], object], repeats: int) -> float:
+    """:func:`timed` for a scikit-learn workload, its ConvergenceWarnings (large K) silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return timed(fn, repeats)
+
+
+def print_table(title: str, jobs: Sequence[Workload], repeats: int, timed_reference: bool) -> None:
+    """Time each workload (and its reference unless ``timed_reference`` is false); one row each."""
+    print(title)
+    for job in jobs:
+        ours = timed(job.ours, repeats)
+        verdict = "PASS" if ours < job.target_s else "MISS"
+        theirs = job.reference(repeats) if timed_reference else None
+        theirs_text = "-" if theirs is None else f"{theirs:.2f}"
+        ratio_text = "-" if not theirs else f"{theirs / ours:.2f}×"
+        print(
+            f"{job.name:<40} {ours:>9.2f} {job.target_s:>10.1f} {verdict:>5} "
+            f"{theirs_text:>11} {ratio_text:>6}"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -212,34 +231,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     jobs = workloads(x, n_restarts, k_max, n_init)
     jobs[0].ours()  # load (or compile) the kernels once, outside the timings
     print(f"N = {n:,}, tol = {TOL:g}, max_iter = {MAX_ITER}; median of {args.repeats}")
-    print(HEADER)
-    for job in jobs:
-        ours = timed(job.ours, args.repeats)
-        verdict = "PASS" if ours < job.target_s else "MISS"
-        if args.no_sklearn:
-            theirs_text, ratio_text = "-", "-"
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # ConvergenceWarning at large K
-                theirs = timed(job.sklearn, args.repeats)
-            theirs_text, ratio_text = f"{theirs:.2f}", f"{theirs / ours:.1f}×"
-        print(
-            f"{job.name:<40} {ours:>9.2f} {job.target_s:>10.1f} {verdict:>5} "
-            f"{theirs_text:>11} {ratio_text:>6}"
-        )
-    n_boot = 19 if args.quick else 99
+    print_table(HEADER, jobs, args.repeats, not args.no_sklearn)
     print()
-    print(MCLUST_HEADER)
-    for job in mclust_workloads(x, k_max, n_init, n_boot):
-        ours = timed(job.ours, args.repeats)
-        verdict = "PASS" if ours < job.target_s else "MISS"
-        theirs = None if args.no_r else mclust_seconds(job.data, job.r_expression, args.repeats)
-        theirs_text = "-" if theirs is None else f"{theirs:.2f}"
-        ratio_text = "-" if not theirs else f"{theirs / ours:.2f}×"
-        print(
-            f"{job.name:<40} {ours:>9.2f} {job.target_s:>10.1f} {verdict:>5} "
-            f"{theirs_text:>11} {ratio_text:>6}"
-        )
+    n_boot = 19 if args.quick else 99
+    print_table(
+        MCLUST_HEADER, mclust_workloads(x, k_max, n_init, n_boot), args.repeats, not args.no_r
+    )
     return 0
 
 

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from benchmarks.common import timings
 from gmm_core import MixtureParams, default_var_floor, run_em, sample
 from gmm_core.data import load_dataset
 from gmm_core.landscape import basins, mean_grid, mean_surface
@@ -40,12 +40,8 @@ HEADER = (
 
 
 def median_time(work: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    """Median wall time of ``work`` over ``repeats`` calls, in seconds."""
+    return float(np.median(timings(work, repeats)))
 
 
 def data_sets() -> list[tuple[str, np.ndarray]]:

@@ -18,40 +18,25 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.common import free_port, healthy
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET_S = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=2) as resp:
-            return resp.status == 200 and resp.read().strip() == b"ok"
-    except OSError:
-        return False
 
 
 def time_to_healthy(
     clone: Path, env: dict[str, str], timeout: float, log_path: Path
 ) -> tuple[float | None, str]:
     """Run app.sh in ``clone``; (seconds until healthy or None on timeout/exit, its output)."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/_stcore/health"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
     with log_path.open("w") as log:
         proc = subprocess.Popen(
@@ -62,7 +47,7 @@ def time_to_healthy(
     seconds = None
     try:
         while time.perf_counter() - start < timeout and proc.poll() is None:
-            if _healthy(url):
+            if healthy(url):
                 seconds = time.perf_counter() - start
                 break
             time.sleep(0.2)

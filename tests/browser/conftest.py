@@ -22,12 +22,7 @@ which turns the skip into a failure.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -35,13 +30,14 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from benchmarks.common import streamlit_server
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = Path(os.environ.get("EMLAB_CHROMIUM", "/usr/bin/chromium"))
 BROWSER_DIR = Path(__file__).resolve().parent
 
-SERVER_START_TIMEOUT_S = 60.0
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # file: a downloaded export opened from disk (tests/browser/test_pages_browser.py).
 IGNORED_SCHEMES = {"data", "blob", "about", "chrome-extension", "chrome", "devtools", "file"}
@@ -119,81 +115,17 @@ def browser_context_args(browser_context_args: dict, app_server: str) -> dict:
 # --------------------------------------------------------------------------- app server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _tail(path: Path, n: int = 60) -> str:
-    try:
-        lines = path.read_text(errors="replace").splitlines()
-    except OSError as exc:
-        return f"<cannot read {path}: {exc}>"
-    return "\n".join(lines[-n:])
-
-
-# Talk to the local server directly, whatever *_proxy variables say.
-_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with _NO_PROXY_OPENER.open(url, timeout=2) as resp:
-            return resp.status == 200 and resp.read().strip() == b"ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.fixture(scope="session")
 def app_server(_chromium_available: Path) -> Iterator[str]:
     """Serve the repo's app.py on a free port; yield its base URL."""
     app = REPO_ROOT / "app.py"
     if not app.is_file():
         pytest.fail(f"{app} does not exist: nothing to serve", pytrace=False)
-    ARTIFACTS.mkdir(exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     log_path = ARTIFACTS / f"streamlit-server{'-' + worker if worker else ''}.log"
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with log_path.open("w") as log:
-        log.write(f"$ {' '.join(cmd)}\n")
-        log.flush()
-        proc = subprocess.Popen(
-            cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(f"{base_url}/_stcore/health"):
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"streamlit exited with code {proc.returncode} before becoming healthy; "
-                    f"log {log_path}:\n{_tail(log_path)}"
-                )
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"streamlit not healthy at {base_url} after {SERVER_START_TIMEOUT_S:.0f} s; "
-                    f"log {log_path}:\n{_tail(log_path)}"
-                )
-            time.sleep(0.25)
+    with streamlit_server("app.py", cwd=REPO_ROOT, log_path=log_path, env=env) as (base_url, _):
         yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 # --------------------------------------------------------------------------- offline check
