@@ -22,15 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
 from .convergence import StoppingRule, met_at_last
-from .em import LOG_2PI, Backend, _logsumexp_rows, _quadratic, default_var_floor, m_step_arrays
+from .em import LOG_2PI, _logsumexp_rows, _quadratic, default_var_floor, m_step_arrays
 from .fit import _AT_FLOOR_RTOL, check_data, fit, sample
 from .init import InitMethod
-from .options import EMOptions
+from .options import EMOptions, EMOverrides
 from .params import MixtureParams
 from .prior import ConjugatePrior, log_prior_arrays
 
@@ -156,18 +156,13 @@ def bootstrap_lrt(
     x: np.ndarray,
     k_max: int,
     *,
-    equal_variance: bool | None = None,
     n_boot: int = 99,
     seed: int = 0,
     n_init: int = 10,
     init: InitMethod = "kmeans++",
     options: EMOptions | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    prior: bool | None = None,
-    stopping: StoppingRule | None = None,
-    backend: Backend | None = None,
     on_progress: Progress | None = None,
+    **overrides: Unpack[EMOverrides],
 ) -> BootstrapLRT:
     """Bootstrap likelihood-ratio tests of K vs K + 1 components, K = 1..k_max − 1.
 
@@ -178,8 +173,6 @@ def bootstrap_lrt(
     k_max : int
         The largest number of components fitted (≥ 2); ``k_max = 3`` tests 1 vs 2 and 2 vs 3
         (mclust's ``maxG = 2``).
-    equal_variance : bool
-        The variance model of every fit (mclust "E" or "V"); default that of ``options``.
     n_boot : int
         Bootstrap samples per test (mclust's default is 999; the issue's reference uses 99).
     seed : int
@@ -189,15 +182,17 @@ def bootstrap_lrt(
         Restarts and initialisation of the fits to the data (the best non-degenerate restart).
     options : EMOptions, optional
         The fits' options (:class:`gmm_core.options.EMOptions`; var_floor must be None, the
-        default floor of each sample); the keywords override it where given.
-    tol, max_iter, prior, stopping, backend
-        As in :func:`gmm_core.fit.fit`; with ``prior`` every fit is MAP-EM with mclust's
-        default prior (for its own data and K), and the statistic still uses log L. The
-        bootstrap refits run vectorised over a batch of samples (:func:`batched_em`, numpy;
-        ``backend`` applies to the fits to the data).
+        default floor of each sample).
     on_progress : callable, optional
         ``on_progress(done, total)`` as bootstrap fits finish, total = 2 (k_max − 1) n_boot
         (two fits per sample).
+    **overrides
+        The fields of ``options`` as keywords, overriding it where given, as in
+        :func:`gmm_core.fit.fit`: ``equal_variance`` is the variance model of every fit
+        (mclust "E" or "V"); with ``prior`` every fit is MAP-EM with mclust's default prior
+        (for its own data and K), and the statistic still uses log L. The bootstrap refits run
+        vectorised over a batch of samples (:func:`batched_em`, numpy; ``backend`` applies to
+        the fits to the data).
 
     Returns
     -------
@@ -206,15 +201,7 @@ def bootstrap_lrt(
     if k_max < 2:
         raise ValueError(f"the test needs k_max ≥ 2 (K = 1 against K = 2), got {k_max}")
     _check_boot(n_boot)
-    opts = _bootstrap_options(
-        options,
-        equal_variance=equal_variance,
-        tol=tol,
-        max_iter=max_iter,
-        prior=prior,
-        stopping=stopping,
-        backend=backend,
-    )
+    opts = _bootstrap_options(options, **overrides)
     x = check_data(x, k_max)
     fits = [
         fit(x, k, options=opts, init=init, n_init=n_init, seed=seed) for k in range(1, k_max + 1)
@@ -430,16 +417,12 @@ def bootstrap_params(
     x: np.ndarray,
     params: MixtureParams,
     *,
-    equal_variance: bool | None = None,
     n_boot: int = 999,
     seed: int = 0,
     level: float = 0.95,
     options: EMOptions | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    prior: bool | None = None,
-    stopping: StoppingRule | None = None,
     on_progress: Progress | None = None,
+    **overrides: Unpack[EMOverrides],
 ) -> ParameterBootstrap:
     """Nonparametric bootstrap of a fit's parameters (module docstring).
 
@@ -449,8 +432,6 @@ def bootstrap_params(
         The data ``params`` were fitted to.
     params : MixtureParams
         The fit (K components); every replicate starts from it, so components keep its labels.
-    equal_variance : bool
-        The fit's variance model; default that of ``options``.
     n_boot : int
         Replicates B.
     seed : int
@@ -459,12 +440,13 @@ def bootstrap_params(
         Coverage of the percentile intervals, in (0, 1).
     options : EMOptions, optional
         The fit's own options (:class:`gmm_core.options.EMOptions`, as for
-        :func:`bootstrap_lrt`; the backend is not used); the keywords override it.
-    tol, max_iter, prior, stopping
-        As in :func:`gmm_core.fit.fit` (the fit's own options); the refits run vectorised
-        over a batch of resamples (:func:`batched_em`, numpy).
+        :func:`bootstrap_lrt`; the backend is not used).
     on_progress : callable, optional
         ``on_progress(done, n_boot)`` as refits finish.
+    **overrides
+        The fields of ``options`` as keywords, overriding it where given, as in
+        :func:`gmm_core.fit.fit` (``equal_variance``: the fit's variance model); the refits
+        run vectorised over a batch of resamples (:func:`batched_em`, numpy).
 
     Returns
     -------
@@ -473,14 +455,7 @@ def bootstrap_params(
     _check_boot(n_boot)
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
-    opts = _bootstrap_options(
-        options,
-        equal_variance=equal_variance,
-        tol=tol,
-        max_iter=max_iter,
-        prior=prior,
-        stopping=stopping,
-    )
+    opts = _bootstrap_options(options, **overrides)
     x = check_data(x, params.n_components)
     rng = np.random.default_rng(seed)
     replicates: list[np.ndarray] = []
