@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import operator
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -175,29 +176,24 @@ def _check_inputs(
 
 if NUMBA_AVAILABLE:
 
-    @intrinsic
-    def _f64_bits(typingctx, value):  # noqa: ARG001 - numba intrinsic signature
-        """Reinterpret the bits of a float64 as an int64 (vectorisable bitcast)."""
-        if value != _nb_types.float64:
-            return None
-        sig = _nb_types.int64(_nb_types.float64)
+    def _bitcast(source: Any, target: Any) -> Any:
+        """A numba intrinsic reinterpreting the bits of a ``source`` scalar as a ``target``
+        scalar of the same width (a vectorisable bitcast)."""
 
-        def codegen(context, builder, signature, args):  # noqa: ARG001
-            return builder.bitcast(args[0], context.get_value_type(_nb_types.int64))
+        def typer(typingctx, value):  # noqa: ARG001 - numba intrinsic signature
+            if value != source:
+                return None
 
-        return sig, codegen
+            def codegen(context, builder, signature, args):  # noqa: ARG001
+                return builder.bitcast(args[0], context.get_value_type(target))
 
-    @intrinsic
-    def _bits_f64(typingctx, value):  # noqa: ARG001 - numba intrinsic signature
-        """Reinterpret the bits of an int64 as a float64 (vectorisable bitcast)."""
-        if value != _nb_types.int64:
-            return None
-        sig = _nb_types.float64(_nb_types.int64)
+            return target(source), codegen
 
-        def codegen(context, builder, signature, args):  # noqa: ARG001
-            return builder.bitcast(args[0], context.get_value_type(_nb_types.float64))
+        return intrinsic(typer)
 
-        return sig, codegen
+    #: The bits of a float64 as an int64, and back.
+    _f64_bits = _bitcast(_nb_types.float64, _nb_types.int64)
+    _bits_f64 = _bitcast(_nb_types.int64, _nb_types.float64)
 
     # No "reassoc" here: it would let LLVM fold (t + SHIFTER) - SHIFTER to t and
     # a - k*hi - k*lo to a - k*(hi + lo). "contract" (FMA) only makes steps more exact.
@@ -517,6 +513,25 @@ def _check_bins(lo: float, hi: float, n_bins: int) -> tuple[float, float, int]:
     return lo, hi, n_bins
 
 
+def _fused_pass(
+    x: np.ndarray,
+    log_coef: np.ndarray,
+    means: np.ndarray,
+    half_prec: np.ndarray,
+    bins: tuple[float, float, int],
+    chunk: int,
+    parallel: bool | None,
+) -> np.ndarray:
+    """One checked pass of the kernel over ``x``: the summed rows of :func:`_row_range`
+    (zeros when ``x`` is empty); ``bins`` as there, already checked."""
+    inputs = _checked_inputs(x, log_coef, means, half_prec, chunk)
+    kk, n_bins = inputs[2].shape[0], bins[2]
+    if inputs[0].shape[0] == 0:
+        return np.zeros(3 * kk + 1 if n_bins == 0 else n_bins * kk)
+    per_row = 1 if n_bins == 0 else max(1, BIN_TABLE_POINTS // chunk)
+    return _run_kernel(inputs, chunk, per_row, bins, parallel)
+
+
 def _fused_statistics_impl(
     x: np.ndarray,
     log_coef: np.ndarray,
@@ -542,12 +557,8 @@ def _fused_statistics_impl(
     stats : np.ndarray, shape (3, K)
     loglik : float
     """
-    inputs = _checked_inputs(x, log_coef, means, half_prec, chunk)
-    kk = inputs[2].shape[0]
-    if inputs[0].shape[0] == 0:
-        return np.zeros((3, kk)), 0.0
-    total = _run_kernel(inputs, chunk, 1, (0.0, 0.0, 0), parallel)
-    return total[: 3 * kk].reshape(3, kk), float(total[3 * kk])
+    total = _fused_pass(x, log_coef, means, half_prec, (0.0, 0.0, 0), chunk, parallel)
+    return total[:-1].reshape(3, -1), float(total[-1])
 
 
 def fused_statistics(
@@ -605,13 +616,8 @@ def _bin_responsibilities_impl(
     """:func:`fused_bin_responsibilities` with the chunk size and the threading choice
     exposed (``bins = (lo, hi, n_bins)``; ``chunk`` and ``parallel`` as in
     :func:`_fused_statistics_impl`). Returns shape (n_bins, K)."""
-    inputs = _checked_inputs(x, log_coef, means, half_prec, chunk)
     bins = _check_bins(*bins)
-    kk = inputs[2].shape[0]
-    if inputs[0].shape[0] == 0:
-        return np.zeros((bins[2], kk))
-    per_row = max(1, BIN_TABLE_POINTS // chunk)
-    return _run_kernel(inputs, chunk, per_row, bins, parallel).reshape(bins[2], kk)
+    return _fused_pass(x, log_coef, means, half_prec, bins, chunk, parallel).reshape(bins[2], -1)
 
 
 def fused_bin_responsibilities(

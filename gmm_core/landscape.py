@@ -29,6 +29,7 @@ from .em import (
     MAX_QUADRATIC,
     data_scale_variance,
     log_likelihood,
+    m_step_arrays,
     within_model,
 )
 from .explore import BARRIER_PER_POINT, BARRIER_RELATIVE
@@ -191,24 +192,18 @@ def _numpy_statistics(x: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _numpy_update(sums: np.ndarray, theta: np.ndarray, var_floor: float, tied: bool) -> np.ndarray:
-    """The M-step of :func:`gmm_core.em.update_params` for a batch (S, 3, K)."""
-    n_k, s1, s2 = sums[:, 0], sums[:, 1], sums[:, 2]
-    shift = theta[:, 1]
-    empty = n_k < EMPTY_THRESHOLD
-    safe_n = np.where(empty, 1.0, n_k)
-    offset = np.where(empty, 0.0, s1 / safe_n)
-    means = shift + offset
-    rounding = (means - shift) - offset
-    scatter = s2 - n_k * offset * offset + n_k * rounding * rounding
-    means = np.where(empty, shift, means)
-    scatter = np.maximum(np.where(empty, s2, scatter), 0.0)
-    if tied:
-        pooled = scatter.sum(axis=1) / np.maximum(n_k.sum(axis=1), EMPTY_THRESHOLD)
-        variances = np.repeat(pooled[:, None], n_k.shape[1], axis=1)
-    else:
-        variances = np.where(empty, theta[:, 2], scatter / safe_n)
-    variances = np.maximum(variances, var_floor)
-    weights = n_k / n_k.sum(axis=1, keepdims=True)
+    """The M-step of :func:`gmm_core.em.update_params` for a batch: (S, 3, K) → (S, 3, K)
+    (:func:`gmm_core.em.m_step_arrays`; an empty component keeps its mean and variance)."""
+    weights, means, variances, _, _ = m_step_arrays(
+        sums[:, 0],
+        sums[:, 1],
+        sums[:, 2],
+        theta[:, 1],
+        theta[:, 1],
+        theta[:, 2],
+        var_floor=var_floor,
+        equal_variance=tied,
+    )
     return np.stack([weights, means, variances], axis=1)
 
 
