@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict, Unpack
 
 import numpy as np
 
@@ -37,6 +38,7 @@ from .params import MixtureParams
 
 __all__ = [
     "BasinMap",
+    "BatchOptions",
     "LandscapeOptimum",
     "basins",
     "batch_em",
@@ -367,6 +369,17 @@ if NUMBA_AVAILABLE:
             out_conv[s] = conv
 
 
+class BatchOptions(TypedDict):
+    """The keyword arguments of :func:`batch_em`, which :func:`basins` passes on."""
+
+    var_floor: float
+    tol: float
+    max_iter: int
+    equal_variance: NotRequired[bool]
+    backend: NotRequired[str]
+    stopping: NotRequired[StoppingRule]
+
+
 def batch_em(
     x: np.ndarray,
     starts: np.ndarray,
@@ -662,13 +675,8 @@ def basins(
     g1: np.ndarray,
     g2: np.ndarray,
     *,
-    var_floor: float,
-    tol: float,
-    max_iter: int,
-    equal_variance: bool = False,
-    backend: str = "auto",
-    stopping: StoppingRule = DEFAULT_STOPPING,
     on_progress: Callable[[int, int], None] | None = None,
+    **em: Unpack[BatchOptions],
 ) -> BasinMap:
     """Run EM from θ₀ = (π, (μ₁, μ₂), σ²) for every grid cell and group where they end.
 
@@ -679,11 +687,11 @@ def basins(
         π and σ² of every start.
     g1, g2 : ndarray, shapes (G1,), (G2,)
         μ₁ and μ₂ values of the grid.
-    var_floor, tol, max_iter, equal_variance, stopping
-        As in :func:`gmm_core.fit.fit`.
-    backend : {"auto", "numpy"}
     on_progress : callable, optional
         ``on_progress(done, total)`` after each batch of ``BATCH`` starts.
+    **em
+        var_floor, tol, max_iter (required), equal_variance, backend, stopping: the runs'
+        options, as in :func:`batch_em`.
 
     Returns
     -------
@@ -702,24 +710,13 @@ def basins(
     starts[:, 1, 1] = mu2.ravel()
     parts = []
     for lo in range(0, count, BATCH):
-        parts.append(
-            batch_em(
-                x,
-                starts[lo : lo + BATCH],
-                var_floor=var_floor,
-                tol=tol,
-                max_iter=max_iter,
-                equal_variance=equal_variance,
-                backend=backend,
-                stopping=stopping,
-            )
-        )
+        parts.append(batch_em(x, starts[lo : lo + BATCH], **em))
         if on_progress is not None:
             on_progress(min(lo + BATCH, count), count)
     params = np.concatenate([p.params for p in parts])
     lls = np.concatenate([p.log_likelihoods for p in parts])
     labels, optima = group_optima(
-        x, params, lls, var_floor=var_floor, equal_variance=equal_variance
+        x, params, lls, var_floor=em["var_floor"], equal_variance=em.get("equal_variance", False)
     )
     shape = mu1.shape
     return BasinMap(
