@@ -39,8 +39,9 @@ def grid_basins(x, cells, variances=VARIANCES, *, tol=1e-8, max_iter=2000, **opt
     variance floor of ``x``."""
     grid = mean_grid(x, cells)
     floor = default_var_floor(x)
-    return basins(x, WEIGHTS, variances, grid, grid, var_floor=floor, tol=tol,
-                  max_iter=max_iter, **options)  # fmt: skip
+    return basins(
+        x, WEIGHTS, variances, grid, grid, var_floor=floor, tol=tol, max_iter=max_iter, **options
+    )
 
 
 @pytest.fixture(scope="module")
@@ -161,8 +162,9 @@ def test_basin_colours_reproduce(faithful, basin_map):
 def test_progress_is_reported_and_numpy_backend_agrees(faithful, cells, variances, tied, n_calls):
     calls = []
     options = {"tol": 1e-6, "max_iter": 500, "equal_variance": tied}
-    fast = grid_basins(faithful, cells, variances, **options,
-                       on_progress=lambda d, t: calls.append((d, t)))  # fmt: skip
+    fast = grid_basins(
+        faithful, cells, variances, **options, on_progress=lambda d, t: calls.append((d, t))
+    )
     slow = grid_basins(faithful, cells, variances, **options, backend="numpy")
     assert calls[-1] == (cells**2, cells**2) and len(calls) == n_calls
     assert np.array_equal(fast.labels, slow.labels)
@@ -196,8 +198,9 @@ def test_warmup_runs():
 def test_tied_model_has_two_mirror_optima_and_one_saddle(faithful):
     """With one shared σ², EM creeps towards the saddle on the mirror line from many starts
     near it (flat ridges); they are grouped with it, as one mixture (components coincide)."""
-    basin_map = grid_basins(faithful, 30, np.array([1.3, 1.3]), tol=1e-6, max_iter=500,
-                            equal_variance=True)  # fmt: skip
+    basin_map = grid_basins(
+        faithful, 30, np.array([1.3, 1.3]), tol=1e-6, max_iter=500, equal_variance=True
+    )
     top, twin, saddle = basin_map.optima
     assert top.mirror == 1 and twin.mirror == 0 and not top.coincident
     assert saddle.coincident and saddle.mirror is None
