@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Unpack
 
 import numpy as np
@@ -219,24 +220,13 @@ def bootstrap_lrt(
         null, alternative = fits[k - 1].params, fits[k].params
         observed = 2.0 * (fits[k].log_likelihood - fits[k - 1].log_likelihood)
         rng = np.random.default_rng([seed, k])
-        stats: list[float] = []
-        redrawn = 0
-        while len(stats) < n_boot:
-            size = min(_batch_size(x.size, k + 1), n_boot - len(stats))
-            batch = np.array([sample(null, x.size, rng)[0] for _ in range(size)])
-            _, ll0, bad0 = batched_em(batch, null, on_done=count, **_batch_options(opts))
-            _, ll1, bad1 = batched_em(batch, alternative, on_done=count, **_batch_options(opts))
-            good = ~(bad0 | bad1)
-            redrawn += int(np.count_nonzero(~good))
-            if redrawn > MAX_REDRAW_FACTOR * n_boot:
-                raise ValueError(
-                    f"K = {k} vs {k + 1}: more than {MAX_REDRAW_FACTOR * n_boot} bootstrap "
-                    "samples gave degenerate fits; the test cannot be run on this data (try the "
-                    "conjugate prior)"
-                )
-            stats.extend((2.0 * (ll1[good] - ll0[good])).tolist())
-        boot = np.asarray(stats)
-        boot.flags.writeable = False
+        boot, redrawn = _refit_until(
+            n_boot,
+            _batch_size(x.size, k + 1),
+            partial(_lrt_statistics, null, alternative, x.size, rng, opts, count),
+            f"K = {k} vs {k + 1}: more than {MAX_REDRAW_FACTOR * n_boot} bootstrap samples gave "
+            "degenerate fits; the test cannot be run on this data (try the conjugate prior)",
+        )
         p_value = (1.0 + float(np.count_nonzero(boot >= observed))) / (n_boot + 1.0)
         rows.append(LRTRow(k, float(observed), p_value, boot, redrawn))
     lls = np.array([f.log_likelihood for f in fits])
@@ -249,6 +239,67 @@ def bootstrap_lrt(
         seed,
         bool(opts.prior),
     )
+
+
+def _lrt_statistics(
+    null: MixtureParams,
+    alternative: MixtureParams,
+    n_points: int,
+    rng: np.random.Generator,
+    opts: EMOptions,
+    on_done: Callable[[int], None],
+    size: int,
+    _kept: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` samples of ``n_points`` drawn from the null fit, each refitted from the null
+    and from the alternative fit: the statistics 2 (log L₁ − log L₀), shape (size,), and
+    which samples gave a degenerate fit (a ``refit`` of :func:`_refit_until`)."""
+    batch = np.array([sample(null, n_points, rng)[0] for _ in range(size)])
+    _, ll0, bad0 = batched_em(batch, null, on_done=on_done, **_batch_options(opts))
+    _, ll1, bad1 = batched_em(batch, alternative, on_done=on_done, **_batch_options(opts))
+    return 2.0 * (ll1 - ll0), bad0 | bad1
+
+
+def _refit_until(
+    n_boot: int,
+    batch_size: int,
+    refit: Callable[[int, int], tuple[np.ndarray, np.ndarray]],
+    too_fragile: str,
+) -> tuple[np.ndarray, int]:
+    """Refit batches of samples until ``n_boot`` of them gave sound fits.
+
+    Parameters
+    ----------
+    n_boot : int
+        Results wanted B.
+    batch_size : int
+        Most samples drawn and refitted at once (:func:`_batch_size`).
+    refit : callable
+        ``refit(size, kept)`` draws ``size`` samples and refits them (``kept``: sound results
+        so far); returns their results, shape (size, ...), and which are degenerate, bool
+        shape (size,).
+    too_fragile : str
+        The ValueError's message once more than ``MAX_REDRAW_FACTOR * n_boot`` samples were
+        degenerate (and redrawn).
+
+    Returns
+    -------
+    results : ndarray, shape (n_boot, ...), read-only
+        The sound results, in the order drawn.
+    redrawn : int
+        Samples drawn again because their fit was degenerate.
+    """
+    kept: list[np.ndarray] = []
+    redrawn = 0
+    while len(kept) < n_boot:
+        results, bad = refit(min(batch_size, n_boot - len(kept)), len(kept))
+        redrawn += int(np.count_nonzero(bad))
+        if redrawn > MAX_REDRAW_FACTOR * n_boot:
+            raise ValueError(too_fragile)
+        kept.extend(results[~bad])
+    out = np.array(kept, dtype=np.float64)
+    out.flags.writeable = False
+    return out, redrawn
 
 
 def _bootstrap_options(options: EMOptions | None, **overrides: Any) -> EMOptions:
@@ -458,12 +509,10 @@ def bootstrap_params(
     opts = _bootstrap_options(options, **overrides)
     x = check_data(x, params.n_components)
     rng = np.random.default_rng(seed)
-    replicates: list[np.ndarray] = []
-    redrawn = 0
-    while len(replicates) < n_boot:
-        size = min(_batch_size(x.size, params.n_components), n_boot - len(replicates))
+
+    def refit(size: int, kept: int) -> tuple[np.ndarray, np.ndarray]:
         batch = np.array([x[rng.integers(0, x.size, x.size)] for _ in range(size)])
-        done = len(replicates)
+        done = kept
 
         def count(n: int) -> None:
             nonlocal done
@@ -473,14 +522,13 @@ def bootstrap_params(
 
         fitted, _, bad = batched_em(batch, params, on_done=count, **_batch_options(opts))
         bad |= np.array([np.unique(row).size < params.n_components for row in batch])
-        redrawn += int(np.count_nonzero(bad))
-        if redrawn > MAX_REDRAW_FACTOR * n_boot:
-            raise ValueError(
-                f"more than {MAX_REDRAW_FACTOR * n_boot} resamples gave degenerate fits (a "
-                "variance at the floor): this fit is too fragile to bootstrap; try the "
-                "conjugate prior"
-            )
-        replicates.extend(fitted[~bad])
-    out = np.array(replicates, dtype=np.float64)
-    out.flags.writeable = False
+        return fitted, bad
+
+    out, redrawn = _refit_until(
+        n_boot,
+        _batch_size(x.size, params.n_components),
+        refit,
+        f"more than {MAX_REDRAW_FACTOR * n_boot} resamples gave degenerate fits (a variance at "
+        "the floor): this fit is too fragile to bootstrap; try the conjugate prior",
+    )
     return ParameterBootstrap(params, out, float(level), redrawn, seed)
