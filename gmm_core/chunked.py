@@ -50,7 +50,7 @@ from .em import (
     update_params,
     within_model,
 )
-from .init import InitMethod, initial_params
+from .init import InitMethod, check_given_start, initial_params
 from .options import EMOptions, EMOverrides
 from .params import MixtureParams
 
@@ -380,17 +380,12 @@ def fit_chunked(
     floor = VAR_FLOOR_FRACTION * summary.variance if opts.var_floor is None else opts.var_floor
     if not floor > 0:
         raise ValueError(f"var_floor must be > 0, got {floor}")
+    check_given_start(start, n_components)
     if isinstance(start, MixtureParams):
-        if start.n_components != n_components:
-            raise ValueError(
-                f"the starting parameters have {start.n_components} components, "
-                f"expected {n_components}"
-            )
         theta = start
     else:
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         sample = _strided_sample(source, summary, sample_size, scheduler)
-        theta = initial_params(sample, n_components, start, rng)
+        theta = initial_params(sample, n_components, start, np.random.default_rng(seed))
     theta = within_model(theta, var_floor=floor, equal_variance=opts.equal_variance)
     first = theta
 

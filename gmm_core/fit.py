@@ -48,7 +48,7 @@ from .em import (
     iter_responsibilities,
     within_model,
 )
-from .init import InitMethod, initial_params
+from .init import InitMethod, check_given_start, initial_params
 from .options import DEFAULT_MAX_ITER, DEFAULT_TOL, EMOptions, EMOverrides
 from .params import MixtureParams
 from .prior import ConjugatePrior, resolve_prior
@@ -557,14 +557,11 @@ def fit(
     x = check_data(x, n_components)
     if n_init < 1:
         raise ValueError(f"n_init must be at least 1, got {n_init}")
-    if isinstance(init, MixtureParams) and init.n_components != n_components:
-        raise ValueError(
-            f"the starting parameters have {init.n_components} components, expected {n_components}"
-        )
+    check_given_start(init, n_components)
     opts = EMOptions.resolve(options, **overrides)
     floor = default_var_floor(x) if opts.var_floor is None else opts.var_floor
     opts = opts.replace(var_floor=floor, prior=resolve_prior(opts.prior, x, n_components) or False)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # a Generator passed is used as it is
     runs = []
     for _ in range(n_init):
         if isinstance(init, MixtureParams):
