@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import operator
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -116,22 +117,9 @@ _LN2_LO = 1.90821492927058770002e-10  # ln 2 - _LN2_HI
 _SHIFTER = 6755399441055744.0  # 1.5 * 2**52: adding it rounds to an integer
 _EXP_BIAS = 1023
 
-# Taylor coefficients 1/n! for n = 0..13; on |r| <= ln(2)/2 the truncation error is
-# below 5e-18 relative, so the rounding of the evaluation dominates.
-_C0 = 1.0
-_C1 = 1.0
-_C2 = 1.0 / 2.0
-_C3 = 1.0 / 6.0
-_C4 = 1.0 / 24.0
-_C5 = 1.0 / 120.0
-_C6 = 1.0 / 720.0
-_C7 = 1.0 / 5040.0
-_C8 = 1.0 / 40320.0
-_C9 = 1.0 / 362880.0
-_C10 = 1.0 / 3628800.0
-_C11 = 1.0 / 39916800.0
-_C12 = 1.0 / 479001600.0
-_C13 = 1.0 / 6227020800.0
+# Taylor coefficients 1/n! for n = 13 down to 0 (Horner's order); on |r| <= ln(2)/2 the
+# truncation error is below 5e-18 relative, so the rounding of the evaluation dominates.
+_TAYLOR: tuple[float, ...] = tuple(1.0 / math.factorial(n) for n in range(13, -1, -1))
 
 
 def _check_inputs(
@@ -175,29 +163,24 @@ def _check_inputs(
 
 if NUMBA_AVAILABLE:
 
-    @intrinsic
-    def _f64_bits(typingctx, value):  # noqa: ARG001 - numba intrinsic signature
-        """Reinterpret the bits of a float64 as an int64 (vectorisable bitcast)."""
-        if value != _nb_types.float64:
-            return None
-        sig = _nb_types.int64(_nb_types.float64)
+    def _bitcast(source: Any, target: Any) -> Any:
+        """A numba intrinsic reinterpreting the bits of a ``source`` scalar as a ``target``
+        scalar of the same width (a vectorisable bitcast)."""
 
-        def codegen(context, builder, signature, args):  # noqa: ARG001
-            return builder.bitcast(args[0], context.get_value_type(_nb_types.int64))
+        def typer(typingctx, value):  # noqa: ARG001 - numba intrinsic signature
+            if value != source:
+                return None
 
-        return sig, codegen
+            def codegen(context, builder, signature, args):  # noqa: ARG001
+                return builder.bitcast(args[0], context.get_value_type(target))
 
-    @intrinsic
-    def _bits_f64(typingctx, value):  # noqa: ARG001 - numba intrinsic signature
-        """Reinterpret the bits of an int64 as a float64 (vectorisable bitcast)."""
-        if value != _nb_types.int64:
-            return None
-        sig = _nb_types.float64(_nb_types.int64)
+            return target(source), codegen
 
-        def codegen(context, builder, signature, args):  # noqa: ARG001
-            return builder.bitcast(args[0], context.get_value_type(_nb_types.float64))
+        return intrinsic(typer)
 
-        return sig, codegen
+    #: The bits of a float64 as an int64, and back.
+    _f64_bits = _bitcast(_nb_types.float64, _nb_types.int64)
+    _bits_f64 = _bitcast(_nb_types.int64, _nb_types.float64)
 
     # No "reassoc" here: it would let LLVM fold (t + SHIFTER) - SHIFTER to t and
     # a - k*hi - k*lo to a - k*(hi + lo). "contract" (FMA) only makes steps more exact.
@@ -209,20 +192,9 @@ if NUMBA_AVAILABLE:
         t = a * _LOG2E + _SHIFTER
         kf = t - _SHIFTER  # round(a / ln 2) as float
         r = (a - kf * _LN2_HI) - kf * _LN2_LO  # |r| <= ln(2)/2 (+ rounding)
-        p = _C13
-        p = p * r + _C12
-        p = p * r + _C11
-        p = p * r + _C10
-        p = p * r + _C9
-        p = p * r + _C8
-        p = p * r + _C7
-        p = p * r + _C6
-        p = p * r + _C5
-        p = p * r + _C4
-        p = p * r + _C3
-        p = p * r + _C2
-        p = p * r + _C1
-        p = p * r + _C0
+        p = _TAYLOR[0]
+        for i in range(1, len(_TAYLOR)):  # Horner; a constant trip count, unrolled by LLVM
+            p = p * r + _TAYLOR[i]
         # low bits of t hold k (two's complement); (k + 1023) << 52 is 2**k.
         scale = _bits_f64((_f64_bits(t) + _EXP_BIAS) << 52)
         return p * scale
@@ -517,6 +489,25 @@ def _check_bins(lo: float, hi: float, n_bins: int) -> tuple[float, float, int]:
     return lo, hi, n_bins
 
 
+def _fused_pass(
+    x: np.ndarray,
+    log_coef: np.ndarray,
+    means: np.ndarray,
+    half_prec: np.ndarray,
+    bins: tuple[float, float, int],
+    chunk: int,
+    parallel: bool | None,
+) -> np.ndarray:
+    """One checked pass of the kernel over ``x``: the summed rows of :func:`_row_range`
+    (zeros when ``x`` is empty); ``bins`` as there, already checked."""
+    inputs = _checked_inputs(x, log_coef, means, half_prec, chunk)
+    kk, n_bins = inputs[2].shape[0], bins[2]
+    if inputs[0].shape[0] == 0:
+        return np.zeros(3 * kk + 1 if n_bins == 0 else n_bins * kk)
+    per_row = 1 if n_bins == 0 else max(1, BIN_TABLE_POINTS // chunk)
+    return _run_kernel(inputs, chunk, per_row, bins, parallel)
+
+
 def _fused_statistics_impl(
     x: np.ndarray,
     log_coef: np.ndarray,
@@ -542,12 +533,8 @@ def _fused_statistics_impl(
     stats : np.ndarray, shape (3, K)
     loglik : float
     """
-    inputs = _checked_inputs(x, log_coef, means, half_prec, chunk)
-    kk = inputs[2].shape[0]
-    if inputs[0].shape[0] == 0:
-        return np.zeros((3, kk)), 0.0
-    total = _run_kernel(inputs, chunk, 1, (0.0, 0.0, 0), parallel)
-    return total[: 3 * kk].reshape(3, kk), float(total[3 * kk])
+    total = _fused_pass(x, log_coef, means, half_prec, (0.0, 0.0, 0), chunk, parallel)
+    return total[:-1].reshape(3, -1), float(total[-1])
 
 
 def fused_statistics(
@@ -605,13 +592,8 @@ def _bin_responsibilities_impl(
     """:func:`fused_bin_responsibilities` with the chunk size and the threading choice
     exposed (``bins = (lo, hi, n_bins)``; ``chunk`` and ``parallel`` as in
     :func:`_fused_statistics_impl`). Returns shape (n_bins, K)."""
-    inputs = _checked_inputs(x, log_coef, means, half_prec, chunk)
     bins = _check_bins(*bins)
-    kk = inputs[2].shape[0]
-    if inputs[0].shape[0] == 0:
-        return np.zeros((bins[2], kk))
-    per_row = max(1, BIN_TABLE_POINTS // chunk)
-    return _run_kernel(inputs, chunk, per_row, bins, parallel).reshape(bins[2], kk)
+    return _fused_pass(x, log_coef, means, half_prec, bins, chunk, parallel).reshape(bins[2], -1)
 
 
 def fused_bin_responsibilities(

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Unpack
 
 import numpy as np
 
 from .convergence import StoppingRule, met_at_last
-from .em import LOG_2PI, Backend, _logsumexp_rows, _quadratic, default_var_floor, m_step_arrays
+from .em import LOG_2PI, _logsumexp_rows, _quadratic, default_var_floor, m_step_arrays
 from .fit import _AT_FLOOR_RTOL, check_data, fit, sample
 from .init import InitMethod
-from .options import EMOptions
+from .options import EMOptions, EMOverrides
 from .params import MixtureParams
 from .prior import ConjugatePrior, log_prior_arrays
 
@@ -156,18 +157,13 @@ def bootstrap_lrt(
     x: np.ndarray,
     k_max: int,
     *,
-    equal_variance: bool | None = None,
     n_boot: int = 99,
     seed: int = 0,
     n_init: int = 10,
     init: InitMethod = "kmeans++",
     options: EMOptions | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    prior: bool | None = None,
-    stopping: StoppingRule | None = None,
-    backend: Backend | None = None,
     on_progress: Progress | None = None,
+    **overrides: Unpack[EMOverrides],
 ) -> BootstrapLRT:
     """Bootstrap likelihood-ratio tests of K vs K + 1 components, K = 1..k_max − 1.
 
@@ -178,8 +174,6 @@ def bootstrap_lrt(
     k_max : int
         The largest number of components fitted (≥ 2); ``k_max = 3`` tests 1 vs 2 and 2 vs 3
         (mclust's ``maxG = 2``).
-    equal_variance : bool
-        The variance model of every fit (mclust "E" or "V"); default that of ``options``.
     n_boot : int
         Bootstrap samples per test (mclust's default is 999; the issue's reference uses 99).
     seed : int
@@ -189,15 +183,17 @@ def bootstrap_lrt(
         Restarts and initialisation of the fits to the data (the best non-degenerate restart).
     options : EMOptions, optional
         The fits' options (:class:`gmm_core.options.EMOptions`; var_floor must be None, the
-        default floor of each sample); the keywords override it where given.
-    tol, max_iter, prior, stopping, backend
-        As in :func:`gmm_core.fit.fit`; with ``prior`` every fit is MAP-EM with mclust's
-        default prior (for its own data and K), and the statistic still uses log L. The
-        bootstrap refits run vectorised over a batch of samples (:func:`batched_em`, numpy;
-        ``backend`` applies to the fits to the data).
+        default floor of each sample).
     on_progress : callable, optional
         ``on_progress(done, total)`` as bootstrap fits finish, total = 2 (k_max − 1) n_boot
         (two fits per sample).
+    **overrides
+        The fields of ``options`` as keywords, overriding it where given, as in
+        :func:`gmm_core.fit.fit`: ``equal_variance`` is the variance model of every fit
+        (mclust "E" or "V"); with ``prior`` every fit is MAP-EM with mclust's default prior
+        (for its own data and K), and the statistic still uses log L. The bootstrap refits run
+        vectorised over a batch of samples (:func:`batched_em`, numpy; ``backend`` applies to
+        the fits to the data).
 
     Returns
     -------
@@ -206,15 +202,7 @@ def bootstrap_lrt(
     if k_max < 2:
         raise ValueError(f"the test needs k_max ≥ 2 (K = 1 against K = 2), got {k_max}")
     _check_boot(n_boot)
-    opts = _bootstrap_options(
-        options,
-        equal_variance=equal_variance,
-        tol=tol,
-        max_iter=max_iter,
-        prior=prior,
-        stopping=stopping,
-        backend=backend,
-    )
+    opts = _bootstrap_options(options, **overrides)
     x = check_data(x, k_max)
     fits = [
         fit(x, k, options=opts, init=init, n_init=n_init, seed=seed) for k in range(1, k_max + 1)
@@ -232,24 +220,13 @@ def bootstrap_lrt(
         null, alternative = fits[k - 1].params, fits[k].params
         observed = 2.0 * (fits[k].log_likelihood - fits[k - 1].log_likelihood)
         rng = np.random.default_rng([seed, k])
-        stats: list[float] = []
-        redrawn = 0
-        while len(stats) < n_boot:
-            size = min(_batch_size(x.size, k + 1), n_boot - len(stats))
-            batch = np.array([sample(null, x.size, rng)[0] for _ in range(size)])
-            _, ll0, bad0 = batched_em(batch, null, on_done=count, **_batch_options(opts))
-            _, ll1, bad1 = batched_em(batch, alternative, on_done=count, **_batch_options(opts))
-            good = ~(bad0 | bad1)
-            redrawn += int(np.count_nonzero(~good))
-            if redrawn > MAX_REDRAW_FACTOR * n_boot:
-                raise ValueError(
-                    f"K = {k} vs {k + 1}: more than {MAX_REDRAW_FACTOR * n_boot} bootstrap "
-                    "samples gave degenerate fits; the test cannot be run on this data (try the "
-                    "conjugate prior)"
-                )
-            stats.extend((2.0 * (ll1[good] - ll0[good])).tolist())
-        boot = np.asarray(stats)
-        boot.flags.writeable = False
+        boot, redrawn = _refit_until(
+            n_boot,
+            _batch_size(x.size, k + 1),
+            partial(_lrt_statistics, null, alternative, x.size, rng, opts, count),
+            f"K = {k} vs {k + 1}: more than {MAX_REDRAW_FACTOR * n_boot} bootstrap samples gave "
+            "degenerate fits; the test cannot be run on this data (try the conjugate prior)",
+        )
         p_value = (1.0 + float(np.count_nonzero(boot >= observed))) / (n_boot + 1.0)
         rows.append(LRTRow(k, float(observed), p_value, boot, redrawn))
     lls = np.array([f.log_likelihood for f in fits])
@@ -262,6 +239,67 @@ def bootstrap_lrt(
         seed,
         bool(opts.prior),
     )
+
+
+def _lrt_statistics(
+    null: MixtureParams,
+    alternative: MixtureParams,
+    n_points: int,
+    rng: np.random.Generator,
+    opts: EMOptions,
+    on_done: Callable[[int], None],
+    size: int,
+    _kept: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``size`` samples of ``n_points`` drawn from the null fit, each refitted from the null
+    and from the alternative fit: the statistics 2 (log L₁ − log L₀), shape (size,), and
+    which samples gave a degenerate fit (a ``refit`` of :func:`_refit_until`)."""
+    batch = np.array([sample(null, n_points, rng)[0] for _ in range(size)])
+    _, ll0, bad0 = batched_em(batch, null, on_done=on_done, **_batch_options(opts))
+    _, ll1, bad1 = batched_em(batch, alternative, on_done=on_done, **_batch_options(opts))
+    return 2.0 * (ll1 - ll0), bad0 | bad1
+
+
+def _refit_until(
+    n_boot: int,
+    batch_size: int,
+    refit: Callable[[int, int], tuple[np.ndarray, np.ndarray]],
+    too_fragile: str,
+) -> tuple[np.ndarray, int]:
+    """Refit batches of samples until ``n_boot`` of them gave sound fits.
+
+    Parameters
+    ----------
+    n_boot : int
+        Results wanted B.
+    batch_size : int
+        Most samples drawn and refitted at once (:func:`_batch_size`).
+    refit : callable
+        ``refit(size, kept)`` draws ``size`` samples and refits them (``kept``: sound results
+        so far); returns their results, shape (size, ...), and which are degenerate, bool
+        shape (size,).
+    too_fragile : str
+        The ValueError's message once more than ``MAX_REDRAW_FACTOR * n_boot`` samples were
+        degenerate (and redrawn).
+
+    Returns
+    -------
+    results : ndarray, shape (n_boot, ...), read-only
+        The sound results, in the order drawn.
+    redrawn : int
+        Samples drawn again because their fit was degenerate.
+    """
+    kept: list[np.ndarray] = []
+    redrawn = 0
+    while len(kept) < n_boot:
+        results, bad = refit(min(batch_size, n_boot - len(kept)), len(kept))
+        redrawn += int(np.count_nonzero(bad))
+        if redrawn > MAX_REDRAW_FACTOR * n_boot:
+            raise ValueError(too_fragile)
+        kept.extend(results[~bad])
+    out = np.array(kept, dtype=np.float64)
+    out.flags.writeable = False
+    return out, redrawn
 
 
 def _bootstrap_options(options: EMOptions | None, **overrides: Any) -> EMOptions:
@@ -430,16 +468,12 @@ def bootstrap_params(
     x: np.ndarray,
     params: MixtureParams,
     *,
-    equal_variance: bool | None = None,
     n_boot: int = 999,
     seed: int = 0,
     level: float = 0.95,
     options: EMOptions | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    prior: bool | None = None,
-    stopping: StoppingRule | None = None,
     on_progress: Progress | None = None,
+    **overrides: Unpack[EMOverrides],
 ) -> ParameterBootstrap:
     """Nonparametric bootstrap of a fit's parameters (module docstring).
 
@@ -449,8 +483,6 @@ def bootstrap_params(
         The data ``params`` were fitted to.
     params : MixtureParams
         The fit (K components); every replicate starts from it, so components keep its labels.
-    equal_variance : bool
-        The fit's variance model; default that of ``options``.
     n_boot : int
         Replicates B.
     seed : int
@@ -459,12 +491,13 @@ def bootstrap_params(
         Coverage of the percentile intervals, in (0, 1).
     options : EMOptions, optional
         The fit's own options (:class:`gmm_core.options.EMOptions`, as for
-        :func:`bootstrap_lrt`; the backend is not used); the keywords override it.
-    tol, max_iter, prior, stopping
-        As in :func:`gmm_core.fit.fit` (the fit's own options); the refits run vectorised
-        over a batch of resamples (:func:`batched_em`, numpy).
+        :func:`bootstrap_lrt`; the backend is not used).
     on_progress : callable, optional
         ``on_progress(done, n_boot)`` as refits finish.
+    **overrides
+        The fields of ``options`` as keywords, overriding it where given, as in
+        :func:`gmm_core.fit.fit` (``equal_variance``: the fit's variance model); the refits
+        run vectorised over a batch of resamples (:func:`batched_em`, numpy).
 
     Returns
     -------
@@ -473,22 +506,13 @@ def bootstrap_params(
     _check_boot(n_boot)
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
-    opts = _bootstrap_options(
-        options,
-        equal_variance=equal_variance,
-        tol=tol,
-        max_iter=max_iter,
-        prior=prior,
-        stopping=stopping,
-    )
+    opts = _bootstrap_options(options, **overrides)
     x = check_data(x, params.n_components)
     rng = np.random.default_rng(seed)
-    replicates: list[np.ndarray] = []
-    redrawn = 0
-    while len(replicates) < n_boot:
-        size = min(_batch_size(x.size, params.n_components), n_boot - len(replicates))
+
+    def refit(size: int, kept: int) -> tuple[np.ndarray, np.ndarray]:
         batch = np.array([x[rng.integers(0, x.size, x.size)] for _ in range(size)])
-        done = len(replicates)
+        done = kept
 
         def count(n: int) -> None:
             nonlocal done
@@ -498,14 +522,13 @@ def bootstrap_params(
 
         fitted, _, bad = batched_em(batch, params, on_done=count, **_batch_options(opts))
         bad |= np.array([np.unique(row).size < params.n_components for row in batch])
-        redrawn += int(np.count_nonzero(bad))
-        if redrawn > MAX_REDRAW_FACTOR * n_boot:
-            raise ValueError(
-                f"more than {MAX_REDRAW_FACTOR * n_boot} resamples gave degenerate fits (a "
-                "variance at the floor): this fit is too fragile to bootstrap; try the "
-                "conjugate prior"
-            )
-        replicates.extend(fitted[~bad])
-    out = np.array(replicates, dtype=np.float64)
-    out.flags.writeable = False
+        return fitted, bad
+
+    out, redrawn = _refit_until(
+        n_boot,
+        _batch_size(x.size, params.n_components),
+        refit,
+        f"more than {MAX_REDRAW_FACTOR * n_boot} resamples gave degenerate fits (a variance at "
+        "the floor): this fit is too fragile to bootstrap; try the conjugate prior",
+    )
     return ParameterBootstrap(params, out, float(level), redrawn, seed)

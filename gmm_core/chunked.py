@@ -36,11 +36,11 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import numpy as np
 
-from .convergence import StoppingRule, has_converged
+from .convergence import has_converged
 from .em import (
     VAR_FLOOR_FRACTION,
     Backend,
@@ -50,8 +50,8 @@ from .em import (
     update_params,
     within_model,
 )
-from .init import InitMethod, initial_params
-from .options import EMOptions
+from .init import InitMethod, check_given_start, initial_params
+from .options import EMOptions, EMOverrides
 from .params import MixtureParams
 
 __all__ = [
@@ -333,15 +333,10 @@ def fit_chunked(
     start: InitMethod | MixtureParams = "kmeans++",
     seed: int | np.random.Generator | None = None,
     options: EMOptions | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    equal_variance: bool | None = None,
-    var_floor: float | None = None,
-    backend: Backend | None = None,
-    stopping: StoppingRule | None = None,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
     scheduler: Any = None,
     on_iteration: Callable[[int, float], None] | None = None,
+    **overrides: Unpack[EMOverrides],
 ) -> ChunkedFit:
     """Fit a K-component 1-D Gaussian mixture by EM to data read chunk by chunk.
 
@@ -360,32 +355,24 @@ def fit_chunked(
         For the initialisation method.
     options : EMOptions, optional
         tol, max_iter, equal_variance, var_floor, backend and stopping in one object
-        (:class:`gmm_core.options.EMOptions`; no prior here); the keywords override it.
-    tol, max_iter, equal_variance, backend, stopping
-        As in :func:`gmm_core.fit` (the same stopping rule, so an in-memory fit from the same
-        start stops at the same iteration).
-    var_floor : float, optional
-        Lower bound on variances; default ``VAR_FLOOR_FRACTION`` × the data's variance.
+        (:class:`gmm_core.options.EMOptions`; no prior here). Its var_floor, the lower bound
+        on variances, defaults to ``VAR_FLOOR_FRACTION`` × the data's variance.
     sample_size : int
         Most points the initialisation method sees.
     scheduler : optional
         Dask scheduler (see :func:`chunked_statistics`); ignored for plain iterables.
     on_iteration : callable, optional
         Called as ``on_iteration(t, log L(θ_t))`` after every iteration's E-step (progress).
+    **overrides
+        The fields of ``options`` as keywords, overriding it where given, as in
+        :func:`gmm_core.fit.fit` (the same stopping rule, so an in-memory fit from the same
+        start stops at the same iteration).
 
     Returns
     -------
     ChunkedFit
     """
-    opts = EMOptions.resolve(
-        options,
-        tol=tol,
-        max_iter=max_iter,
-        equal_variance=equal_variance,
-        var_floor=var_floor,
-        backend=backend,
-        stopping=stopping,
-    )
+    opts = EMOptions.resolve(options, **overrides)
     if opts.prior is not False:
         raise ValueError("fit_chunked fits by maximum likelihood: no prior")
     summary = summarize(source, scheduler=scheduler)
@@ -393,17 +380,12 @@ def fit_chunked(
     floor = VAR_FLOOR_FRACTION * summary.variance if opts.var_floor is None else opts.var_floor
     if not floor > 0:
         raise ValueError(f"var_floor must be > 0, got {floor}")
+    check_given_start(start, n_components)
     if isinstance(start, MixtureParams):
-        if start.n_components != n_components:
-            raise ValueError(
-                f"the starting parameters have {start.n_components} components, "
-                f"expected {n_components}"
-            )
         theta = start
     else:
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         sample = _strided_sample(source, summary, sample_size, scheduler)
-        theta = initial_params(sample, n_components, start, rng)
+        theta = initial_params(sample, n_components, start, np.random.default_rng(seed))
     theta = within_model(theta, var_floor=floor, equal_variance=opts.equal_variance)
     first = theta
 

@@ -2,38 +2,15 @@
 
 The two jobs live in their own modules — :mod:`gmm_core.bundled` (the classic data sets) and
 :mod:`gmm_core.upload` (reading uploaded tables: decode → split → frame → classify). Existing
-callers keep importing from here.
+callers keep importing from here: it exports what the two modules export.
 """
 
 from __future__ import annotations
 
-from .bundled import _DATASET_FILES, DATASETS, Dataset, load_dataset
-from .upload import (
-    MAX_BYTES,
-    MAX_CELL_CHARS,
-    MAX_CELLS,
-    MAX_COLUMNS,
-    MAX_POINTS,
-    Column,
-    DataError,
-    ParsedTable,
-    read_table,
-    select_column,
-)
+from . import bundled, upload
+from .bundled import *  # noqa: F403 - the public names of both modules, listed there once
+from .bundled import _DATASET_FILES
+from .upload import *  # noqa: F403
 
-__all__ = [
-    "DATASETS",
-    "MAX_BYTES",
-    "MAX_CELLS",
-    "MAX_CELL_CHARS",
-    "MAX_COLUMNS",
-    "MAX_POINTS",
-    "Column",
-    "DataError",
-    "Dataset",
-    "ParsedTable",
-    "load_dataset",
-    "read_table",
-    "select_column",
-]
+__all__ = [*bundled.__all__, *upload.__all__]
 _ = _DATASET_FILES  # re-exported for tests that locate the bundled files

@@ -61,15 +61,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
-from .convergence import StoppingRule
 from .em import Backend, data_scale_variance, default_var_floor, log_likelihood
 from .fit import Run, advance, check_data, degeneracy, run_em
 from .init import INIT_METHODS, initial_params
-from .options import EMOptions
+from .options import EMOptions, EMOverrides
 from .params import MixtureParams
 from .prior import resolve_prior
 
@@ -405,14 +404,9 @@ def explore_restarts(
     n_restarts: int,
     seed: int = 0,
     options: EMOptions | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    equal_variance: bool | None = None,
-    backend: Backend | None = None,
     refine: bool = True,
     on_run: Callable[[int, int], None] | None = None,
-    stopping: StoppingRule | None = None,
-    prior: bool | None = None,
+    **overrides: Unpack[EMOverrides],
 ) -> Exploration:
     """Run EM from many starting points and group the runs by the optimum they reach.
 
@@ -431,22 +425,19 @@ def explore_restarts(
         Run r draws θ₀ from ``np.random.default_rng(seed + r // len(methods))``: each method
         sees the seeds seed, seed + 1, … ("quantile" ignores them: its runs coincide).
     options : EMOptions, optional
-        The runs' options (:class:`gmm_core.options.EMOptions`); the keywords tol, max_iter,
-        equal_variance, backend, stopping and prior override it where given. Its var_floor
-        must be None: the floor is the default, :func:`gmm_core.em.default_var_floor`.
-    tol, max_iter, equal_variance, backend
-        As in :func:`gmm_core.fit.fit`.
+        The runs' options (:class:`gmm_core.options.EMOptions`). Its var_floor must be None:
+        the floor is the default, :func:`gmm_core.em.default_var_floor`.
     refine : bool
         Refine each group's leader and merge groups that reach one optimum (steps 2 and 3 of
         the grouping rule); False groups on the runs' final parameters alone.
     on_run : callable, optional
         Called as ``on_run(done, n_restarts)`` after each run (progress bars).
-    stopping : {"aitken", "gain"}
-        The runs' stopping rule (:mod:`gmm_core.convergence`); the refinement of step 2 always
-        uses the per-point gain below ``REFINE_TOL``.
-    prior : bool
-        MAP-EM with mclust's default conjugate prior (:mod:`gmm_core.prior`); runs are still
-        compared and grouped by their log-likelihood.
+    **overrides
+        The fields of ``options`` as keywords, overriding it where given, as in
+        :func:`gmm_core.fit.fit`. The refinement of step 2 always uses the per-point gain
+        below ``REFINE_TOL``, whatever the stopping rule; with ``prior`` (MAP-EM with mclust's
+        default conjugate prior, :mod:`gmm_core.prior`) runs are still compared and grouped by
+        their log-likelihood.
 
     Returns
     -------
@@ -458,15 +449,7 @@ def explore_restarts(
     methods = _check_methods(methods)
     if not 1 <= n_restarts <= MAX_RESTARTS:
         raise ValueError(f"n_restarts must be between 1 and {MAX_RESTARTS}, got {n_restarts}")
-    opts = EMOptions.resolve(
-        options,
-        tol=tol,
-        max_iter=max_iter,
-        equal_variance=equal_variance,
-        backend=backend,
-        stopping=stopping,
-        prior=prior,
-    )
+    opts = EMOptions.resolve(options, **overrides)
     if opts.var_floor is not None:
         raise ValueError("explore_restarts uses the default variance floor: leave var_floor None")
     floor = default_var_floor(x)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Unpack
 
 import numpy as np
 
@@ -47,8 +48,8 @@ from .em import (
     iter_responsibilities,
     within_model,
 )
-from .init import InitMethod, initial_params
-from .options import DEFAULT_MAX_ITER, DEFAULT_TOL, EMOptions
+from .init import InitMethod, check_given_start, initial_params
+from .options import DEFAULT_MAX_ITER, DEFAULT_TOL, EMOptions, EMOverrides
 from .params import MixtureParams
 from .prior import ConjugatePrior, resolve_prior
 
@@ -363,14 +364,8 @@ def run_em(
     start: MixtureParams,
     *,
     options: EMOptions | None = None,
-    var_floor: float | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    equal_variance: bool | None = None,
-    backend: Backend | None = None,
     init: str = "given",
-    prior: bool | ConjugatePrior | None = None,
-    stopping: StoppingRule | None = None,
+    **overrides: Unpack[EMOverrides],
 ) -> Run:
     """EM from ``start`` until the convergence rule (module docstring) or ``max_iter``.
 
@@ -382,25 +377,15 @@ def run_em(
         θ_0.
     options : EMOptions, optional
         var_floor, tol, max_iter, equal_variance, backend, prior and stopping in one object
-        (:class:`gmm_core.options.EMOptions`); each keyword below that is given overrides it.
-    var_floor, tol, max_iter, equal_variance, backend, stopping
-        See :func:`fit` (var_floor None: :func:`gmm_core.em.default_var_floor` of ``x``).
+        (:class:`gmm_core.options.EMOptions`).
     init : str
         Label of how ``start`` was chosen, kept in the result.
-    prior : bool or ConjugatePrior, optional
-        MAP-EM's prior (True: mclust's default for ``x`` and K; None/False: maximum
-        likelihood).
+    **overrides
+        Those fields as keywords, each overriding ``options`` where given (see :func:`fit`;
+        var_floor None: :func:`gmm_core.em.default_var_floor` of ``x``; prior True: mclust's
+        default for ``x`` and K, None/False: maximum likelihood).
     """
-    opts = EMOptions.resolve(
-        options,
-        var_floor=var_floor,
-        tol=tol,
-        max_iter=max_iter,
-        equal_variance=equal_variance,
-        backend=backend,
-        prior=prior,
-        stopping=stopping,
-    )
+    opts = EMOptions.resolve(options, **overrides)
     floor = default_var_floor(x) if opts.var_floor is None else opts.var_floor
     map_prior = resolve_prior(opts.prior, x, start.n_components)
     run = start_run(
@@ -522,13 +507,7 @@ def fit(
     init: InitMethod | MixtureParams = "kmeans++",
     n_init: int = 1,
     seed: int | np.random.Generator | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    equal_variance: bool | None = None,
-    var_floor: float | None = None,
-    backend: Backend | None = None,
-    prior: bool | ConjugatePrior | None = None,
-    stopping: StoppingRule | None = None,
+    **overrides: Unpack[EMOverrides],
 ) -> FitResult:
     """Fit a K-component 1-D Gaussian mixture by EM, keeping the best of ``n_init`` runs.
 
@@ -540,8 +519,7 @@ def fit(
         K.
     options : EMOptions, optional
         tol, max_iter, equal_variance, var_floor, backend, prior and stopping in one validated
-        object (:class:`gmm_core.options.EMOptions`; its defaults are the ones below); each of
-        those keywords that is given (not None) overrides it.
+        object (:class:`gmm_core.options.EMOptions`; its defaults are the ones below).
     init : {"random", "kmeans++", "quantile", "kmeans"} or MixtureParams
         How θ_0 is chosen (see :mod:`gmm_core.init`), or θ_0 itself (then every restart starts
         from it; use n_init = 1).
@@ -549,6 +527,9 @@ def fit(
         Number of restarts; run r draws its θ_0 from the r-th state of one generator.
     seed : int, Generator or None
         Seed of that generator: the same seed gives the same result bit for bit.
+    **overrides
+        Those fields as keywords (:class:`gmm_core.options.EMOverrides`), each overriding
+        ``options`` where given (not None):
     tol : float
         Convergence threshold of the stopping rule, per point; 0 runs ``max_iter``
         (default ``DEFAULT_TOL`` = 1e-6).
@@ -576,23 +557,11 @@ def fit(
     x = check_data(x, n_components)
     if n_init < 1:
         raise ValueError(f"n_init must be at least 1, got {n_init}")
-    if isinstance(init, MixtureParams) and init.n_components != n_components:
-        raise ValueError(
-            f"the starting parameters have {init.n_components} components, expected {n_components}"
-        )
-    opts = EMOptions.resolve(
-        options,
-        tol=tol,
-        max_iter=max_iter,
-        equal_variance=equal_variance,
-        var_floor=var_floor,
-        backend=backend,
-        prior=prior,
-        stopping=stopping,
-    )
+    check_given_start(init, n_components)
+    opts = EMOptions.resolve(options, **overrides)
     floor = default_var_floor(x) if opts.var_floor is None else opts.var_floor
     opts = opts.replace(var_floor=floor, prior=resolve_prior(opts.prior, x, n_components) or False)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # a Generator passed is used as it is
     runs = []
     for _ in range(n_init):
         if isinstance(init, MixtureParams):

@@ -24,7 +24,13 @@ import numpy as np
 
 from .params import MixtureParams
 
-__all__ = ["INIT_METHODS", "InitMethod", "initial_params", "params_from_labels"]
+__all__ = [
+    "INIT_METHODS",
+    "InitMethod",
+    "check_given_start",
+    "initial_params",
+    "params_from_labels",
+]
 
 InitMethod = Literal["random", "kmeans++", "quantile", "kmeans"]
 INIT_METHODS: tuple[str, ...] = get_args(InitMethod)
@@ -116,6 +122,14 @@ def _quantile_labels(x: np.ndarray, k: int) -> np.ndarray:
     labels = np.empty(x.size, dtype=np.intp)
     labels[np.argsort(x, kind="stable")] = (np.arange(x.size) * k) // x.size
     return labels
+
+
+def check_given_start(start: InitMethod | MixtureParams, n_components: int) -> None:
+    """ValueError when ``start`` is θ₀ itself (not a method) with other than K components."""
+    if isinstance(start, MixtureParams) and start.n_components != n_components:
+        raise ValueError(
+            f"the starting parameters have {start.n_components} components, expected {n_components}"
+        )
 
 
 def initial_params(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict, Unpack
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from .em import (
     MAX_QUADRATIC,
     data_scale_variance,
     log_likelihood,
+    m_step_arrays,
     within_model,
 )
 from .explore import BARRIER_PER_POINT, BARRIER_RELATIVE
@@ -36,6 +38,7 @@ from .params import MixtureParams
 
 __all__ = [
     "BasinMap",
+    "BatchOptions",
     "LandscapeOptimum",
     "basins",
     "batch_em",
@@ -191,24 +194,18 @@ def _numpy_statistics(x: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _numpy_update(sums: np.ndarray, theta: np.ndarray, var_floor: float, tied: bool) -> np.ndarray:
-    """The M-step of :func:`gmm_core.em.update_params` for a batch (S, 3, K)."""
-    n_k, s1, s2 = sums[:, 0], sums[:, 1], sums[:, 2]
-    shift = theta[:, 1]
-    empty = n_k < EMPTY_THRESHOLD
-    safe_n = np.where(empty, 1.0, n_k)
-    offset = np.where(empty, 0.0, s1 / safe_n)
-    means = shift + offset
-    rounding = (means - shift) - offset
-    scatter = s2 - n_k * offset * offset + n_k * rounding * rounding
-    means = np.where(empty, shift, means)
-    scatter = np.maximum(np.where(empty, s2, scatter), 0.0)
-    if tied:
-        pooled = scatter.sum(axis=1) / np.maximum(n_k.sum(axis=1), EMPTY_THRESHOLD)
-        variances = np.repeat(pooled[:, None], n_k.shape[1], axis=1)
-    else:
-        variances = np.where(empty, theta[:, 2], scatter / safe_n)
-    variances = np.maximum(variances, var_floor)
-    weights = n_k / n_k.sum(axis=1, keepdims=True)
+    """The M-step of :func:`gmm_core.em.update_params` for a batch: (S, 3, K) → (S, 3, K)
+    (:func:`gmm_core.em.m_step_arrays`; an empty component keeps its mean and variance)."""
+    weights, means, variances, _, _ = m_step_arrays(
+        sums[:, 0],
+        sums[:, 1],
+        sums[:, 2],
+        theta[:, 1],
+        theta[:, 1],
+        theta[:, 2],
+        var_floor=var_floor,
+        equal_variance=tied,
+    )
     return np.stack([weights, means, variances], axis=1)
 
 
@@ -370,6 +367,17 @@ if NUMBA_AVAILABLE:
             out_ll[s] = ll
             out_iter[s] = it
             out_conv[s] = conv
+
+
+class BatchOptions(TypedDict):
+    """The keyword arguments of :func:`batch_em`, which :func:`basins` passes on."""
+
+    var_floor: float
+    tol: float
+    max_iter: int
+    equal_variance: NotRequired[bool]
+    backend: NotRequired[str]
+    stopping: NotRequired[StoppingRule]
 
 
 def batch_em(
@@ -667,13 +675,8 @@ def basins(
     g1: np.ndarray,
     g2: np.ndarray,
     *,
-    var_floor: float,
-    tol: float,
-    max_iter: int,
-    equal_variance: bool = False,
-    backend: str = "auto",
-    stopping: StoppingRule = DEFAULT_STOPPING,
     on_progress: Callable[[int, int], None] | None = None,
+    **em: Unpack[BatchOptions],
 ) -> BasinMap:
     """Run EM from θ₀ = (π, (μ₁, μ₂), σ²) for every grid cell and group where they end.
 
@@ -684,11 +687,11 @@ def basins(
         π and σ² of every start.
     g1, g2 : ndarray, shapes (G1,), (G2,)
         μ₁ and μ₂ values of the grid.
-    var_floor, tol, max_iter, equal_variance, stopping
-        As in :func:`gmm_core.fit.fit`.
-    backend : {"auto", "numpy"}
     on_progress : callable, optional
         ``on_progress(done, total)`` after each batch of ``BATCH`` starts.
+    **em
+        var_floor, tol, max_iter (required), equal_variance, backend, stopping: the runs'
+        options, as in :func:`batch_em`.
 
     Returns
     -------
@@ -707,24 +710,13 @@ def basins(
     starts[:, 1, 1] = mu2.ravel()
     parts = []
     for lo in range(0, count, BATCH):
-        parts.append(
-            batch_em(
-                x,
-                starts[lo : lo + BATCH],
-                var_floor=var_floor,
-                tol=tol,
-                max_iter=max_iter,
-                equal_variance=equal_variance,
-                backend=backend,
-                stopping=stopping,
-            )
-        )
+        parts.append(batch_em(x, starts[lo : lo + BATCH], **em))
         if on_progress is not None:
             on_progress(min(lo + BATCH, count), count)
     params = np.concatenate([p.params for p in parts])
     lls = np.concatenate([p.log_likelihoods for p in parts])
     labels, optima = group_optima(
-        x, params, lls, var_floor=var_floor, equal_variance=equal_variance
+        x, params, lls, var_floor=em["var_floor"], equal_variance=em.get("equal_variance", False)
     )
     shape = mu1.shape
     return BasinMap(

@@ -8,8 +8,9 @@ constraint is declared once, in :data:`EMOptions.CONSTRAINTS`, in the manner of 
 ``_parameter_constraints`` (an ``Interval`` of a type, a set of strings, a class, None), and
 checked when the object is made, with the message naming the field and the allowed values.
 
-The entry points still take the options as keyword arguments; :meth:`EMOptions.resolve`
-merges them: a keyword given (not None) overrides the field of the ``options`` object.
+The entry points take an ``options`` object and the same fields as keyword arguments
+(``**overrides``, typed by :class:`EMOverrides`); :meth:`EMOptions.resolve` merges them, the one
+place that does: a keyword given (not None) overrides the field of the ``options`` object.
 
 >>> EMOptions(tol=1e-8).replace(max_iter=50).max_iter
 50
@@ -25,7 +26,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from numbers import Integral, Real
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 import numpy as np
 
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_MAX_ITER",
     "DEFAULT_TOL",
     "EMOptions",
+    "EMOverrides",
     "Interval",
     "InvalidOption",
     "OneOf",
@@ -158,6 +160,19 @@ def check_constraint(
 _BOOLEAN = OneOf((True, False))
 
 
+class EMOverrides(TypedDict, total=False):
+    """The fields of :class:`EMOptions` as the entry points' keyword arguments
+    (``**overrides: Unpack[EMOverrides]``); None means "not given": the field of ``options``."""
+
+    var_floor: float | None
+    tol: float | None
+    max_iter: int | None
+    equal_variance: bool | None
+    backend: Backend | None
+    prior: bool | ConjugatePrior | None
+    stopping: StoppingRule | None
+
+
 @dataclass(frozen=True)
 class EMOptions:
     """How EM runs, validated once (see :data:`CONSTRAINTS`).
@@ -227,6 +242,12 @@ class EMOptions:
         """
         if options is not None and not isinstance(options, EMOptions):
             raise TypeError(f"options must be an EMOptions, got {type(options).__name__}")
+        unknown = sorted(set(overrides) - {field.name for field in fields(cls)})
+        if unknown:
+            raise TypeError(
+                f"unexpected keyword argument {', '.join(map(repr, unknown))}; the options are "
+                + ", ".join(field.name for field in fields(cls))
+            )
         base = cls() if options is None else options
         given = {name: value for name, value in overrides.items() if value is not None}
         return base.replace(**given) if given else base

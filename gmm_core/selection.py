@@ -26,15 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 import numpy as np
 
-from .convergence import StoppingRule
-from .em import Backend
 from .fit import check_data, degeneracy, fit, icl, icl_map
 from .init import InitMethod
-from .options import EMOptions
+from .options import EMOptions, EMOverrides
 from .params import MixtureParams
 
 __all__ = [
@@ -284,12 +282,8 @@ def select_components(
     variance_models: Sequence[bool] = (False, True),
     init: InitMethod = "kmeans++",
     options: EMOptions | None = None,
-    tol: float | None = None,
-    max_iter: int | None = None,
-    backend: Backend | None = None,
     on_fit: Callable[[int, int], None] | None = None,
-    prior: bool | None = None,
-    stopping: StoppingRule | None = None,
+    **overrides: Unpack[EMOverrides],
 ) -> Selection:
     """Fit K = 1..``k_max`` components for each variance model and compute BIC, AIC and ICL.
 
@@ -309,18 +303,16 @@ def select_components(
     init : {"random", "kmeans++", "quantile", "kmeans"}
         Initialisation method of every restart.
     options : EMOptions, optional
-        The fits' options (:class:`gmm_core.options.EMOptions`); the keywords tol, max_iter,
-        backend, prior and stopping override it where given. Its equal_variance is not used
+        The fits' options (:class:`gmm_core.options.EMOptions`). Its equal_variance is not used
         (``variance_models`` says which models are fitted).
-    tol, max_iter, backend
-        As in :func:`gmm_core.fit.fit`.
     on_fit : callable, optional
         Called as ``on_fit(done, total)`` after each fit (progress bars); ``total`` counts the
         fits actually run.
-    prior : bool
-        MAP-EM with mclust's default conjugate prior for each K (:mod:`gmm_core.prior`).
-    stopping : {"aitken", "gain"}
-        The stopping rule (:mod:`gmm_core.convergence`).
+    **overrides
+        The fields of ``options`` as keywords, overriding it where given, as in
+        :func:`gmm_core.fit.fit`, but for equal_variance (``variance_models``); ``prior`` is
+        True/False: MAP-EM with mclust's default conjugate prior for each K
+        (:mod:`gmm_core.prior`).
 
     Returns
     -------
@@ -334,9 +326,9 @@ def select_components(
     models = tuple(bool(m) for m in variance_models)
     if not models or len(set(models)) != len(models):
         raise ValueError(f"give each variance model once, got {list(variance_models)}")
-    opts = EMOptions.resolve(
-        options, tol=tol, max_iter=max_iter, backend=backend, prior=prior, stopping=stopping
-    )
+    if "equal_variance" in overrides:
+        raise TypeError("select_components fits the models of variance_models: no equal_variance")
+    opts = EMOptions.resolve(options, **overrides)
     if not isinstance(opts.prior, bool):
         raise ValueError("select_components takes prior=True/False (a default prior per K)")
     x = check_data(x, 1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import io
 import pickle
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ from gmm_core.data import (
     read_table,
     select_column,
 )
+from tests.hostile.corpus import zip_bytes
 from tests.upload_helpers import parse_upload
 
 # ---------------------------------------------------------------------------
@@ -337,20 +337,12 @@ def test_only_a_header():
     assert "'eruptions'" in message and "'waiting'" in message
 
 
-def _zip_bytes() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("xl/workbook.xml", "<workbook/>")
-    return buf.getvalue()
-
-
 @pytest.mark.parametrize(
     ("data", "filename", "kind"),
     [
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "plot.png", "PNG"),
-        (_zip_bytes(), "data.xlsx", "Excel .xlsx"),
-        (_zip_bytes(), "data.zip", "ZIP"),
+        (zip_bytes(), "data.xlsx", "Excel .xlsx"),
+        (zip_bytes(), "data.zip", "ZIP"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "old.xls", "Excel .xls"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "paper.pdf", "PDF"),
         (gzip.compress(b"1\n2\n3\n", mtime=0), "data.csv.gz", "gzip"),

@@ -52,6 +52,15 @@ def data_and_k(draw, min_n: int = 3, max_n: int = 300, max_k: int = 5) -> tuple[
     return x, k
 
 
+#: What varies in a run besides the data: θ₀'s method and seed, the variance model, the E-step.
+RUN = {
+    "method": st.sampled_from(INIT_METHODS),
+    "seed": st.integers(0, 2**32 - 1),
+    "tied": st.booleans(),
+    "backend": st.sampled_from(BACKENDS),
+}
+
+
 def assert_monotone(lls: np.ndarray) -> None:
     """log L never decreases, up to rounding: 1e-9·|log L| + 1e-9 per step."""
     lls = np.asarray(lls)
@@ -62,13 +71,7 @@ def assert_monotone(lls: np.ndarray) -> None:
 
 
 @pytest.mark.slow
-@given(
-    data=data_and_k(),
-    method=st.sampled_from(INIT_METHODS),
-    seed=st.integers(0, 2**32 - 1),
-    tied=st.booleans(),
-    backend=st.sampled_from(BACKENDS),
-)
+@given(data=data_and_k(), **RUN)
 def test_log_likelihood_never_decreases(data, method, seed, tied, backend):
     """100 iterations (tol=0) from any init: log L is non-decreasing, weights sum to 1."""
     x, k = data
@@ -117,12 +120,9 @@ def test_responsibility_rows_sum_to_one_even_far_away(params, seed, backend):
 
 @given(
     data=data_and_k(min_n=10, max_n=200),
-    method=st.sampled_from(INIT_METHODS),
-    seed=st.integers(0, 2**32 - 1),
     a=st.one_of(st.floats(1e-3, 1e3), st.floats(-1e3, -1e-3)),
     b_in_spreads=st.floats(-10.0, 10.0),
-    tied=st.booleans(),
-    backend=st.sampled_from(BACKENDS),
+    **RUN,
 )
 def test_affine_equivariance(data, method, seed, a, b_in_spreads, tied, backend):
     """Fitting a·x + b from the transformed θ₀ gives the transformed fit; log L shifts by −N log|a|.
@@ -152,13 +152,7 @@ def test_affine_equivariance(data, method, seed, a, b_in_spreads, tied, backend)
 
 
 @pytest.mark.slow
-@given(
-    data=data_and_k(),
-    method=st.sampled_from(INIT_METHODS),
-    seed=st.integers(0, 2**32 - 1),
-    tied=st.booleans(),
-    backend=st.sampled_from(BACKENDS),
-)
+@given(data=data_and_k(), **RUN)
 def test_shuffling_changes_nothing(data, method, seed, tied, backend):
     """A permutation of the data gives the same run from the same θ₀, to rounding."""
     x, k = data
@@ -174,14 +168,7 @@ def test_shuffling_changes_nothing(data, method, seed, tied, backend):
 
 
 @pytest.mark.slow
-@given(
-    data=data_and_k(),
-    method=st.sampled_from(INIT_METHODS),
-    seed=st.integers(0, 2**32 - 1),
-    n_init=st.integers(1, 3),
-    tied=st.booleans(),
-    backend=st.sampled_from(BACKENDS),
-)
+@given(data=data_and_k(), n_init=st.integers(1, 3), **RUN)
 def test_same_seed_same_run_bit_for_bit(data, method, seed, n_init, tied, backend):
     """The same seed (int or a fresh Generator) reproduces every run exactly."""
     x, k = data

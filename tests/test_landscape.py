@@ -34,19 +34,19 @@ def faithful() -> np.ndarray:
     return load_dataset("old_faithful_eruptions")
 
 
+def grid_basins(x, cells, variances=VARIANCES, *, tol=1e-8, max_iter=2000, **options):
+    """:func:`basins` on the square ``mean_grid(x, cells)`` from π = WEIGHTS, at the default
+    variance floor of ``x``."""
+    grid = mean_grid(x, cells)
+    floor = default_var_floor(x)
+    return basins(
+        x, WEIGHTS, variances, grid, grid, var_floor=floor, tol=tol, max_iter=max_iter, **options
+    )
+
+
 @pytest.fixture(scope="module")
 def basin_map(faithful):
-    grid = mean_grid(faithful, 24)
-    return basins(
-        faithful,
-        WEIGHTS,
-        VARIANCES,
-        grid,
-        grid,
-        var_floor=default_var_floor(faithful),
-        tol=1e-8,
-        max_iter=2000,
-    )
+    return grid_basins(faithful, 24)
 
 
 def test_surface_is_log_likelihood_at_every_cell(faithful):
@@ -150,48 +150,23 @@ def test_basins_show_the_mirror_pair_and_the_saddle(basin_map):
 
 
 def test_basin_colours_reproduce(faithful, basin_map):
-    grid = mean_grid(faithful, 24)
-    again = basins(
-        faithful,
-        WEIGHTS,
-        VARIANCES,
-        grid,
-        grid,
-        var_floor=default_var_floor(faithful),
-        tol=1e-8,
-        max_iter=2000,
-    )
+    again = grid_basins(faithful, 24)
     assert np.array_equal(again.labels, basin_map.labels)
     assert np.array_equal(again.log_likelihoods, basin_map.log_likelihoods)
 
 
-def test_progress_is_reported_and_numpy_backend_agrees(faithful):
-    grid = mean_grid(faithful, 17)
+@pytest.mark.parametrize(
+    ("cells", "variances", "tied", "n_calls"),
+    [(17, VARIANCES, False, 2), (9, np.array([1.3, 1.3]), True, 1)],
+)
+def test_progress_is_reported_and_numpy_backend_agrees(faithful, cells, variances, tied, n_calls):
     calls = []
-    floor = default_var_floor(faithful)
-    fast = basins(
-        faithful,
-        WEIGHTS,
-        VARIANCES,
-        grid,
-        grid,
-        var_floor=floor,
-        tol=1e-6,
-        max_iter=500,
-        on_progress=lambda d, t: calls.append((d, t)),
+    options = {"tol": 1e-6, "max_iter": 500, "equal_variance": tied}
+    fast = grid_basins(
+        faithful, cells, variances, **options, on_progress=lambda d, t: calls.append((d, t))
     )
-    slow = basins(
-        faithful,
-        WEIGHTS,
-        VARIANCES,
-        grid,
-        grid,
-        var_floor=floor,
-        tol=1e-6,
-        max_iter=500,
-        backend="numpy",
-    )
-    assert calls[-1] == (289, 289) and len(calls) == 2
+    slow = grid_basins(faithful, cells, variances, **options, backend="numpy")
+    assert calls[-1] == (cells**2, cells**2) and len(calls) == n_calls
     assert np.array_equal(fast.labels, slow.labels)
     assert fast.log_likelihoods == pytest.approx(slow.log_likelihoods, rel=1e-12)
 
@@ -223,17 +198,8 @@ def test_warmup_runs():
 def test_tied_model_has_two_mirror_optima_and_one_saddle(faithful):
     """With one shared σ², EM creeps towards the saddle on the mirror line from many starts
     near it (flat ridges); they are grouped with it, as one mixture (components coincide)."""
-    grid = mean_grid(faithful, 30)
-    basin_map = basins(
-        faithful,
-        WEIGHTS,
-        np.array([1.3, 1.3]),
-        grid,
-        grid,
-        var_floor=default_var_floor(faithful),
-        tol=1e-6,
-        max_iter=500,
-        equal_variance=True,
+    basin_map = grid_basins(
+        faithful, 30, np.array([1.3, 1.3]), tol=1e-6, max_iter=500, equal_variance=True
     )
     top, twin, saddle = basin_map.optima
     assert top.mirror == 1 and twin.mirror == 0 and not top.coincident

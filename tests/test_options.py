@@ -21,7 +21,7 @@ from gmm_core import (
     select_components,
 )
 from gmm_core.fit import DEFAULT_MAX_ITER, DEFAULT_TOL
-from gmm_core.options import InvalidOption
+from gmm_core.options import EMOverrides, InvalidOption
 
 TRUTH = MixtureParams([0.4, 0.6], [-2.0, 2.0], [1.0, 0.5])
 
@@ -87,6 +87,14 @@ def test_resolve_keywords_override_and_none_keeps() -> None:
     assert EMOptions.resolve(None, equal_variance=True) == EMOptions(equal_variance=True)
     with pytest.raises(TypeError, match="EMOptions"):
         EMOptions.resolve({"tol": 1e-8})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'tolerance'"):
+        EMOptions.resolve(base, tolerance=None)  # a misspelt keyword is never dropped
+
+
+def test_overrides_name_every_option_once() -> None:
+    """The entry points' ``**overrides`` (EMOverrides) are EMOptions' fields, no more, no less."""
+    assert EMOverrides.__optional_keys__ == {f.name for f in dataclasses.fields(EMOptions)}
+    assert not EMOverrides.__required_keys__
 
 
 def test_fit_with_options_equals_fit_with_keywords(x) -> None:
@@ -127,6 +135,8 @@ def test_other_entry_points_take_options(x, tmp_path) -> None:
     s1 = select_components(x, 2, n_init=1, variance_models=[False], options=opts)
     s2 = select_components(x, 2, n_init=1, variance_models=[False], **kw)
     assert [r.params for r in s1.rows] == [r.params for r in s2.rows]
+    with pytest.raises(TypeError, match="variance_models"):
+        select_components(x, 2, n_init=1, equal_variance=True)
     c1 = fit_chunked(np.array_split(x, 3), 2, start=TRUTH, options=opts)
     c2 = fit_chunked(np.array_split(x, 3), 2, start=TRUTH, **kw)
     assert c1.params == c2.params

@@ -83,7 +83,8 @@ def _two_bumps() -> bytes:
     return ("value\n" + "\n".join(f"{v:.6f}" for v in x) + "\n").encode()
 
 
-def _zip() -> bytes:
+def zip_bytes() -> bytes:
+    """A ZIP container with the first entries of an .xlsx workbook."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
@@ -222,7 +223,7 @@ CORPUS: tuple[HostileFile, ...] = (
         "refuse",
         ("binary", "PNG", "CSV"),
     ),
-    HostileFile("xlsx", _zip, "refuse", ("binary", "Excel", "CSV"), upload_name="data.xlsx"),
+    HostileFile("xlsx", zip_bytes, "refuse", ("binary", "Excel", "CSV"), upload_name="data.xlsx"),
     HostileFile("gzip", lambda: gzip.compress(b"1\n2\n3\n"), "refuse", ("binary", "gzip")),
     HostileFile(
         "pdf", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "refuse", ("binary", "PDF", "CSV")
