@@ -154,36 +154,34 @@ def bound_slice_figure(
     """
     i0 = int(np.argmin(np.abs(cut.s - cut.start)))
     i1 = int(np.argmin(np.abs(cut.s - cut.end)))
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=cut.s,
-            y=cut.log_likelihood,
-            mode="lines",
-            name="log L(θ)",
-            line={"color": MIXTURE_COLOR, "width": 3},
-            hovertemplate="%{x:.4g}<br>log L = %{y:.6f}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=cut.s,
-            y=cut.bound,
-            mode="lines",
-            name=f"bound L(q, θ), q = γ of {start_label}",
-            line={"color": BOUND_COLOR, "width": 3},
-            hovertemplate="%{x:.4g}<br>L(q, θ) = %{y:.6f}<extra></extra>",
-        )
-    )
+    curves = [
+        ("log L(θ)", cut.log_likelihood, {"color": MIXTURE_COLOR, "width": 3}, "log L"),
+        (
+            f"bound L(q, θ), q = γ of {start_label}",
+            cut.bound,
+            {"color": BOUND_COLOR, "width": 3},
+            "L(q, θ)",
+        ),
+    ]
     if cut.next_bound is not None:
+        curves.append(
+            (
+                f"next bound, q = γ of {end_label}",
+                cut.next_bound,
+                {"color": NEXT_BOUND_COLOR, "width": 2, "dash": "dash"},
+                "next L(q, θ)",
+            )
+        )
+    fig = go.Figure()
+    for name, values, line, hover_name in curves:
         fig.add_trace(
             go.Scatter(
                 x=cut.s,
-                y=cut.next_bound,
+                y=values,
                 mode="lines",
-                name=f"next bound, q = γ of {end_label}",
-                line={"color": NEXT_BOUND_COLOR, "width": 2, "dash": "dash"},
-                hovertemplate="%{x:.4g}<br>next L(q, θ) = %{y:.6f}<extra></extra>",
+                name=name,
+                line=line,
+                hovertemplate=f"%{{x:.4g}}<br>{hover_name} = %{{y:.6f}}<extra></extra>",
             )
         )
     points_x = [cut.s[i0], cut.s[i1], cut.s[i1]]

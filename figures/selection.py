@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .palette import PALETTE, component_color
+from .spec import centre_note
 
 __all__ = [
     "CRITERIA",
@@ -162,15 +163,7 @@ def criteria_figure(
             )
         )
     if not fig.data:
-        fig.add_annotation(
-            text="no models fitted yet",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            font={"color": "#666", "size": 13},
-        )
+        fig.add_annotation(**centre_note("no models fitted yet"))
     fig.update_layout(
         template="plotly_white",
         hovermode="closest",
