@@ -80,32 +80,40 @@ def bound_bars_figure(steps: Sequence[HalfStep], *, height: int = 320) -> go.Fig
     base = float(bound.min() - 0.25 * spread)
     edge = ["#000000" if s.current else "rgba(0,0,0,0)" for s in steps]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=labels,
-            y=bound - base,
-            base=base,
-            name="L(q, θ)",
-            marker_color=BOUND_COLOR,
-            marker_line={"color": edge, "width": 3},
-            customdata=bound,
-            hovertemplate="%{x}<br>L(q, θ) = %{customdata:.6f}<extra></extra>",
-        )
+    # The two parts of each bar: (name, bottom, size, value in the hover, colour, hover, more)
+    parts = (
+        (
+            "L(q, θ)",
+            base,
+            bound - base,
+            bound,
+            BOUND_COLOR,
+            "L(q, θ) = %{customdata:.6f}",
+            {"marker_line": {"color": edge, "width": 3}},
+        ),
+        (
+            "KL gap",
+            bound,
+            gap,
+            gap,
+            GAP_COLOR,
+            "KL(q ‖ p(z|x,θ)) = %{customdata:.6g}",
+            {"text": [_gap_text(g) for g in gap], "textposition": "outside", "cliponaxis": False},
+        ),
     )
-    fig.add_trace(
-        go.Bar(
-            x=labels,
-            y=gap,
-            base=bound,
-            name="KL gap",
-            marker_color=GAP_COLOR,
-            text=[_gap_text(g) for g in gap],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=gap,
-            hovertemplate="%{x}<br>KL(q ‖ p(z|x,θ)) = %{customdata:.6g}<extra></extra>",
+    for name, bottom, size, value, color, hover, more in parts:
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=size,
+                base=bottom,
+                name=name,
+                marker_color=color,
+                customdata=value,
+                hovertemplate=f"%{{x}}<br>{hover}<extra></extra>",
+                **more,
+            )
         )
-    )
     fig.add_trace(
         go.Scatter(
             x=labels,
