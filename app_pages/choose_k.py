@@ -20,7 +20,7 @@ from gmm_core.em import e_step
 from gmm_core.selection import MAX_N_INIT
 from ui import experiment, links, session
 from ui.lecture import chart, formulas
-from ui.model_panel import INIT_LABELS, MAX_K
+from ui.model_panel import INIT_LABELS
 from ui.pure import keys
 from ui.widgets import behind_toggle, keep_values, show_table
 
@@ -84,7 +84,7 @@ if settings.prior:
 
 def controls() -> None:
     cols = st.columns(4, vertical_alignment="bottom")
-    cols[0].number_input("Largest K", min_value=1, max_value=MAX_K, key=keys.K_MAX)
+    experiment.largest_k_input(cols[0], "Largest K", key=keys.K_MAX)
     cols[1].number_input(
         "Restarts per fit",
         min_value=1,
@@ -407,13 +407,8 @@ def lrt_section() -> None:
         "small p says K is too few."
     )
     cols = st.columns([1, 1, 1, 1.2], vertical_alignment="bottom")
-    cols[0].number_input(
-        "Up to K =",
-        min_value=2,
-        max_value=MAX_K,
-        key=keys.K_LRT_KMAX,
-        help="Tests 1 vs 2, …, (K − 1) vs K",
-    )
+    tests = "Tests 1 vs 2, …, (K − 1) vs K"
+    experiment.largest_k_input(cols[0], "Up to K =", key=keys.K_LRT_KMAX, low=2, help=tests)
     cols[1].selectbox("Variances", list(MODELS), key=keys.K_LRT_MODEL)
     cols[2].selectbox("Bootstrap samples B", BOOT_SIZES, key=keys.K_LRT_BOOT)
     experiment.run_button(cols[3], "Run the test", LRT_KEY, key="k_lrt_run")

@@ -16,12 +16,13 @@ import streamlit as st
 from figures.notation import plural
 
 from .pure.run_state import ModelSettings
-from .pure.settings import SETTING
+from .pure.settings import MAX_K, SETTING
 from .widgets import sentence
 
 __all__ = [
     "Progress",
     "kept_result",
+    "largest_k_input",
     "request",
     "run_button",
     "run_terms",
@@ -60,6 +61,14 @@ def seed_input(where: Any, label: str, *, key: str, help: str | None = None) -> 
     bounds, drawn in ``where``."""
     low, high = SETTING["seed"].bounds  # type: ignore[misc]
     where.number_input(label, min_value=int(low), max_value=int(high), key=key, help=help)
+
+
+def largest_k_input(
+    where: Any, label: str, *, key: str, low: int = 1, help: str | None = None
+) -> None:
+    """A number box for an experiment's largest K (widget key ``key``), from ``low`` up to
+    the app's :data:`ui.pure.settings.MAX_K`, drawn in ``where``."""
+    where.number_input(label, min_value=low, max_value=MAX_K, key=key, help=help)
 
 
 def run_terms(settings: ModelSettings) -> str:

@@ -1,7 +1,7 @@
 """The experiment controls the K page, the explorer and the landscape share (ui.experiment):
 the sidebar's stopping rule, tolerance, limit and prior reach every fit (ModelSettings.
 run_options) and are said in the caption; a run button waits for a choice; the seed boxes
-take the sidebar's seed range."""
+take the sidebar's seed range and the K boxes its largest K."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gmm_core import explore_restarts, select_components
-from ui.pure.settings import SETTING
+from ui.pure.settings import MAX_K, SETTING
 
 from .helpers import click, new_app, open_app_page
 
@@ -61,12 +61,14 @@ def test_the_explorer_runs_with_the_sidebars_stopping_rule_and_says_it():
     assert [r.log_likelihood for r in got.runs] == [r.log_likelihood for r in plain.runs]
 
 
-def test_a_run_button_waits_for_a_choice_and_seeds_take_the_sidebars_range():
+def test_a_run_button_waits_for_a_choice_and_boxes_take_the_sidebars_ranges():
     at = open_app_page(K_PAGE, "How many components?")
     assert not at.button(key="k_run").disabled
     at.multiselect(key="k_models").set_value([]).run()
     assert at.button(key="k_run").disabled
     assert at.number_input(key="k_seed").max == SETTING["seed"].bounds[1] == 2**31 - 1
+    k_max, lrt_k_max = at.number_input(key="k_max"), at.number_input(key="k_lrt_kmax")
+    assert (k_max.min, k_max.max) == (1, MAX_K) and (lrt_k_max.min, lrt_k_max.max) == (2, MAX_K)
     at = open_app_page(EXPLORER, "Initialisation explorer", at)
     assert not at.button(key="explorer_run").disabled
     at.multiselect(key="explorer_methods").set_value([]).run()
