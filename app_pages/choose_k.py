@@ -20,9 +20,9 @@ from gmm_core.em import e_step
 from gmm_core.selection import MAX_N_INIT
 from ui import experiment, links, session
 from ui.lecture import chart, formulas
-from ui.model_panel import INIT_LABELS, MAX_K
+from ui.model_panel import INIT_LABELS
 from ui.pure import keys
-from ui.widgets import keep_values
+from ui.widgets import behind_toggle, keep_values, show_table
 
 RESULT_KEY = "selection"
 LRT_KEY = "k_lrt_result"
@@ -52,7 +52,7 @@ keep_values(
         keys.K_UNCERTAINTY: False,
     }
 )
-identity = (data.data_id, settings.tol, settings.max_iter, settings.prior, settings.stopping)
+identity = (data.data_id, settings.run_options)
 
 st.title("How many components?")
 st.caption(
@@ -84,7 +84,7 @@ if settings.prior:
 
 def controls() -> None:
     cols = st.columns(4, vertical_alignment="bottom")
-    cols[0].number_input("Largest K", min_value=1, max_value=MAX_K, key=keys.K_MAX)
+    experiment.largest_k_input(cols[0], "Largest K", key=keys.K_MAX)
     cols[1].number_input(
         "Restarts per fit",
         min_value=1,
@@ -92,7 +92,7 @@ def controls() -> None:
         key=keys.K_RESTARTS,
         help="Each (K, variance model) keeps the best of this many EM runs",
     )
-    cols[2].number_input("Seed", min_value=0, max_value=2**31 - 1, key=keys.K_SEED)
+    experiment.seed_input(cols[2], "Seed", key=keys.K_SEED)
     cols[3].selectbox(
         "Initialisation", INIT_METHODS, key=keys.K_INIT, format_func=INIT_LABELS.__getitem__
     )
@@ -105,21 +105,11 @@ def controls() -> None:
         format_func=ICL_FORMS.__getitem__,
         help="Which ICL the verdict, the chart and the stars use (the table shows both)",
     )
-    right.button(
-        "Compare models",
-        key="k_run",
-        type="primary",
-        on_click=experiment.request,
-        args=(RESULT_KEY,),
-        width="stretch",
-        disabled=not st.session_state[keys.K_MODELS],
-    )
-    prior = ", regularised by the conjugate prior" if settings.prior else ""
+    experiment.run_button(right, "Compare models", RESULT_KEY, key="k_run", needs=keys.K_MODELS)
     st.caption(
         f"Fits **{data.title}** (N = {data.x.size:,}) with {st.session_state[keys.K_RESTARTS]} "
-        f"restarts each{prior}, {settings.until()} or "
-        f"{plural(settings.max_iter, 'iteration')} (prior, stopping rule, tolerance and limit "
-        "from the sidebar)."
+        f"restarts each, {experiment.run_terms(settings)} (prior, stopping rule, tolerance and "
+        "limit from the sidebar)."
     )
 
 
@@ -133,11 +123,8 @@ def sweep(progress: experiment.Progress) -> Selection:
         seed=int(st.session_state[keys.K_SEED]),
         variance_models=models,
         init=st.session_state[keys.K_INIT],
-        tol=settings.tol,
-        max_iter=settings.max_iter,
+        options=settings.run_options,
         on_fit=progress,
-        prior=settings.prior,
-        stopping=settings.stopping,
     )
     best = selection.best("bic")
     st.session_state[keys.K_SHOW] = (best.n_components, best.equal_variance)
@@ -300,13 +287,7 @@ def fitted_mixture(selection: Selection) -> None:
         f"{selection.n_init} restarts, "
         f"{plural(row.n_iter, 'iteration')}{'' if row.converged else ' (not converged)'}."
     )
-    if st.toggle(
-        "Show the classification uncertainty",
-        key=keys.K_UNCERTAINTY,
-        help="1 − max_k γ(z_nk): 0 where a point surely belongs to one component, up to "
-        "1 − 1/K where the components overlap most (mclust's uncertainty)",
-    ):
-        uncertainty_chart(row)
+    uncertainty_chart(row)
     parameter_bootstrap(selection, row)
 
 
@@ -314,6 +295,12 @@ def fitted_mixture(selection: Selection) -> None:
 UNCERTAINTY_POINTS = 5_000
 
 
+@behind_toggle(
+    "Show the classification uncertainty",
+    key=keys.K_UNCERTAINTY,
+    help="1 − max_k γ(z_nk): 0 where a point surely belongs to one component, up to "
+    "1 − 1/K where the components overlap most (mclust's uncertainty)",
+)
 def uncertainty_chart(row: SelectionRow) -> None:
     """1 − max_k γ along the data's range, with the data points on it."""
     lo, hi = float(data.x.min()), float(data.x.max())
@@ -342,13 +329,7 @@ def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
     )
     left, mid, right = st.columns([1, 1, 2], vertical_alignment="bottom")
     left.selectbox("Resamples B", BOOT_SIZES, key=keys.K_BOOT_N)
-    mid.button(
-        "Bootstrap this fit",
-        key="k_boot_run",
-        on_click=experiment.request,
-        args=(BOOT_KEY,),
-        width="stretch",
-    )
+    experiment.run_button(mid, "Bootstrap this fit", BOOT_KEY, key="k_boot_run", type="secondary")
     boot_identity = (
         identity,
         selection.seed,
@@ -366,10 +347,7 @@ def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
             equal_variance=row.equal_variance,
             n_boot=int(st.session_state[keys.K_BOOT_N]),
             seed=selection.seed,
-            tol=settings.tol,
-            max_iter=settings.max_iter,
-            prior=settings.prior,
-            stopping=settings.stopping,
+            options=settings.run_options,
             on_progress=progress,
         )
 
@@ -385,7 +363,7 @@ def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
         right.caption("Seeded with the comparison's seed; about a second per 100 resamples.")
         return
     boot: ParameterBootstrap = stored[1]
-    st.dataframe(bootstrap_table(boot), hide_index=True, width="stretch")
+    show_table(bootstrap_table(boot))
     st.caption(
         f"{boot.n_boot} resamples (seed {boot.seed}); SE = standard deviation of the "
         f"replicates, interval = their 2.5 % and 97.5 % quantiles"
@@ -429,23 +407,11 @@ def lrt_section() -> None:
         "small p says K is too few."
     )
     cols = st.columns([1, 1, 1, 1.2], vertical_alignment="bottom")
-    cols[0].number_input(
-        "Up to K =",
-        min_value=2,
-        max_value=MAX_K,
-        key=keys.K_LRT_KMAX,
-        help="Tests 1 vs 2, …, (K − 1) vs K",
-    )
+    tests = "Tests 1 vs 2, …, (K − 1) vs K"
+    experiment.largest_k_input(cols[0], "Up to K =", key=keys.K_LRT_KMAX, low=2, help=tests)
     cols[1].selectbox("Variances", list(MODELS), key=keys.K_LRT_MODEL)
     cols[2].selectbox("Bootstrap samples B", BOOT_SIZES, key=keys.K_LRT_BOOT)
-    cols[3].button(
-        "Run the test",
-        key="k_lrt_run",
-        type="primary",
-        on_click=experiment.request,
-        args=(LRT_KEY,),
-        width="stretch",
-    )
+    experiment.run_button(cols[3], "Run the test", LRT_KEY, key="k_lrt_run")
     k_max = int(st.session_state[keys.K_LRT_KMAX])
     n_boot = int(st.session_state[keys.K_LRT_BOOT])
     tied = MODELS[st.session_state[keys.K_LRT_MODEL]]
@@ -461,10 +427,7 @@ def lrt_section() -> None:
             seed=seed,
             n_init=int(st.session_state[keys.K_RESTARTS]),
             init=st.session_state[keys.K_INIT],
-            tol=settings.tol,
-            max_iter=settings.max_iter,
-            prior=settings.prior,
-            stopping=settings.stopping,
+            options=settings.run_options,
             on_progress=progress,
         )
 
@@ -485,12 +448,7 @@ def lrt_section() -> None:
     )
     if test is None:
         return
-    st.dataframe(
-        lrt_table(test),
-        hide_index=True,
-        width="stretch",
-        column_config={"p-value": st.column_config.NumberColumn(format="%.3f")},
-    )
+    show_table(lrt_table(test), {"p-value": "%.3f"})
     first = test.first_not_rejected(0.05)
     model = variance_label(test.equal_variance)
     if first is None:
@@ -542,7 +500,7 @@ def results(selection: Selection) -> None:
         ),
         key="k_criteria",
     )
-    st.dataframe(highlight_best(fits_table(selection), selection), hide_index=True, width="stretch")
+    show_table(highlight_best(fits_table(selection), selection))
     st.subheader("The fitted mixture")
     fitted_mixture(selection)
 

@@ -19,7 +19,7 @@ from ui import experiment, links, session
 from ui.lecture import chart
 from ui.model_panel import INIT_LABELS
 from ui.pure import keys
-from ui.widgets import keep_values
+from ui.widgets import keep_values, show_table
 
 RESULT_KEY = keys.EXPLORATION
 
@@ -35,15 +35,7 @@ keep_values(
 )
 # What an exploration depends on besides its own controls: results for other data or another
 # model are not shown (they would not match the histogram or the sidebar).
-identity = (
-    data.data_id,
-    settings.n_components,
-    settings.equal_variance,
-    settings.tol,
-    settings.max_iter,
-    settings.prior,
-    settings.stopping,
-)
+identity = (data.data_id, settings.n_components, settings.equal_variance, settings.run_options)
 
 st.title("Initialisation explorer")
 st.caption(
@@ -83,21 +75,10 @@ def controls() -> None:
         "iterations",
     )
     mid.number_input("Restarts R", min_value=1, max_value=MAX_RESTARTS, key=keys.EXPLORER_RESTARTS)
-    right.number_input(
-        "First seed",
-        min_value=0,
-        max_value=2**31 - 1,
-        key=keys.EXPLORER_SEED,
-        help="Each method's runs use the seeds s, s + 1, s + 2, …",
-    )
-    run_col.button(
-        "Run restarts",
-        key="explorer_run",
-        type="primary",
-        on_click=experiment.request,
-        args=(RESULT_KEY,),
-        width="stretch",
-        disabled=not st.session_state[keys.EXPLORER_METHODS],
+    seeds = "Each method's runs use the seeds s, s + 1, s + 2, …"
+    experiment.seed_input(right, "First seed", key=keys.EXPLORER_SEED, help=seeds)
+    experiment.run_button(
+        run_col, "Run restarts", RESULT_KEY, key="explorer_run", needs=keys.EXPLORER_METHODS
     )
     variances = "equal variances" if settings.equal_variance else "unequal variances"
     methods = st.session_state[keys.EXPLORER_METHODS]
@@ -106,11 +87,9 @@ def controls() -> None:
             "The quantile start does not use the seed: all its runs start from the same θ₀ "
             "and end together (a useful reference)."
         )
-    prior = ", regularised by the conjugate prior" if settings.prior else ""
     st.caption(
         f"Every run fits the model in the sidebar to **{data.title}** (N = {data.x.size:,}): "
-        f"K = {settings.n_components}, {variances}{prior}, {settings.until()} or "
-        f"{plural(settings.max_iter, 'iteration')}."
+        f"K = {settings.n_components}, {variances}, {experiment.run_terms(settings)}."
     )
 
 
@@ -122,12 +101,9 @@ def explore(progress: experiment.Progress) -> Exploration:
         methods=tuple(st.session_state[keys.EXPLORER_METHODS]),
         n_restarts=int(st.session_state[keys.EXPLORER_RESTARTS]),
         seed=int(st.session_state[keys.EXPLORER_SEED]),
-        tol=settings.tol,
-        max_iter=settings.max_iter,
+        options=settings.run_options,
         equal_variance=settings.equal_variance,
         on_run=progress,
-        prior=settings.prior,
-        stopping=settings.stopping,
     )
     st.session_state[keys.EXPLORER_PICK] = exploration.best_run.index
     return exploration
@@ -278,29 +254,19 @@ def results(exploration: Exploration) -> None:
         ),
         key="explorer_optima",
     )
-    st.dataframe(
-        optima_table(exploration),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "log L": st.column_config.NumberColumn(format="%.4f"),
-            "share": st.column_config.NumberColumn(format="percent"),
-        },
-    )
+    show_table(optima_table(exploration), {"log L": "%.4f", "share": "percent"})
     st.caption(
         "Runs count as one optimum when their parameters agree (up to relabelling) or no "
         "valley of log L separates them; each optimum is its best run, refined."
     )
     st.markdown("**By initialisation method**")
-    st.dataframe(
+    show_table(
         method_table(exploration),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "reached the best optimum": st.column_config.NumberColumn(format="percent"),
-            "converged": st.column_config.NumberColumn(format="percent"),
-            "degenerate": st.column_config.NumberColumn(format="percent"),
-            "median final log L": st.column_config.NumberColumn(format="%.4f"),
+        {
+            "reached the best optimum": "percent",
+            "converged": "percent",
+            "degenerate": "percent",
+            "median final log L": "%.4f",
         },
     )
     st.subheader("Step through one run")

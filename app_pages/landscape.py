@@ -27,7 +27,7 @@ from gmm_core.landscape import (
 from ui import experiment, links, session
 from ui.lecture import chart
 from ui.pure import keys
-from ui.widgets import keep_values
+from ui.widgets import keep_values, show_table
 
 RESULT_KEY = "landscape_basins"
 SURFACE_GRID = 100
@@ -154,12 +154,8 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
         help="Starts per side: 60 gives 3,600 runs of EM",
     )
     n = int(st.session_state[keys.LAND_GRID])
-    right.button(
-        f"Run EM from all {n * n:,} starts",
-        key="land_run",
-        type="primary",
-        on_click=experiment.request,
-        args=(RESULT_KEY,),
+    experiment.run_button(
+        right, f"Run EM from all {n * n:,} starts", RESULT_KEY, key="land_run", width="content"
     )
     grid = mean_grid(x, n)
 
@@ -224,15 +220,7 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
         + (f"{not_done} runs stopped at the iteration limit. " if not_done else "")
         + "Click a start to step through its run."
     )
-    st.dataframe(
-        optima_table(basin_map),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "log L": st.column_config.NumberColumn(format="%.4f"),
-            "starts reaching it": st.column_config.NumberColumn(format="percent"),
-        },
-    )
+    show_table(optima_table(basin_map), {"log L": "%.4f", "starts reaching it": "percent"})
 
 
 def typed_start(weights: np.ndarray, variances: np.ndarray) -> None:

@@ -362,59 +362,73 @@ def export_panel(state: rs.StepperState, truth, done: int | None) -> None:
         f"The run computed so far: θ₀ … θ{subscript(state.frontier)} "
         f"({plural(state.frontier, 'iteration')})."
     )
-    cols = st.columns(4)
-    cols[0].download_button(
-        "Parameters (CSV)",
-        lambda: export.to_csv_bytes(export.params_table(history, lls)),
-        file_name=f"{stem}-parameters.csv",
-        mime="text/csv",
-        key="export_csv",
-        on_click="ignore",
-        icon=":material/table:",
-        width="stretch",
-        help="t, k, πₖ, μₖ, σₖ² and log L of every iteration",
-    )
-    cols[1].download_button(
-        "Run (JSON)",
-        lambda: export.run_json(history, lls, meta=meta),
-        file_name=f"{stem}.json",
-        mime="application/json",
-        key="export_json",
-        on_click="ignore",
-        icon=":material/data_object:",
-        width="stretch",
-        help="Every θₜ, the log-likelihood trace and the settings (with the shareable link)",
-    )
     resp_params = state.responsibility_params or state.params
     too_many = x.size > export.MAX_RESPONSIBILITY_EXPORT
-    cols[2].download_button(
-        "Responsibilities (CSV)",
-        lambda: export.responsibilities_csv(x, resp_params),
-        file_name=f"{stem}-responsibilities.csv",
-        mime="text/csv",
-        key="export_resp",
-        on_click="ignore",
-        icon=":material/palette:",
-        width="stretch",
-        disabled=too_many,
-        help=f"xₙ and γ(zₙₖ) of every point, from θ{subscript(state.t)} "
-        f"(up to {export.MAX_RESPONSIBILITY_EXPORT:,} points)",
-    )
     edges, counts = session.cached_bins(data.data_id, x, st.session_state[keys.BINS] or None)
-    cols[3].download_button(
-        "Animation (HTML)",
-        lambda: run_animation_html(
-            run_animation_figure(edges, counts, history, lls, truth=truth, x_label=data.axis_label)
+    # label, file contents (built on click), file name's end, type, key, icon, help, disabled
+    downloads = [
+        (
+            "Parameters (CSV)",
+            lambda: export.to_csv_bytes(export.params_table(history, lls)),
+            "-parameters.csv",
+            "text/csv",
+            "export_csv",
+            "table",
+            "t, k, πₖ, μₖ, σₖ² and log L of every iteration",
+            False,
         ),
-        file_name=f"{stem}-animation.html",
-        mime="text/html",
-        key="export_html",
-        on_click="ignore",
-        icon=":material/movie:",
-        width="stretch",
-        help="One standalone page with every iteration as a frame, a slider and Play: plays "
-        "offline in any browser, for slides and course pages",
-    )
+        (
+            "Run (JSON)",
+            lambda: export.run_json(history, lls, meta=meta),
+            ".json",
+            "application/json",
+            "export_json",
+            "data_object",
+            "Every θₜ, the log-likelihood trace and the settings (with the shareable link)",
+            False,
+        ),
+        (
+            "Responsibilities (CSV)",
+            lambda: export.responsibilities_csv(x, resp_params),
+            "-responsibilities.csv",
+            "text/csv",
+            "export_resp",
+            "palette",
+            f"xₙ and γ(zₙₖ) of every point, from θ{subscript(state.t)} "
+            f"(up to {export.MAX_RESPONSIBILITY_EXPORT:,} points)",
+            too_many,
+        ),
+        (
+            "Animation (HTML)",
+            lambda: run_animation_html(
+                run_animation_figure(
+                    edges, counts, history, lls, truth=truth, x_label=data.axis_label
+                )
+            ),
+            "-animation.html",
+            "text/html",
+            "export_html",
+            "movie",
+            "One standalone page with every iteration as a frame, a slider and Play: plays "
+            "offline in any browser, for slides and course pages",
+            False,
+        ),
+    ]
+    for col, (label, contents, ending, mime, key, icon, tip, off) in zip(
+        st.columns(len(downloads)), downloads, strict=True
+    ):
+        col.download_button(
+            label,
+            contents,
+            file_name=f"{stem}{ending}",
+            mime=mime,
+            key=key,
+            on_click="ignore",
+            icon=f":material/{icon}:",
+            width="stretch",
+            disabled=off,
+            help=tip,
+        )
     if too_many:
         st.caption(
             f"Responsibilities are exported for up to {export.MAX_RESPONSIBILITY_EXPORT:,} "

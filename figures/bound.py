@@ -80,32 +80,40 @@ def bound_bars_figure(steps: Sequence[HalfStep], *, height: int = 320) -> go.Fig
     base = float(bound.min() - 0.25 * spread)
     edge = ["#000000" if s.current else "rgba(0,0,0,0)" for s in steps]
     fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=labels,
-            y=bound - base,
-            base=base,
-            name="L(q, θ)",
-            marker_color=BOUND_COLOR,
-            marker_line={"color": edge, "width": 3},
-            customdata=bound,
-            hovertemplate="%{x}<br>L(q, θ) = %{customdata:.6f}<extra></extra>",
-        )
+    # The two parts of each bar: (name, bottom, size, value in the hover, colour, hover, more)
+    parts = (
+        (
+            "L(q, θ)",
+            base,
+            bound - base,
+            bound,
+            BOUND_COLOR,
+            "L(q, θ) = %{customdata:.6f}",
+            {"marker_line": {"color": edge, "width": 3}},
+        ),
+        (
+            "KL gap",
+            bound,
+            gap,
+            gap,
+            GAP_COLOR,
+            "KL(q ‖ p(z|x,θ)) = %{customdata:.6g}",
+            {"text": [_gap_text(g) for g in gap], "textposition": "outside", "cliponaxis": False},
+        ),
     )
-    fig.add_trace(
-        go.Bar(
-            x=labels,
-            y=gap,
-            base=bound,
-            name="KL gap",
-            marker_color=GAP_COLOR,
-            text=[_gap_text(g) for g in gap],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=gap,
-            hovertemplate="%{x}<br>KL(q ‖ p(z|x,θ)) = %{customdata:.6g}<extra></extra>",
+    for name, bottom, size, value, color, hover, more in parts:
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=size,
+                base=bottom,
+                name=name,
+                marker_color=color,
+                customdata=value,
+                hovertemplate=f"%{{x}}<br>{hover}<extra></extra>",
+                **more,
+            )
         )
-    )
     fig.add_trace(
         go.Scatter(
             x=labels,
@@ -154,36 +162,34 @@ def bound_slice_figure(
     """
     i0 = int(np.argmin(np.abs(cut.s - cut.start)))
     i1 = int(np.argmin(np.abs(cut.s - cut.end)))
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=cut.s,
-            y=cut.log_likelihood,
-            mode="lines",
-            name="log L(θ)",
-            line={"color": MIXTURE_COLOR, "width": 3},
-            hovertemplate="%{x:.4g}<br>log L = %{y:.6f}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=cut.s,
-            y=cut.bound,
-            mode="lines",
-            name=f"bound L(q, θ), q = γ of {start_label}",
-            line={"color": BOUND_COLOR, "width": 3},
-            hovertemplate="%{x:.4g}<br>L(q, θ) = %{y:.6f}<extra></extra>",
-        )
-    )
+    curves = [
+        ("log L(θ)", cut.log_likelihood, {"color": MIXTURE_COLOR, "width": 3}, "log L"),
+        (
+            f"bound L(q, θ), q = γ of {start_label}",
+            cut.bound,
+            {"color": BOUND_COLOR, "width": 3},
+            "L(q, θ)",
+        ),
+    ]
     if cut.next_bound is not None:
+        curves.append(
+            (
+                f"next bound, q = γ of {end_label}",
+                cut.next_bound,
+                {"color": NEXT_BOUND_COLOR, "width": 2, "dash": "dash"},
+                "next L(q, θ)",
+            )
+        )
+    fig = go.Figure()
+    for name, values, line, hover_name in curves:
         fig.add_trace(
             go.Scatter(
                 x=cut.s,
-                y=cut.next_bound,
+                y=values,
                 mode="lines",
-                name=f"next bound, q = γ of {end_label}",
-                line={"color": NEXT_BOUND_COLOR, "width": 2, "dash": "dash"},
-                hovertemplate="%{x:.4g}<br>next L(q, θ) = %{y:.6f}<extra></extra>",
+                name=name,
+                line=line,
+                hovertemplate=f"%{{x:.4g}}<br>{hover_name} = %{{y:.6f}}<extra></extra>",
             )
         )
     points_x = [cut.s[i0], cut.s[i1], cut.s[i1]]

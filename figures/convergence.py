@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import plotly.graph_objects as go
 
 from gmm_core.convergence import aitken_asymptotes
 
-from .spec import trace_object, unvalidated
+from .spec import figure_builder, trace_object
 from .trace import trace_figure_spec
 
 __all__ = [
@@ -86,36 +88,20 @@ def with_aitken_asymptote(
     return fig
 
 
-def aitken_trace_spec(
-    objective: np.ndarray,
-    *,
-    current: int,
-    converged_at: int | None = None,
-    height: int = 300,
-) -> dict:
-    """The plain spec of :func:`figures.trace.trace_figure_spec` with the Aitken layer
-    (:func:`aitken_layer`) added (same parameters). Once the run has converged the "limit ≈"
-    note is left out: the limit is then the last log L to within tol, and the note would sit
-    on the trace's "converged at" label."""
-    spec = trace_figure_spec(objective, current=current, converged_at=converged_at, height=height)
+def aitken_trace_spec(objective: np.ndarray, **options: Any) -> dict:
+    """The plain spec of :func:`figures.trace.trace_figure_spec` of ``objective`` (the same
+    keyword options: ``current``, ``converged_at``, ``height``) with the Aitken layer
+    (:func:`aitken_layer`) added. Once the run has converged the "limit ≈" note is left out:
+    the limit is then the last log L to within tol, and the note would sit on the trace's
+    "converged at" label. The stepper draws it as :func:`aitken_trace_figure`, the same figure
+    as ``with_aitken_asymptote(trace_figure(...), objective, converged_at)``."""
+    spec = trace_figure_spec(objective, **options)
     layer = aitken_layer(objective)
     if layer is not None:
         spec["data"].append(layer[0])
-        if converged_at is None:
+        if options.get("converged_at") is None:
             spec["layout"].setdefault("annotations", []).append(layer[1])
     return spec
 
 
-def aitken_trace_figure(
-    objective: np.ndarray,
-    *,
-    current: int,
-    converged_at: int | None = None,
-    height: int = 300,
-) -> go.Figure:
-    """:func:`figures.trace_figure` of ``objective`` with the Aitken layer on it, built from
-    :func:`aitken_trace_spec` without validation (:func:`figures.spec.unvalidated`); the same
-    figure as ``with_aitken_asymptote(trace_figure(...), objective)``."""
-    return unvalidated(
-        aitken_trace_spec(objective, current=current, converged_at=converged_at, height=height)
-    )
+aitken_trace_figure = figure_builder(aitken_trace_spec)

@@ -22,10 +22,11 @@ from .mixture import (
     GRID_POINTS,
     density_axis_top,
     histogram_traces,
-    mixture_trace,
+    mixture_line_spec,
     weighted_densities,
 )
 from .palette import MIXTURE_COLOR, PALETTE, with_alpha
+from .spec import centre_note, trace_object
 
 __all__ = [
     "MAX_OPTIMA_DRAWN",
@@ -93,18 +94,6 @@ def _check_lengths(**arrays: np.ndarray) -> int:
 
 def _log_l_text(value: float) -> str:
     return f"{value:.2f}" if np.isfinite(value) else "n/a"
-
-
-def _empty_note(fig: go.Figure, text: str) -> None:
-    fig.add_annotation(
-        text=text,
-        xref="paper",
-        yref="paper",
-        x=0.5,
-        y=0.5,
-        showarrow=False,
-        font={"color": "#666", "size": 13},
-    )
 
 
 # ---------------------------------------------------------------- final log L strip plot
@@ -247,7 +236,9 @@ def final_loglik_figure(
             annotation_position="top left",
         )
     else:
-        _empty_note(fig, "no runs yet" if n_runs == 0 else "no run has a finite log L")
+        fig.add_annotation(
+            **centre_note("no runs yet" if n_runs == 0 else "no run has a finite log L")
+        )
     if n_runs and not finite.all():
         missing = int((~finite).sum())
         fig.add_annotation(
@@ -416,7 +407,9 @@ def traces_figure(
     fig.update_xaxes(title_text="iteration t", rangemode="tozero")
     fig.update_yaxes(title_text="log L(θ<sub>t</sub>)", range=[low, high] if n_runs else None)
     if not any(y.size for y in finite_traces):
-        _empty_note(fig, "no runs yet" if n_runs == 0 else "no run has a finite log L")
+        fig.add_annotation(
+            **centre_note("no runs yet" if n_runs == 0 else "no run has a finite log L")
+        )
     return fig
 
 
@@ -478,18 +471,20 @@ def optima_figure(
         for i, params in enumerate(drawn):
             density = weighted_densities(grid, params).sum(axis=0)
             label = f"optimum {i + 1}: log L = {_log_l_text(ll[i])}, {_percent(shares[i])} of runs"
-            trace = mixture_trace(
-                grid,
-                density,
-                name=label,
-                color=optimum_color(i),
-                width=3.5 if i == 0 else 2,
-                hover_label=f"optimum {i + 1}",
+            trace = trace_object(
+                mixture_line_spec(
+                    grid,
+                    density,
+                    name=label,
+                    color=optimum_color(i),
+                    width=3.5 if i == 0 else 2,
+                    hover_label=f"optimum {i + 1}",
+                )
             )
             fig.add_trace(trace)
             curve_top = max(curve_top, float(np.max(trace.y)))
     else:
-        _empty_note(fig, "no optima yet: run EM first")
+        fig.add_annotation(**centre_note("no optima yet: run EM first"))
     legend = {"orientation": "v", "yanchor": "top", "y": 1, "x": 1.02}
     if n_optima > len(drawn):
         rest = float(np.nansum(shares[len(drawn) :]))

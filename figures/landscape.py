@@ -86,7 +86,47 @@ def _diagonal(g1: np.ndarray, g2: np.ndarray) -> go.Scatter:
     )
 
 
-def _layout(fig: go.Figure, height: int, x_label: str) -> go.Figure:
+#: The markers of the explorer's restarts: white circles on the contours, hollow rings on the
+#: coloured basins.
+_RESTART_MARKERS = {
+    "contours": {
+        "size": 7,
+        "color": "#ffffff",
+        "line": {"color": "#000000", "width": 1},
+        "symbol": "circle-open",
+    },
+    "basins": {"size": 8, "color": "rgba(0,0,0,0)", "line": {"color": "#000000", "width": 1.5}},
+}
+
+
+def _restart_layer(
+    restarts: np.ndarray | None, *, on: str, reached: list[str] | None = None
+) -> list[go.Scatter]:
+    """The explorer's restarts' θ₀ (shape (R, 2): μ₁, μ₂) as markers for the figure ``on``
+    ("contours" or "basins"), hovering with what each reached when ``reached`` is given, else
+    with its coordinates; none when there are none."""
+    if restarts is None or not len(restarts):
+        return []
+    if reached is None:
+        hover = "explorer restart θ₀<br>μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<extra></extra>"
+    else:
+        hover = "explorer restart θ₀ → %{text}<extra></extra>"
+    return [
+        go.Scatter(
+            x=restarts[:, 0],
+            y=restarts[:, 1],
+            mode="markers",
+            name="explorer restarts (θ₀)",
+            marker=_RESTART_MARKERS[on],
+            text=reached,
+            hovertemplate=hover,
+        )
+    ]
+
+
+def _finish(fig: go.Figure, g1: np.ndarray, g2: np.ndarray, height: int, x_label: str) -> go.Figure:
+    """The click layer on the grid (g1, g2) on top, and the layout both figures share."""
+    fig.add_trace(_click_layer(g1, g2))
     fig.update_layout(
         height=height,
         template="plotly_white",
@@ -154,22 +194,7 @@ def landscape_figure(
         )
     )
     fig.add_trace(_diagonal(g1, g2))
-    if restarts is not None and len(restarts):
-        fig.add_trace(
-            go.Scatter(
-                x=restarts[:, 0],
-                y=restarts[:, 1],
-                mode="markers",
-                name="explorer restarts (θ₀)",
-                marker={
-                    "size": 7,
-                    "color": "#ffffff",
-                    "line": {"color": "#000000", "width": 1},
-                    "symbol": "circle-open",
-                },
-                hovertemplate="explorer restart θ₀<br>μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<extra></extra>",
-            )
-        )
+    fig.add_traces(_restart_layer(restarts, on="contours"))
     if path is not None and len(path):
         fig.add_trace(
             go.Scatter(
@@ -201,8 +226,7 @@ def landscape_figure(
                 name="path ends",
             )
         )
-    fig.add_trace(_click_layer(g1, g2))
-    return _layout(fig, height, x_label)
+    return _finish(fig, g1, g2, height, x_label)
 
 
 def basin_figure(
@@ -282,22 +306,6 @@ def basin_figure(
                 "<extra></extra>",
             )
         )
-    if restarts is not None and len(restarts):
-        fig.add_trace(
-            go.Scatter(
-                x=restarts[:, 0],
-                y=restarts[:, 1],
-                mode="markers",
-                name="explorer restarts (θ₀)",
-                marker={
-                    "size": 8,
-                    "color": "rgba(0,0,0,0)",
-                    "line": {"color": "#000000", "width": 1.5},
-                },
-                text=restart_optima,
-                hovertemplate="explorer restart θ₀ → %{text}<extra></extra>",
-            )
-        )
-    fig.add_trace(_click_layer(basin_map.g1, basin_map.g2))
+    fig.add_traces(_restart_layer(restarts, on="basins", reached=restart_optima))
     fig.update_layout(showlegend=False)
-    return _layout(fig, height, x_label)
+    return _finish(fig, basin_map.g1, basin_map.g2, height, x_label)

@@ -17,7 +17,7 @@ from gmm_core.params import MixtureParams
 
 from .notation import plain, subscript
 from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
-from .spec import template, trace_object, unvalidated
+from .spec import centre_note, figure_builder, spec_of, template, trace_object
 
 __all__ = [
     "DENSITY_HEADROOM",
@@ -31,7 +31,6 @@ __all__ = [
     "mixture_figure",
     "mixture_figure_spec",
     "mixture_line_spec",
-    "mixture_trace",
     "responsibility_specs",
     "responsibility_traces",
     "truth_specs",
@@ -160,23 +159,6 @@ def mixture_line_spec(
         "line": {"color": color, "width": width},
         "hovertemplate": f"x = %{{x:,.5~r}}<br>f(x) = %{{y:.4g}}<extra>{hover_label}</extra>",
     }
-
-
-def mixture_trace(
-    grid: np.ndarray,
-    density: np.ndarray,
-    *,
-    name: str = "mixture f(x)",
-    color: str = MIXTURE_COLOR,
-    width: float = 3,
-    hover_label: str = "mixture",
-) -> go.Scatter:
-    """:func:`mixture_line_spec` as a ``go.Scatter``."""
-    return trace_object(
-        mixture_line_spec(
-            grid, density, name=name, color=color, width=width, hover_label=hover_label
-        )
-    )
 
 
 def curve_specs(grid: np.ndarray, params: MixtureParams) -> list[dict]:
@@ -333,7 +315,7 @@ _TOP_DOMAIN = [round(1.0 - 0.74 * (1.0 - _ROW_SPACING), 6), 1.0]
 _BOTTOM_DOMAIN = [0.0, round(0.26 * (1.0 - _ROW_SPACING), 6)]
 
 
-def mixture_figure(
+def mixture_figure_spec(
     edges: np.ndarray,
     counts: np.ndarray,
     params: MixtureParams,
@@ -345,7 +327,7 @@ def mixture_figure(
     x_label: str = "x",
     height: int | None = 640,
     legend: str = "auto",
-) -> go.Figure:
+) -> dict:
     """Histogram, weighted components, mixture and responsibilities on one shared x axis.
 
     Parameters
@@ -378,42 +360,10 @@ def mixture_figure(
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        Row 1 (y axis "density"), row 2 (y axis "γ_k(x)", 0 to 1). Built from the plain spec
-        of :func:`mixture_figure_spec` without plotly's validation
-        (:func:`figures.spec.unvalidated`; the tests validate that spec).
+    dict
+        The spec ``{"data": [...], "layout": {...}}`` as plain dicts: row 1 (y axis
+        "density"), row 2 (y axis "γ_k(x)", 0 to 1). :func:`mixture_figure` makes it a figure.
     """
-    return unvalidated(
-        mixture_figure_spec(
-            edges,
-            counts,
-            params,
-            bin_shares=bin_shares,
-            responsibility_params=responsibility_params,
-            truth=truth,
-            highlight_x=highlight_x,
-            x_label=x_label,
-            height=height,
-            legend=legend,
-        )
-    )
-
-
-def mixture_figure_spec(
-    edges: np.ndarray,
-    counts: np.ndarray,
-    params: MixtureParams,
-    *,
-    bin_shares: np.ndarray | None = None,
-    responsibility_params: MixtureParams | None = None,
-    truth: MixtureParams | None = None,
-    highlight_x: float | None = None,
-    x_label: str = "x",
-    height: int | None = 640,
-    legend: str = "auto",
-) -> dict:
-    """The spec ``{"data": [...], "layout": {...}}`` of :func:`mixture_figure` as plain dicts
-    (same parameters)."""
     shown = [params] if truth is None else [params, truth]
     n_curves = 2 * params.n_components + 1 + (0 if truth is None else truth.n_components)
     # One shared grid; fewer points when many curves, so the JSON stays small (< 300 KB).
@@ -445,16 +395,11 @@ def mixture_figure_spec(
             }
         )
         annotations.append(
-            {
-                "text": "γₖ(x), each x's split between the components, appears after the first "
-                "E-step",
-                "xref": "x2 domain",
-                "yref": "y2 domain",
-                "x": 0.5,
-                "y": 0.5,
-                "showarrow": False,
-                "font": {"color": "#666", "size": 13},
-            }
+            centre_note(
+                "γₖ(x), each x's split between the components, appears after the first E-step",
+                xref="x2 domain",
+                yref="y2 domain",
+            )
         )
     shapes = []
     if highlight_x is not None:
@@ -500,8 +445,7 @@ def mixture_figure_spec(
         "template": template(),
         "uirevision": "mixture",
     }
-    if annotations:
-        layout["annotations"] = annotations
-    if shapes:
-        layout["shapes"] = shapes
-    return {"data": data, "layout": layout}
+    return spec_of(data, layout, annotations=annotations, shapes=shapes)
+
+
+mixture_figure = figure_builder(mixture_figure_spec)

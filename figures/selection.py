@@ -7,11 +7,13 @@ for all); the best model of each criterion is starred. All three are "lower is b
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from .palette import PALETTE, component_color
+from .spec import centre_note
 
 __all__ = [
     "CRITERIA",
@@ -88,6 +90,21 @@ def criteria_figure(
             f"{ks.size} (ks), {tied.size} (equal_variance), "
             + ", ".join(f"{v.size} ({name})" for name, v in values.items())
         )
+
+    def models(
+        name: str, rows: np.ndarray, label: str, hover: str, extra: str = "", **style: Any
+    ) -> go.Scatter:
+        """Criterion ``name`` of the models ``rows`` against K, in the legend group ``name``;
+        the hover says ``hover`` and the value (and ``extra`` in its box)."""
+        return go.Scatter(
+            x=ks[rows],
+            y=values[name][rows],
+            name=label,
+            legendgroup=name,
+            hovertemplate=f"{hover}<br>{name} = %{{y:.2f}}<extra>{extra}</extra>",
+            **style,
+        )
+
     fig = go.Figure()
     for name in CRITERIA:
         if name not in values:
@@ -97,21 +114,21 @@ def criteria_figure(
             if rows.size == 0:
                 continue
             rows = rows[np.argsort(ks[rows], kind="stable")]
+            line = {
+                "color": CRITERION_COLORS[name],
+                "width": 2.5,
+                "dash": "dash" if flag else "solid",
+            }
             fig.add_trace(
-                go.Scatter(
-                    x=ks[rows],
-                    y=values[name][rows],
+                models(
+                    name,
+                    rows,
+                    f"{name}, {variance_label(flag)}",
+                    f"K = %{{x}}, {variance_label(flag)}",
+                    name,
                     mode="lines+markers",
-                    name=f"{name}, {variance_label(flag)}",
-                    legendgroup=name,
-                    line={
-                        "color": CRITERION_COLORS[name],
-                        "width": 2.5,
-                        "dash": "dash" if flag else "solid",
-                    },
+                    line=line,
                     marker={"size": 7},
-                    hovertemplate=f"K = %{{x}}, {variance_label(flag)}<br>{name} = %{{y:.2f}}"
-                    f"<extra>{name}</extra>",
                 )
             )
     for key, (k, flag) in best.items():
@@ -150,27 +167,17 @@ def criteria_figure(
         if len(rows) == 0:
             continue
         fig.add_trace(
-            go.Scatter(
-                x=ks[rows],
-                y=values[name][rows],
+            models(
+                name,
+                rows,
+                f"{name}: degenerate (not a candidate)",
+                "K = %{x}: degenerate, a variance at the floor; not a candidate",
                 mode="markers",
-                name=f"{name}: degenerate (not a candidate)",
-                legendgroup=name,
                 marker={"symbol": "x", "size": 12, "color": DEGENERATE_COLOR},
-                hovertemplate="K = %{x}: degenerate, a variance at the floor; not a candidate"
-                f"<br>{name} = %{{y:.2f}}<extra></extra>",
             )
         )
     if not fig.data:
-        fig.add_annotation(
-            text="no models fitted yet",
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            font={"color": "#666", "size": 13},
-        )
+        fig.add_annotation(**centre_note("no models fitted yet"))
     fig.update_layout(
         template="plotly_white",
         hovermode="closest",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from gmm_core.convergence import decreases  # one rule for "log L went down", re-exported
 
 from .notation import fixed
-from .spec import template, unvalidated
+from .spec import figure_builder, spec_of, template
 
 __all__ = [
     "FLAT_REL",
@@ -25,13 +24,13 @@ DECREASE_COLOR = "#C00000"
 FLAT_REL = 1e-6
 
 
-def trace_figure(
+def trace_figure_spec(
     log_likelihoods: np.ndarray,
     *,
     current: int,
     converged_at: int | None = None,
     height: int = 300,
-) -> go.Figure:
+) -> dict:
     """log L per iteration.
 
     Parameters
@@ -47,27 +46,11 @@ def trace_figure(
 
     Returns
     -------
-    plotly.graph_objects.Figure
-        Traces: "log L" (line), "current", and "decrease" when log L ever dropped. Built
-        from the plain spec of :func:`trace_figure_spec` without plotly's validation
-        (:func:`figures.spec.unvalidated`; the tests validate that spec).
+    dict
+        The spec ``{"data": [...], "layout": {...}}`` as plain dicts; traces: "log L" (line),
+        "current", and "decrease" when log L ever dropped. :func:`trace_figure` makes it a
+        figure.
     """
-    return unvalidated(
-        trace_figure_spec(
-            log_likelihoods, current=current, converged_at=converged_at, height=height
-        )
-    )
-
-
-def trace_figure_spec(
-    log_likelihoods: np.ndarray,
-    *,
-    current: int,
-    converged_at: int | None = None,
-    height: int = 300,
-) -> dict:
-    """The spec ``{"data": [...], "layout": {...}}`` of :func:`trace_figure` as plain dicts
-    (same parameters)."""
     ll = np.asarray(log_likelihoods, dtype=np.float64)
     t = np.arange(ll.size)
     data = [
@@ -181,11 +164,10 @@ def trace_figure_spec(
             "exponentformat": "none",
         },
     }
-    if shapes:
-        layout["shapes"] = shapes
-    if annotations:
-        layout["annotations"] = annotations
-    return {"data": data, "layout": layout}
+    return spec_of(data, layout, annotations=annotations, shapes=shapes)
+
+
+trace_figure = figure_builder(trace_figure_spec)
 
 
 def iteration_dtick(last: int, max_ticks: int = 8) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import inspect
 import json
 
 import numpy as np
@@ -195,3 +196,22 @@ def test_rows_are_laid_out_as_make_subplots_did(binned):
             assert layout[axis][prop] == pytest.approx(grid[axis][prop]) or (
                 layout[axis][prop] == grid[axis][prop]
             ), (axis, prop)
+
+
+@pytest.mark.parametrize(
+    ("name", "figure", "spec"),
+    [
+        ("mixture_figure", mixture_figure, mixture_figure_spec),
+        ("trace_figure", trace_figure, trace_figure_spec),
+        ("aitken_trace_figure", aitken_trace_figure, aitken_trace_spec),
+    ],
+)
+def test_a_figure_builder_has_its_spec_builders_parameters_and_documentation(name, figure, spec):
+    """figure_builder: one signature and docstring, on the spec builder; the figure builder
+    shows them (help(), an IDE) with its own name and return type."""
+    assert figure.__name__ == figure.__qualname__ == name
+    shown, own = inspect.signature(figure), inspect.signature(spec)
+    assert list(shown.parameters.values()) == list(own.parameters.values())
+    assert shown.return_annotation == "go.Figure" and own.return_annotation == "dict"
+    assert inspect.cleandoc(spec.__doc__) in inspect.cleandoc(figure.__doc__)
+    assert f"``{spec.__name__}(...)`` as a ``go.Figure``" in figure.__doc__

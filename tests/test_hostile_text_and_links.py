@@ -113,34 +113,45 @@ def test_sentence_capitalises_latin_letters_only():
 # ---------------------------------------------------------------------------
 
 
+#: (link parameter, the value it sets) → its bad values, each with the rule its refusal names.
+BAD_LINK_VALUES = {
+    ("K", "n_components"): [
+        ("٣", "digits 0-9"),
+        ("９", "digits 0-9"),
+        ("1_0", "digits 0-9"),
+        ("3.0", "whole number"),
+        ("0", "outside 1..10"),
+        ("9" * (MAX_VALUE_CHARS + 1), "longer than 40"),
+        (["2", "3"], "2 times with different values"),
+    ],
+    ("tol", "tol"): [("0.5", "menu"), ("1e308", "menu"), ("inf", "digits"), ("-1e-6", "menu")],
+    ("seed", "seed"): [("-1", "outside")],
+    ("ds", "dataset"): [("nope", "must be one of")],
+    ("init", "init_method"): [("magic", "must be one of")],
+    ("src", "data_source"): [("ftp", "must be one of")],
+    ("eq", "equal_variance"): [("yes", "must be one of 1, 0")],
+    ("truth", "truth_table"): [
+        ("1,2", "three numbers"),
+        ("nan,1,1", "digits"),
+        ("1e999,1,1", "too large"),
+        (";".join(["0,1,1"] * 7), "more than 6"),
+    ],
+    ("manual", "manual_table"): [
+        (";".join(["0,1,1"] * 11), "more than 10"),
+        ("0,1,1;" * 500, "longer than 2,000"),
+    ],
+    ("t", "t"): [("١٠", "digits")],
+    ("ph", "phase"): [("Q", "E or M")],
+    ("lecture", "lecture"): [("2", "one of 1, 0")],
+}
+
+
 @pytest.mark.parametrize(
     ("query", "key", "reason"),
     [
-        ({"K": "٣"}, "n_components", "digits 0-9"),
-        ({"K": "９"}, "n_components", "digits 0-9"),
-        ({"K": "1_0"}, "n_components", "digits 0-9"),
-        ({"K": "3.0"}, "n_components", "whole number"),
-        ({"K": "0"}, "n_components", "outside 1..10"),
-        ({"K": "9" * (MAX_VALUE_CHARS + 1)}, "n_components", "longer than 40"),
-        ({"K": ["2", "3"]}, "n_components", "2 times with different values"),
-        ({"tol": "0.5"}, "tol", "menu"),
-        ({"tol": "1e308"}, "tol", "menu"),
-        ({"tol": "inf"}, "tol", "digits"),
-        ({"tol": "-1e-6"}, "tol", "menu"),
-        ({"seed": "-1"}, "seed", "outside"),
-        ({"ds": "nope"}, "dataset", "must be one of"),
-        ({"init": "magic"}, "init_method", "must be one of"),
-        ({"src": "ftp"}, "data_source", "must be one of"),
-        ({"eq": "yes"}, "equal_variance", "must be one of 1, 0"),
-        ({"truth": "1,2"}, "truth_table", "three numbers"),
-        ({"truth": "nan,1,1"}, "truth_table", "digits"),
-        ({"truth": "1e999,1,1"}, "truth_table", "too large"),
-        ({"truth": ";".join(["0,1,1"] * 7)}, "truth_table", "more than 6"),
-        ({"manual": ";".join(["0,1,1"] * 11)}, "manual_table", "more than 10"),
-        ({"manual": "0,1,1;" * 500}, "manual_table", "longer than 2,000"),
-        ({"t": "١٠"}, "t", "digits"),
-        ({"ph": "Q"}, "phase", "E or M"),
-        ({"lecture": "2"}, "lecture", "one of 1, 0"),
+        ({link: value}, key, reason)
+        for (link, key), cases in BAD_LINK_VALUES.items()
+        for value, reason in cases
     ],
 )
 def test_a_bad_link_value_is_refused_with_a_rule(query, key, reason):

@@ -7,7 +7,6 @@ position (t, phase) is pure (:func:`positions_shown`, :func:`step_pair`, :func:`
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from figures.bound import HalfStep, bound_bars_figure, bound_slice_figure, hard_soft_figure
@@ -20,6 +19,7 @@ from . import session
 from .lecture import chart
 from .pure import keys
 from .pure.run_state import StepperState
+from .widgets import behind_toggle
 
 __all__ = [
     "BARS_SHOWN",
@@ -83,34 +83,27 @@ def step_pair(state: StepperState) -> tuple[int, MixtureParams, MixtureParams]:
     return t, run.history[t], after
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _split(
-    data_id: str,  # noqa: ARG001 (the cache key standing for the unhashed x)
-    _x: np.ndarray,
-    q_source: MixtureParams,
-    params: MixtureParams,
-) -> BoundSplit:
-    return bound_split(_x, q_source, params)
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs=session.BY_DATA_ID)
+def _split(data: session.ActiveData, q_source: MixtureParams, params: MixtureParams) -> BoundSplit:
+    return bound_split(data.x, q_source, params)
 
 
-@st.cache_data(max_entries=32, show_spinner="Computing the slice…")
-def _slice(
-    data_id: str,  # noqa: ARG001
-    _x: np.ndarray,
-    start: MixtureParams,
-    end: MixtureParams,
-    path: str,
-) -> Slice:
-    n_points = 81 if _x.size <= 100_000 else 41  # each point is one pass over the data
+@st.cache_data(max_entries=32, show_spinner="Computing the slice…", hash_funcs=session.BY_DATA_ID)
+def _slice(data: session.ActiveData, start: MixtureParams, end: MixtureParams, path: str) -> Slice:
+    x = data.x
+    n_points = 81 if x.size <= 100_000 else 41  # each point is one pass over the data
     if path == WHOLE_STEP:
-        return segment_slice(_x, start, end, s_range=(-1.0, 2.0), n_points=n_points, with_next=True)
-    return mean_slice(_x, start, end, int(path) - 1, n_points=n_points)
+        return segment_slice(x, start, end, s_range=(-1.0, 2.0), n_points=n_points, with_next=True)
+    return mean_slice(x, start, end, int(path) - 1, n_points=n_points)
 
 
-@st.cache_data(max_entries=8, show_spinner="Running EM and classification EM from θ₀…")
+@st.cache_data(
+    max_entries=8,
+    show_spinner="Running EM and classification EM from θ₀…",
+    hash_funcs=session.BY_DATA_ID,
+)
 def _hard_and_soft(
-    data_id: str,  # noqa: ARG001
-    _x: np.ndarray,
+    data: session.ActiveData,
     start: MixtureParams,
     var_floor: float,
     equal_variance: bool,
@@ -118,7 +111,7 @@ def _hard_and_soft(
     max_iter: int,
 ):
     soft = run_em(
-        _x,
+        data.x,
         start,
         var_floor=var_floor,
         tol=tol,
@@ -126,7 +119,7 @@ def _hard_and_soft(
         equal_variance=equal_variance,
     )
     hard = classification_em(
-        _x,
+        data.x,
         start,
         var_floor=var_floor,
         equal_variance=equal_variance,
@@ -146,7 +139,7 @@ def _numbers(split: BoundSplit, theta_name: str, q_name: str) -> None:
     cols[2].metric("gap KL(q ‖ p(z|x, θ)) ≥ 0", f"{split.gap:.6g}")
 
 
-def _jensen(state: StepperState, x: np.ndarray, data_id: str) -> None:
+def _jensen(state: StepperState, data: session.ActiveData) -> None:
     st.latex(JENSEN)
     st.latex(SPLIT)
     pair = q_and_theta(state.run.history, state.t, state.phase)
@@ -159,7 +152,7 @@ def _jensen(state: StepperState, x: np.ndarray, data_id: str) -> None:
     t = state.t
     theta_name = f"θ{subscript(t)}"
     q_name = f"θ{subscript(t if state.phase == 'E' else t - 1)}"
-    split = _split(data_id, x, *pair)
+    split = _split(data, *pair)
     _numbers(split, theta_name, q_name)
     if state.phase == "E":
         st.caption(
@@ -176,14 +169,14 @@ def _jensen(state: StepperState, x: np.ndarray, data_id: str) -> None:
         )
 
 
-def _bars(state: StepperState, x: np.ndarray, data_id: str) -> None:
+def _bars(state: StepperState, data: session.ActiveData) -> None:
     steps = []
     shown = positions_shown(state.t, state.phase)
     for t, phase in shown:
         if phase == "E":  # q = γ(θ_t): the bound is log L(θ_t), the gap zero by definition
             log_l, gap = float(state.run.log_likelihoods[t]), 0.0
         else:
-            split = _split(data_id, x, *q_and_theta(state.run.history, t, phase))
+            split = _split(data, *q_and_theta(state.run.history, t, phase))
             log_l, gap = split.log_likelihood, split.gap
         current = (t, phase) == (state.t, state.phase)
         steps.append(HalfStep(_label(t, phase), log_l, log_l - gap, gap, current=current))
@@ -194,7 +187,7 @@ def _bars(state: StepperState, x: np.ndarray, data_id: str) -> None:
     chart(bound_bars_figure(steps), key="bound_bars")
 
 
-def _slice_view(state: StepperState, x: np.ndarray, data_id: str) -> None:
+def _slice_view(state: StepperState, data: session.ActiveData) -> None:
     t, start, end = step_pair(state)
     k = start.n_components
     choices = [WHOLE_STEP, *(str(j) for j in range(1, k + 1))]
@@ -211,7 +204,7 @@ def _slice_view(state: StepperState, x: np.ndarray, data_id: str) -> None:
         help="The segment: θ(s) = (1 − s) θ_t + s θ_t+1. μ_k: only μ_k moves, every other "
         "parameter stays at θ_t",
     )
-    cut = _slice(data_id, x, start, end, path)
+    cut = _slice(data, start, end, path)
     if path == WHOLE_STEP:
         title = f"s along {a} → {b} (s = 0: {a}, s = 1: {b})"
     else:
@@ -232,12 +225,17 @@ def _slice_view(state: StepperState, x: np.ndarray, data_id: str) -> None:
     )
 
 
-def _hard_soft(state: StepperState, x: np.ndarray, data_id: str) -> None:
+@behind_toggle(
+    "Hard versus soft: classification EM beside EM from θ₀",
+    key=keys.SHOW_HARD,
+    help="Classification EM gives each point wholly to its most probable component "
+    "(k-means-like, with variances) instead of splitting it by γ(z_nk)",
+)
+def _hard_soft(state: StepperState, data: session.ActiveData) -> None:
     settings = state.settings
     start = state.run.history[0]
     soft, hard = _hard_and_soft(
-        data_id,
-        x,
+        data,
         start,
         state.var_floor,
         settings.equal_variance,
@@ -262,27 +260,17 @@ def _hard_soft(state: StepperState, x: np.ndarray, data_id: str) -> None:
     st.caption(" ".join(lines))
 
 
+@behind_toggle(
+    "Why it goes up: the lower bound",
+    key=keys.SHOW_BOUND,
+    help="log L = L(q, θ) + KL: the E-step closes the gap, the M-step raises the bound",
+)
 def render_bound_panel(state: StepperState, data: session.ActiveData) -> None:
     """The "Why it goes up" toggle (key ``show_bound``) and, when on, the panel."""
-    st.toggle(
-        "Why it goes up: the lower bound",
-        key=keys.SHOW_BOUND,
-        help="log L = L(q, θ) + KL: the E-step closes the gap, the M-step raises the bound",
-    )
-    if not st.session_state.get(keys.SHOW_BOUND):
-        return
-    x, data_id = data.x, data.data_id
-    _jensen(state, x, data_id)
+    _jensen(state, data)
     left, right = st.columns(2)
     with left:
-        _bars(state, x, data_id)
+        _bars(state, data)
     with right:
-        _slice_view(state, x, data_id)
-    st.toggle(
-        "Hard versus soft: classification EM beside EM from θ₀",
-        key=keys.SHOW_HARD,
-        help="Classification EM gives each point wholly to its most probable component "
-        "(k-means-like, with variances) instead of splitting it by γ(z_nk)",
-    )
-    if st.session_state.get(keys.SHOW_HARD):
-        _hard_soft(state, x, data_id)
+        _slice_view(state, data)
+    _hard_soft(state, data)

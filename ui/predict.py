@@ -27,6 +27,7 @@ from .lecture import chart
 from .pure import keys
 from .pure.predict_score import Score, candidate_means, owner_result, pick_point, score_means
 from .pure.run_state import StepperState
+from .widgets import behind_toggle
 
 __all__ = ["render_predict_panel"]
 
@@ -196,15 +197,13 @@ def _ask_e(state: StepperState, data: session.ActiveData) -> None:
     )
 
 
+@behind_toggle(
+    "Predict, then reveal",
+    key=keys.PREDICT_MODE,
+    help="Guess the next half step before it happens; the step reveals the answer",
+)
 def render_predict_panel(state: StepperState, data: session.ActiveData) -> None:
     """The "Predict, then reveal" toggle (key ``predict_mode``) and, when on, the game."""
-    st.toggle(
-        "Predict, then reveal",
-        key=keys.PREDICT_MODE,
-        help="Guess the next half step before it happens; the step reveals the answer",
-    )
-    if not st.session_state.get(keys.PREDICT_MODE):
-        return
     lecture = bool(st.session_state.get(keys.LECTURE))
     _reveal(state, data.x)
     last = st.session_state.get(LAST_KEY)

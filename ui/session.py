@@ -7,6 +7,7 @@ Nothing here lives at module level but constants: every user has their own sessi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import streamlit as st
@@ -21,6 +22,7 @@ from .pure.settings import SETTING
 from .widgets import sentence
 
 __all__ = [
+    "BY_DATA_ID",
     "DATA_KEY",
     "STEPPER_KEY",
     "ActiveData",
@@ -76,6 +78,11 @@ class ActiveData:
     truth: MixtureParams | None = None
     notes: tuple[str, ...] = ()
     source: str = "Generate"
+
+
+#: ``st.cache_data(hash_funcs=BY_DATA_ID)`` hashes an :class:`ActiveData` argument by its
+#: ``data_id`` (which changes whenever the values may have), never by its values.
+BY_DATA_ID = MappingProxyType({ActiveData: lambda data: data.data_id})
 
 
 @st.cache_data(max_entries=6, show_spinner="Drawing points…")

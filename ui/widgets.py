@@ -3,15 +3,25 @@ its edits when it is hidden and shown again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from functools import wraps
+from typing import Any, ParamSpec
 
 import pandas as pd
 import streamlit as st
 
 from .pure import keys
 
-__all__ = ["apply_editor_delta", "keep_values", "persistent_editor", "sentence"]
+__all__ = [
+    "apply_editor_delta",
+    "behind_toggle",
+    "keep_values",
+    "persistent_editor",
+    "sentence",
+    "show_table",
+]
+
+P = ParamSpec("P")
 
 
 def keep_values(defaults: dict[str, Any]) -> None:
@@ -80,6 +90,30 @@ def reset_editor(name: str, table: pd.DataFrame) -> None:
     """Replace the stored table of :func:`persistent_editor` ``name``."""
     st.session_state[f"{name}_table"] = table
     st.session_state[f"{name}_version"] = st.session_state.get(f"{name}_version", 0) + 1
+
+
+def behind_toggle(
+    label: str, *, key: str, help: str
+) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Decorator of a panel: calling it draws a toggle (``label``, session key ``key``,
+    tooltip ``help``) and then the panel only while the toggle is on."""
+
+    def decorate(render: Callable[P, None]) -> Callable[P, None]:
+        @wraps(render)
+        def panel(*args: P.args, **kwargs: P.kwargs) -> None:
+            if st.toggle(label, key=key, help=help):
+                render(*args, **kwargs)
+
+        return panel
+
+    return decorate
+
+
+def show_table(frame: Any, formats: Mapping[str, str] | None = None) -> None:
+    """``frame`` (a DataFrame or its Styler) at full width without its index; the columns named
+    in ``formats`` are shown as numbers in that format (``"%.4f"``, ``"percent"``)."""
+    config = {c: st.column_config.NumberColumn(format=f) for c, f in (formats or {}).items()}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config or None)
 
 
 def rows_as_floats(table: pd.DataFrame, columns: Iterable[str]) -> list[list[float]]:

@@ -20,6 +20,26 @@ def new_app() -> AppTest:
     return at
 
 
+def open_link(query: dict[str, str], page: str | None = None) -> AppTest:
+    """The app opened from a shared link with ``query`` (on ``page`` when given)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    if page is not None:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_app_page(page: str, title: str, at: AppTest | None = None) -> AppTest:
+    """``at`` (a new app by default) on ``page``, which must show the title ``title``."""
+    at = at or new_app()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == title
+    return at
+
+
 def decode(values) -> np.ndarray:
     """A plotly JSON array: a list, or plotly 7's {"dtype", "bdata"} (base64, maybe shaped)."""
     if isinstance(values, dict) and "bdata" in values:

@@ -10,17 +10,22 @@ from streamlit.testing.v1 import AppTest
 from gmm_core import fit
 from gmm_core.data import load_dataset
 
-from .helpers import click, decode, figure, new_app, opened_in_stepper, stepper, traces
+from .helpers import (
+    click,
+    decode,
+    figure,
+    new_app,
+    open_app_page,
+    opened_in_stepper,
+    stepper,
+    traces,
+)
 
 PAGE = "app_pages/choose_k.py"
 
 
 def open_page(at: AppTest | None = None) -> AppTest:
-    at = at or new_app()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    assert at.title[0].value == "How many components?"
-    return at
+    return open_app_page(PAGE, "How many components?", at)
 
 
 def sweep(at: AppTest, k_max: int = 4, restarts: int = 2) -> AppTest:

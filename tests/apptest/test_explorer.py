@@ -11,12 +11,12 @@ from figures.notation import fixed
 from gmm_core import explore_restarts, fit
 
 from .helpers import (
-    APP,
-    TIMEOUT,
     click,
     decode,
     figure,
     new_app,
+    open_app_page,
+    open_link,
     opened_in_stepper,
     stepper,
     traces,
@@ -27,11 +27,7 @@ METHODS = ("random", "kmeans++", "quantile", "kmeans")
 
 
 def open_explorer(at: AppTest | None = None) -> AppTest:
-    at = at or new_app()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    assert at.title[0].value == "Initialisation explorer"
-    return at
+    return open_app_page(PAGE, "Initialisation explorer", at)
 
 
 def run_restarts(at: AppTest, n: int, seed: int = 0) -> AppTest:
@@ -183,10 +179,7 @@ def test_a_run_on_a_bundled_data_set_opens_on_that_data_set():
 
 
 def test_link_problems_are_said_on_the_page_the_link_opens():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update({"src": "up", "K": "99"})
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
+    at = open_link({"src": "up", "K": "99"}, PAGE)
     messages = " ".join(t.value for t in at.toast)
     assert "cannot carry uploaded data" in messages and "`K=99`" in messages
 

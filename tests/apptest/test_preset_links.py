@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ui.pure.presets import OPENING, PRESET_BY_KEY, PRESETS
 
-from .helpers import APP, TIMEOUT, click, new_app, stepper
-
-
-def open_link(query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from .helpers import click, new_app, open_link, stepper
 
 
 def watch_note(at) -> str:

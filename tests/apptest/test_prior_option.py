@@ -5,11 +5,10 @@ off (the collapse preset must collapse)."""
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from gmm_core import ConjugatePrior
 
-from .helpers import APP, TIMEOUT, click, new_app, stepper
+from .helpers import click, new_app, open_link, stepper
 
 
 @pytest.mark.slow
@@ -30,10 +29,7 @@ def test_the_prior_reaches_the_stepper_and_its_maths():
 
 
 def test_a_link_with_the_prior_opens_with_it():
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update({"src": "ds", "ds": "old_faithful_waiting", "K": "2", "prior": "1"})
-    at.run()
-    assert not at.exception, at.exception
+    at = open_link({"src": "ds", "ds": "old_faithful_waiting", "K": "2", "prior": "1"})
     assert at.toggle(key="prior").value is True and stepper(at).prior is not None
 
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from gmm_core import MixtureParams
 from ui.pure.presets import PRESETS
 
-from .helpers import APP, TIMEOUT, click, new_app, status_text, stepper
+from .helpers import click, new_app, open_link, status_text, stepper
 
 PRESET = {p.key: p for p in PRESETS}
 
@@ -102,14 +102,6 @@ def test_the_note_disappears_once_the_scenario_changes():
     assert watch_note(at)
     at.number_input(key="n_components").set_value(3).run()
     assert not watch_note(at)
-
-
-def open_link(query: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 @pytest.mark.slow

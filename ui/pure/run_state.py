@@ -16,6 +16,7 @@ import numpy as np
 from gmm_core import MixtureParams, Run, StepReport, advance, check_data, initial_params, start_run
 from gmm_core.convergence import ConvergenceMonitor
 from gmm_core.em import default_var_floor
+from gmm_core.options import EMOptions
 from gmm_core.prior import ConjugatePrior
 
 from . import settings
@@ -55,6 +56,14 @@ class ModelSettings:
     manual: MixtureParams | None = None
     prior: bool = settings.SETTING["prior"].default
     stopping: str = settings.SETTING["stopping"].default
+
+    @property
+    def run_options(self) -> EMOptions:
+        """The stopping rule, tolerance, iteration limit and prior as gmm_core's options, for
+        the pages' experiments (each says its own variance model)."""
+        return EMOptions(
+            tol=self.tol, max_iter=self.max_iter, prior=self.prior, stopping=self.stopping
+        )
 
     @property
     def monitor(self) -> ConvergenceMonitor:
