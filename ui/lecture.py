@@ -11,6 +11,7 @@ import streamlit as st
 
 from figures.spec import unvalidated
 
+from .keyfocus import relay_keys
 from .pure import keys
 
 __all__ = [
@@ -103,8 +104,10 @@ LECTURE_CSS = """
 
 
 def lecture_style(lecture: bool = True) -> None:
-    """Inject the contrast fixes of every page, and the lecture-mode CSS when ``lecture``."""
+    """Inject the contrast fixes of every page, and the lecture-mode CSS when ``lecture``;
+    the presenter keys reach their buttons even with a toggle or radio focused."""
     st.html(BASE_CSS + (LECTURE_CSS if lecture else ""))
+    relay_keys(key for key, _ in KEYS.values())
 
 
 def key_hint(action: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.keyfocus import relay_script
 from ui.lecture import KEYS, keyboard_help
 
 from .helpers import APP, TIMEOUT, new_app
@@ -50,3 +51,18 @@ def test_keys_are_distinct_and_avoid_streamlits_reserved_ones():
     assert len(set(keys)) == len(keys)
     assert not {"c", "r"} & set(keys)
     assert all(k in keyboard_help() for k, _ in KEYS.values())
+
+
+def test_the_key_relay_script_is_on_every_run_and_takes_only_key_names():
+    """ui/keyfocus.py: the script that lets the keys through a focused toggle or radio (its
+    behaviour is tested in chromium, tests/browser/test_keys_focus.py)."""
+    at = new_app()
+    scripts = [h for h in at.get("html") if "__emlabKeyRelay" in h.proto.body]
+    assert len(scripts) == 1
+    assert scripts[0].proto.unsafe_allow_javascript
+    body = scripts[0].proto.body
+    for name, _ in KEYS.values():
+        assert f'"{name.lower()}"' in body, name
+    for bad in ('"; alert(1); "', "</script>", "Ctrl+E", ""):
+        with pytest.raises(ValueError):
+            relay_script(["PageDown", bad])
