@@ -38,6 +38,7 @@ from ui.widgets import keep_values
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 PLAYBACK_KEY = "playback"
 SCRUB_LIVE_KEY = "scrub_on_screen"
+SCENARIOS_KEY = "scenarios_popover"  # open (True) or closed: a preset's button closes it
 
 data = session.get_data()
 x = data.x
@@ -219,6 +220,13 @@ def keyboard_popover() -> None:
         st.markdown(keyboard_help())
 
 
+def choose_preset(preset) -> None:
+    """A preset's button: load it and close the Scenarios popover, which would cover the
+    status line (lecture mode)."""
+    links.load_preset(preset)
+    st.session_state[SCENARIOS_KEY] = False
+
+
 def preset_row() -> None:
     """The scenarios, one click each (keys ``preset_<name>``)."""
     with st.container(horizontal=True, gap="small", key="preset_row", vertical_alignment="center"):
@@ -227,7 +235,7 @@ def preset_row() -> None:
             st.button(
                 preset.label,
                 key=f"preset_{preset.key}",
-                on_click=links.load_preset,
+                on_click=choose_preset,
                 args=(preset,),
                 type="tertiary" if lecture else "secondary",
                 help=f"{preset.title}. {preset.watch}",
@@ -588,7 +596,13 @@ def view(truth, timer: float | None) -> None:
 if lecture:
     head, scenarios = st.columns([3, 1], vertical_alignment="center")
     head.subheader(f"EM on {data.title}")
-    with scenarios.popover("Scenarios", icon=":material/slideshow:", width="stretch"):
+    with scenarios.popover(
+        "Scenarios",
+        icon=":material/slideshow:",
+        width="stretch",
+        key=SCENARIOS_KEY,
+        on_change="rerun",
+    ):
         preset_row()
 else:
     st.title("EM stepper")
