@@ -245,14 +245,15 @@ def preset_row() -> None:
 # --------------------------------------------------------------------------- what is shown
 
 
-def status(state: rs.StepperState, done: int | None) -> None:
-    """The one line saying where the run is."""
+def status(state: rs.StepperState, done: int | None, tempo: str | None = None) -> None:
+    """The one line saying where the run is (and when autoplay is catching up, ``tempo``)."""
     if state.t == 0 and state.phase == "M":
         where = f"Iteration 0 · initial parameters θ₀ ({state.run.init})"
     else:
         where = f"Iteration {state.t} · after {state.phase}-step"
     log_l = state.run.log_likelihoods[state.t]
     line = f"**{where}** · log L(θ{subscript(state.t)}) = {fixed(float(log_l), 10)}"
+    line += f" · _{tempo}_" if tempo else ""
     with st.container(key="status_line"):
         if done is not None and state.t >= done:
             why = "" if lecture else f" ({state.settings.why_converged()})"
@@ -501,16 +502,17 @@ def view(truth, timer: float | None) -> None:
         state = session.get_stepper()
         bar.empty()
     done = rs.converged_at(state, x.size)
+    tempo = pb.tempo_note(playback(), float(st.session_state[keys.PLAY_SPEED]))
     with notices:
         if lecture:
             where, action = st.columns([1.9, 1.3], vertical_alignment="center")
             with action:
                 half_step_button(state, "lecture_next")
             with where:
-                status(state, done)
+                status(state, done, tempo)
         else:
             button_row(state, with_half_step=True)
-            status(state, done)
+            status(state, done, tempo)
             messages(state)
 
     left, right = st.columns([3, 1.2])
