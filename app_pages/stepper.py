@@ -117,21 +117,35 @@ def key_of(action: str) -> str:
 
 
 def half_step_button(state: rs.StepperState, key: str) -> None:
-    """The next half step, named (lecture mode's one big control)."""
+    """The next half step, named (lecture mode's one big control). At the end of the run
+    (converged, as the status line says, or the iteration limit) it says so and is disabled:
+    PageDown does nothing there; Back (PageUp) and Reset (0) still work."""
     half, what = (
         ("E-step", "recolour the points by γ(zₙₖ)")
         if state.phase == "M"
         else ("M-step", "move the curves: Nₖ, μₖ, σₖ², πₖ")
     )
+    label, tip = f"Next ▸  {half}", f"The {half}: {what}"
+    done = rs.converged_at(state, x.size)
+    converged = done is not None and state.t >= done  # the status line's rule
+    ended = f"converged at iteration {done}" if converged else ""
+    if not converged and state.at_max_iter:
+        ended = f"reached the limit of {plural(state.settings.max_iter, 'iteration')}"
+    if ended:
+        label = "Converged ✓" if converged else "Limit reached"
+        tip = (
+            f"The run has {ended}: nothing next. Back ({key_of('back')}) or Reset "
+            f"({key_of('reset')}) to go again"
+        )
     st.button(
-        f"Next ▸  {half}",
+        label,
         key=key,
         on_click=move(next_half),
         width="stretch",
         type="primary",
-        disabled=state.at_max_iter,
+        disabled=bool(ended),
         shortcut=key_of("next"),
-        help=f"The {half}: {what}{key_hint('next')}",
+        help=tip + key_hint("next"),
     )
 
 

@@ -85,6 +85,15 @@ LECTURE_CSS = """
     min-height: 4.2rem; font-weight: 700;
     background: #0b3d91 !important; color: #ffffff !important; border: 3px solid #000 !important;
 }
+/* The run has ended (converged, or the limit): Next says so, like the status line, in green. */
+[data-testid="stMain"] .st-key-lecture_next button:disabled {
+    background: #e6f4ea !important; color: #0b5a2a !important;
+    border: 3px solid #0b5a2a !important; opacity: 1 !important;
+}
+[data-testid="stMain"] .st-key-lecture_next button:disabled kbd,
+[data-testid="stMain"] .st-key-lecture_next button:disabled [aria-label^="Shortcut"] {
+    display: none !important;
+}
 [data-testid="stMain"] .st-key-status_line [data-testid="stMarkdownContainer"] p {
     font-size: 1.4rem !important;
 }

@@ -66,3 +66,44 @@ def test_the_key_relay_script_is_on_every_run_and_takes_only_key_names():
     for bad in ('"; alert(1); "', "</script>", "Ctrl+E", ""):
         with pytest.raises(ValueError):
             relay_script(["PageDown", bad])
+
+
+def lecture_app(**query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"lecture": "1", **query})
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def status_text(at: AppTest) -> str:
+    (line,) = [a.value for a in [*at.info, *at.success, *at.warning] if "Iteration" in a.value]
+    return line
+
+
+def test_once_converged_the_big_next_says_so_like_the_status_line():
+    """Issue 7: the status said "converged" while the big Next still offered an E-step."""
+    at = lecture_app(preset="separated")
+    assert at.button(key="lecture_next").label.startswith("Next ▸")
+    assert not at.button(key="lecture_next").disabled
+    at.button(key="run").click().run()
+    assert not at.exception, at.exception
+    assert "converged at iteration" in status_text(at)
+    big = at.button(key="lecture_next")
+    assert big.disabled and big.label == "Converged ✓"
+    done = status_text(at).split("converged at iteration ")[1].split("*")[0]
+    assert f"converged at iteration {done}" in big.help and "Key: PageDown" in big.help
+    at.button(key="back").click().run()  # one half step back: not converged any more
+    assert "converged" not in status_text(at)
+    big = at.button(key="lecture_next")
+    assert not big.disabled and big.label.startswith("Next ▸")
+
+
+def test_at_the_iteration_limit_the_big_next_says_so_like_the_status_line():
+    at = lecture_app(preset="separated", iters="2", tol="0")
+    for _ in range(4):
+        at.button(key="lecture_next").click().run()
+    assert "reached the limit of 2 iterations" in status_text(at)
+    big = at.button(key="lecture_next")
+    assert big.disabled and big.label == "Limit reached"
+    assert "reached the limit of 2 iterations" in big.help
