@@ -455,6 +455,11 @@ def playback_controls(state: rs.StepperState) -> None:
         st.caption(
             f"Playing: iteration {state.t} of the {state.frontier} computed so far. "
             f"Pause ({key_of('play')}) to scrub."
+            + (
+                " Too fast for this machine: a lower speed shows every step."
+                if playback().behind
+                else ""
+            )
         )
     elif live:
         if st.session_state.get(keys.SCRUB) != state.t:  # moved by something else than the
@@ -516,7 +521,7 @@ def view(truth, timer: float | None) -> None:
         state = session.get_stepper()
         bar.empty()
     done = rs.converged_at(state, x.size)
-    tempo = pb.tempo_note(playback(), float(st.session_state[keys.PLAY_SPEED]))
+    tempo = pb.tempo_note(playback())
     with notices:
         if lecture:
             where, action = st.columns([1.9, 1.3], vertical_alignment="center")

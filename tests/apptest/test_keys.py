@@ -3,11 +3,15 @@ as its shortcut and names it in its tooltip; lecture mode keeps them all on the 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.keyfocus import relay_script
 from ui.lecture import KEYS, keyboard_help
+from ui.pure.keys import PLAYING
+from ui.pure.playback import Playback
 
 from .helpers import APP, TIMEOUT, new_app
 
@@ -107,3 +111,17 @@ def test_at_the_iteration_limit_the_big_next_says_so_like_the_status_line():
     big = at.button(key="lecture_next")
     assert big.disabled and big.label == "Limit reached"
     assert "reached the limit of 2 iterations" in big.help
+
+
+def test_the_status_line_says_when_autoplay_catches_up():
+    """The page shows ui.pure.playback.tempo_note while playing (the rule is unit-tested in
+    tests/test_playback.py). The clock's anchor lies ahead, so no tick happens in this run."""
+    at = new_app()
+    at.session_state["playback"] = Playback(
+        playing=True, anchor=time.monotonic() + 1e6, period=1.0, burst=3, behind=2
+    )
+    at.session_state[PLAYING] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert "catching up: 3 steps at once" in status_text(at)
+    assert any("Too fast for this machine" in c.value for c in at.caption)

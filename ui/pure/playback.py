@@ -16,7 +16,8 @@ Tempo
     :data:`MAX_STEPS_PER_TICK`, so a slow redraw is caught up on the next one and the
     iteration on screen keeps time; more than that is not made up (the pace then drops rather
     than the screen skipping many steps). Either case is recorded (``burst``, ``behind``) for
-    the page to say (:func:`tempo_note`): nothing is skipped silently. A change of speed
+    the page to say (:func:`tempo_note`, and that the speed is too fast): nothing is skipped
+    silently. A change of speed
     restarts the clock.
 Direction
     A tick only ever moves forward (a half step or a whole iteration); scrubbing, stepping, Back
@@ -129,16 +130,13 @@ def clock(pb: Playback, now: float, period: float) -> Playback:
     return pb
 
 
-def tempo_note(pb: Playback, speed: float) -> str | None:
-    """What the page says when autoplay could not keep ``speed`` steps per second with one
-    step per redraw (``None`` when it could, or when paused)."""
-    if not pb.playing or (pb.burst <= 1 and pb.behind == 0):
+def tempo_note(pb: Playback) -> str | None:
+    """What the status line says when the last redraw had to catch up with the clock (more
+    than one step at once); ``None`` when it did not, or when paused. (``pb.behind`` says the
+    speed is more than the machine can draw, even catching up.)"""
+    if not pb.playing or pb.burst <= 1:
         return None
-    note = f"catching up: {pb.burst} steps in one redraw" if pb.burst > 1 else ""
-    if pb.behind:
-        slower = f"this machine draws slower than {speed:g} steps/s (choose a lower speed)"
-        note = f"{note}; {slower}" if note else slower
-    return note
+    return f"catching up: {pb.burst} steps at once"
 
 
 def play(
