@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from .helpers import iteration, main, settle, sidebar
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
