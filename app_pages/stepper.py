@@ -38,6 +38,7 @@ from ui.widgets import keep_values
 SPEEDS = (0.5, 1.0, 2.0, 4.0)
 PLAYBACK_KEY = "playback"
 SCRUB_LIVE_KEY = "scrub_on_screen"
+SCENARIOS_KEY = "scenarios_popover"  # open (True) or closed: a preset's button closes it
 
 data = session.get_data()
 x = data.x
@@ -116,21 +117,35 @@ def key_of(action: str) -> str:
 
 
 def half_step_button(state: rs.StepperState, key: str) -> None:
-    """The next half step, named (lecture mode's one big control)."""
+    """The next half step, named (lecture mode's one big control). At the end of the run
+    (converged, as the status line says, or the iteration limit) it says so and is disabled:
+    PageDown does nothing there; Back (PageUp) and Reset (0) still work."""
     half, what = (
         ("E-step", "recolour the points by γ(zₙₖ)")
         if state.phase == "M"
         else ("M-step", "move the curves: Nₖ, μₖ, σₖ², πₖ")
     )
+    label, tip = f"Next ▸  {half}", f"The {half}: {what}"
+    done = rs.converged_at(state, x.size)
+    converged = done is not None and state.t >= done  # the status line's rule
+    ended = f"converged at iteration {done}" if converged else ""
+    if not converged and state.at_max_iter:
+        ended = f"reached the limit of {plural(state.settings.max_iter, 'iteration')}"
+    if ended:
+        label = "Converged ✓" if converged else "Limit reached"
+        tip = (
+            f"The run has {ended}: nothing next. Back ({key_of('back')}) or Reset "
+            f"({key_of('reset')}) to go again"
+        )
     st.button(
-        f"Next ▸  {half}",
+        label,
         key=key,
         on_click=move(next_half),
         width="stretch",
         type="primary",
-        disabled=state.at_max_iter,
+        disabled=bool(ended),
         shortcut=key_of("next"),
-        help=f"The {half}: {what}{key_hint('next')}",
+        help=tip + key_hint("next"),
     )
 
 
@@ -219,6 +234,13 @@ def keyboard_popover() -> None:
         st.markdown(keyboard_help())
 
 
+def choose_preset(preset) -> None:
+    """A preset's button: load it and close the Scenarios popover, which would cover the
+    status line (lecture mode)."""
+    links.load_preset(preset)
+    st.session_state[SCENARIOS_KEY] = False
+
+
 def preset_row() -> None:
     """The scenarios, one click each (keys ``preset_<name>``)."""
     with st.container(horizontal=True, gap="small", key="preset_row", vertical_alignment="center"):
@@ -227,7 +249,7 @@ def preset_row() -> None:
             st.button(
                 preset.label,
                 key=f"preset_{preset.key}",
-                on_click=links.load_preset,
+                on_click=choose_preset,
                 args=(preset,),
                 type="tertiary" if lecture else "secondary",
                 help=f"{preset.title}. {preset.watch}",
@@ -237,14 +259,15 @@ def preset_row() -> None:
 # --------------------------------------------------------------------------- what is shown
 
 
-def status(state: rs.StepperState, done: int | None) -> None:
-    """The one line saying where the run is."""
+def status(state: rs.StepperState, done: int | None, tempo: str | None = None) -> None:
+    """The one line saying where the run is (and when autoplay is catching up, ``tempo``)."""
     if state.t == 0 and state.phase == "M":
         where = f"Iteration 0 · initial parameters θ₀ ({state.run.init})"
     else:
         where = f"Iteration {state.t} · after {state.phase}-step"
     log_l = state.run.log_likelihoods[state.t]
     line = f"**{where}** · log L(θ{subscript(state.t)}) = {fixed(float(log_l), 10)}"
+    line += f" · _{tempo}_" if tempo else ""
     with st.container(key="status_line"):
         if done is not None and state.t >= done:
             why = "" if lecture else f" ({state.settings.why_converged()})"
@@ -446,6 +469,11 @@ def playback_controls(state: rs.StepperState) -> None:
         st.caption(
             f"Playing: iteration {state.t} of the {state.frontier} computed so far. "
             f"Pause ({key_of('play')}) to scrub."
+            + (
+                " Too fast for this machine: a lower speed shows every step."
+                if playback().behind
+                else ""
+            )
         )
     elif live:
         if st.session_state.get(keys.SCRUB) != state.t:  # moved by something else than the
@@ -507,16 +535,17 @@ def view(truth, timer: float | None) -> None:
         state = session.get_stepper()
         bar.empty()
     done = rs.converged_at(state, x.size)
+    tempo = pb.tempo_note(playback())
     with notices:
         if lecture:
             where, action = st.columns([1.9, 1.3], vertical_alignment="center")
             with action:
                 half_step_button(state, "lecture_next")
             with where:
-                status(state, done)
+                status(state, done, tempo)
         else:
             button_row(state, with_half_step=True)
-            status(state, done)
+            status(state, done, tempo)
             messages(state)
 
     left, right = st.columns([3, 1.2])
@@ -602,7 +631,13 @@ def view(truth, timer: float | None) -> None:
 if lecture:
     head, scenarios = st.columns([3, 1], vertical_alignment="center")
     head.subheader(f"EM on {data.title}")
-    with scenarios.popover("Scenarios", icon=":material/slideshow:", width="stretch"):
+    with scenarios.popover(
+        "Scenarios",
+        icon=":material/slideshow:",
+        width="stretch",
+        key=SCENARIOS_KEY,
+        on_change="rerun",
+    ):
         preset_row()
 else:
     st.title("EM stepper")

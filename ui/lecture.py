@@ -11,6 +11,7 @@ import streamlit as st
 
 from figures.spec import unvalidated
 
+from .keyfocus import relay_keys
 from .pure import keys
 
 __all__ = [
@@ -84,6 +85,15 @@ LECTURE_CSS = """
     min-height: 4.2rem; font-weight: 700;
     background: #0b3d91 !important; color: #ffffff !important; border: 3px solid #000 !important;
 }
+/* The run has ended (converged, or the limit): Next says so, like the status line, in green. */
+[data-testid="stMain"] .st-key-lecture_next button:disabled {
+    background: #e6f4ea !important; color: #0b5a2a !important;
+    border: 3px solid #0b5a2a !important; opacity: 1 !important;
+}
+[data-testid="stMain"] .st-key-lecture_next button:disabled kbd,
+[data-testid="stMain"] .st-key-lecture_next button:disabled [aria-label^="Shortcut"] {
+    display: none !important;
+}
 [data-testid="stMain"] .st-key-status_line [data-testid="stMarkdownContainer"] p {
     font-size: 1.4rem !important;
 }
@@ -103,8 +113,10 @@ LECTURE_CSS = """
 
 
 def lecture_style(lecture: bool = True) -> None:
-    """Inject the contrast fixes of every page, and the lecture-mode CSS when ``lecture``."""
+    """Inject the contrast fixes of every page, and the lecture-mode CSS when ``lecture``;
+    the presenter keys reach their buttons even with a toggle or radio focused."""
     st.html(BASE_CSS + (LECTURE_CSS if lecture else ""))
+    relay_keys(key for key, _ in KEYS.values())
 
 
 def key_hint(action: str) -> str:
