@@ -78,6 +78,20 @@ class Workload:
     reference: Callable[[int], float | None]
 
 
+def bic_sweep(x: np.ndarray, k_max: int, n_init: int, *, prior: bool = False) -> object:
+    """The BIC sweep both tables time: K = 1..k_max, unequal and equal variances."""
+    return select_components(
+        x,
+        k_max,
+        n_init=n_init,
+        seed=0,
+        variance_models=(False, True),
+        tol=TOL,
+        max_iter=MAX_ITER,
+        prior=prior,
+    )
+
+
 def workloads(x: np.ndarray, n_restarts: int, k_max: int, n_init: int) -> list[Workload]:
     """The two workloads on data ``x`` (shape (N,))."""
     from sklearn.mixture import GaussianMixture
@@ -116,15 +130,7 @@ def workloads(x: np.ndarray, n_restarts: int, k_max: int, n_init: int) -> list[W
         Workload(
             f"BIC sweep: K=1…{k_max} ×2 models, {n_init} restarts",
             10.0,
-            lambda: select_components(
-                x,
-                k_max,
-                n_init=n_init,
-                seed=0,
-                variance_models=(False, True),
-                tol=TOL,
-                max_iter=MAX_ITER,
-            ),
+            partial(bic_sweep, x, k_max, n_init),
             partial(sklearn_seconds, sklearn_sweep),
         ),
     ]
@@ -137,16 +143,7 @@ def mclust_workloads(x: np.ndarray, k_max: int, n_init: int, n_boot: int) -> lis
         Workload(
             f"prior sweep: K=1…{k_max} ×2, {n_init} restarts",
             10.0,
-            lambda: select_components(
-                x,
-                k_max,
-                n_init=n_init,
-                seed=0,
-                variance_models=(False, True),
-                tol=TOL,
-                max_iter=MAX_ITER,
-                prior=True,
-            ),
+            partial(bic_sweep, x, k_max, n_init, prior=True),
             partial(
                 mclust_seconds,
                 x,
