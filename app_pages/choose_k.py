@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import criteria_figure, mixture_figure
-from figures.notation import plural
+from figures.notation import log_l, plural
 from figures.selection import uncertainty_figure, variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
 from gmm_core.bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
@@ -173,6 +173,16 @@ def fits_table(selection: Selection) -> pd.DataFrame:
     return table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
 
 
+#: Short headers (the long names in their help), so every column is readable at 1280 px.
+FITS_COLUMNS = {
+    "log L": st.column_config.Column(alignment="right"),
+    "smallest N_k": st.column_config.NumberColumn(
+        "min Nₖ", help="Nₖ = Σₙ γ(zₙₖ) of the smallest component"
+    ),
+    "iterations": st.column_config.NumberColumn("iter.", help="EM iterations of this fit"),
+    "converged": st.column_config.CheckboxColumn("conv.", help="Converged before the limit"),
+}
+
 #: Table column → the criterion it holds.
 COLUMN_CRITERIA = {"BIC": "bic", "AIC": "aic", "ICL": "icl", "ICL (mclust)": "icl_map"}
 
@@ -203,7 +213,7 @@ def highlight_best(table: pd.DataFrame, selection: Selection):
         .apply(bold, subset=list(COLUMN_CRITERIA))
         .format(
             {
-                "log L": "{:.3f}",
+                "log L": log_l,
                 "BIC": "{:.2f}",
                 "AIC": "{:.2f}",
                 "ICL": "{:.2f}",
@@ -295,7 +305,7 @@ def fitted_mixture(selection: Selection) -> None:
         key="k_mixture",
     )
     st.caption(
-        f"log L = {row.log_likelihood:.4f}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
+        f"log L = {log_l(row.log_likelihood)}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
         f"AIC = {row.aic:.2f}, ICL = {row.icl:.2f} (mclust's form {row.icl_map:.2f}); best of "
         f"{selection.n_init} restarts, "
         f"{plural(row.n_iter, 'iteration')}{'' if row.converged else ' (not converged)'}."
@@ -542,7 +552,12 @@ def results(selection: Selection) -> None:
         ),
         key="k_criteria",
     )
-    st.dataframe(highlight_best(fits_table(selection), selection), hide_index=True, width="stretch")
+    st.dataframe(
+        highlight_best(fits_table(selection), selection),
+        hide_index=True,
+        width="stretch",
+        column_config=FITS_COLUMNS,
+    )
     st.subheader("The fitted mixture")
     fitted_mixture(selection)
 

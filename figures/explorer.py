@@ -25,6 +25,7 @@ from .mixture import (
     mixture_trace,
     weighted_densities,
 )
+from .notation import log_l
 from .palette import MIXTURE_COLOR, PALETTE, with_alpha
 
 __all__ = [
@@ -167,7 +168,7 @@ def final_loglik_figure(
     n_runs = _check_lengths(**columns)
 
     custom = [np.arange(n_runs), optimum + 1]
-    hover = "run %{customdata[0]}<br>log L = %{y:.4f}<br>optimum %{customdata[1]}"
+    hover = "run %{customdata[0]}<br>log L = %{text}<br>optimum %{customdata[1]}"
     if seeds is not None:
         custom.append(columns["seeds"])
         hover += f"<br>seed %{{customdata[{len(custom) - 1}]}}"
@@ -197,6 +198,7 @@ def final_loglik_figure(
                     "line": {"color": "white", "width": 0.5},
                 },
                 customdata=custom[runs],
+                text=[log_l(v) for v in ll[runs]],
                 hovertemplate=hover + f"<extra>{method}</extra>",
             )
         )
@@ -217,6 +219,7 @@ def final_loglik_figure(
                 name="degenerate (variance at the floor)",
                 marker={"symbol": "x-thin-open", "size": 13, "color": "#222", "line": {"width": 2}},
                 customdata=custom[crossed],
+                text=[log_l(v) for v in ll[crossed]],
                 hovertemplate=hover + "<br>degenerate: a variance at the floor"
                 "<extra>degenerate</extra>",
             )
@@ -235,6 +238,7 @@ def final_loglik_figure(
                     "line": {"width": 3},
                 },
                 customdata=custom[[selected]],
+                text=[log_l(ll[selected])],
                 hovertemplate=hover + "<extra>selected run</extra>",
             )
         )
@@ -400,8 +404,9 @@ def traces_figure(
                 line={"color": color, "width": 3}
                 if bold
                 else {"color": with_alpha(color, 0.35), "width": 1},
+                text=[log_l(v) for v in finite_traces[run][idx]],
                 hovertemplate=f"run {run} · {method}<br>iteration %{{x}}<br>"
-                "log L = %{y:.6f}<extra></extra>",
+                "log L = %{text}<extra></extra>",
                 meta={"run": run},
             )
         )
