@@ -6,6 +6,7 @@ import math
 import re
 
 __all__ = [
+    "LOG_L_D3",
     "LOG_L_DECIMALS",
     "MINUS",
     "fixed",
@@ -22,6 +23,8 @@ MINUS = "\u2212"
 #: Decimals of every log-likelihood on screen (status line, tables, hovers, notes): the
 #: default stopping rule's tolerance (10⁻⁵ per point) moves log L in the second or third.
 LOG_L_DECIMALS = 4
+#: The same in plotly's (d3) number format, for hovers whose text is not sent per point.
+LOG_L_D3 = f",.{LOG_L_DECIMALS}f"
 
 _SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 

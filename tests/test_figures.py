@@ -613,7 +613,7 @@ def test_trace_says_where_theta_0_went_when_the_axis_focuses_on_convergence():
     low, high = fig.layout.yaxis.range
     assert low > ll[0] and low < ll[1:].min() and high > ll[1:].max()
     notes = [a.text for a in fig.layout.annotations]
-    assert "↓ θ₀ below: log L = -2,500.000" in notes
+    assert "↓ θ₀ below: log L = −2,500.0000" in notes
     # Without the jump nothing is off the axis and nothing is said.
     steady = np.array([-2306.0, -2305.0, -2304.0, -2303.0])
     assert not trace_figure(steady, current=0).layout.annotations
