@@ -7,6 +7,8 @@ which can be taken to the stepper → the bootstrap likelihood-ratio test for K
 (``gmm_core.bootstrap_lrt``) → bootstrap SEs and intervals of the chosen fit.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -170,6 +172,7 @@ def fits_table(selection: Selection) -> pd.DataFrame:
     table = pd.DataFrame(selection.to_records())
     table["variances"] = table["equal_variance"].map(variance_label)
     table["smallest N_k"] = [r.smallest_n_k(selection.n_points) for r in selection.rows]
+    table["degenerate"] = table["degenerate"].map(short_reason)
     return table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
 
 
@@ -181,7 +184,23 @@ FITS_COLUMNS = {
     ),
     "iterations": st.column_config.NumberColumn("iter.", help="EM iterations of this fit"),
     "converged": st.column_config.CheckboxColumn("conv.", help="Converged before the limit"),
+    # The reason in short (the fitted mixture's warning says it in full), at a width that
+    # keeps every column inside the grid.
+    "degenerate": st.column_config.TextColumn(
+        width=150,
+        help="Not a candidate: component k collapsed onto the point x, its variance held at "
+        "the floor",
+    ),
 }
+
+
+def short_reason(reason: str) -> str:
+    """A degenerate fit's reason in short: "k = 2 at x = 2.5" per collapsed component."""
+    return "; ".join(
+        f"k = {k} at x = {at}"
+        for k, at in re.findall(r"component (\d+) collapsed onto x = ([^;:\s]+)", reason or "")
+    )
+
 
 #: Table column → the criterion it holds.
 COLUMN_CRITERIA = {"BIC": "bic", "AIC": "aic", "ICL": "icl", "ICL (mclust)": "icl_map"}

@@ -282,9 +282,13 @@ def results(exploration: Exploration) -> None:
         optima_table(exploration),
         hide_index=True,
         width="stretch",
-        column_config={
+        column_config={  # long lists and reasons in fixed widths: the grid never clips
             "log L": st.column_config.TextColumn(alignment="right"),
             "share": st.column_config.NumberColumn(format="percent"),
+            "μ_k": st.column_config.TextColumn(width="medium"),
+            "degenerate": st.column_config.TextColumn(
+                width="medium", help="Why the optimum is degenerate: a variance at the floor"
+            ),
         },
     )
     st.caption(

@@ -274,9 +274,10 @@ def messages(state: rs.StepperState, *extra: str) -> None:
 
 
 def warning_label(said: list[str]) -> str:
-    """One short line naming the warnings: "Component 1 collapsed", or "2 warnings"."""
-    if len(said) == 1 and (short := re.match(r"Component \d+ (?:collapsed|is empty)", said[0])):
-        return short.group(0)
+    """One short line naming the warnings: "k = 1 collapsed" (as the legend names it), or
+    "2 warnings"."""
+    if len(said) == 1 and (short := re.match(r"Component (\d+) (collapsed|is empty)", said[0])):
+        return f"k = {short.group(1)} {short.group(2).removeprefix('is ')}"
     return plural(len(said), "warning")
 
 
@@ -284,7 +285,7 @@ def watch_note(note: tuple[str, str] | None) -> None:
     if note is None:
         return
     if lecture:  # one line, so the chart stays on screen
-        with st.expander("What to watch", icon=":material/visibility:"):
+        with st.expander("What to watch", icon=":material/visibility:", key="lecture_watch"):
             st.markdown(f"**{note[0]}**: {note[1]}")
     else:
         st.info(f"**{note[0]}** — what to watch: {note[1]}", icon=":material/visibility:")

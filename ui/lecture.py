@@ -109,6 +109,10 @@ LECTURE_CSS = """
 [data-testid="stMain"] .katex-display { margin: 0.15em 0 !important; }
 [data-testid="stAlert"] { border: 2px solid #000; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem !important; padding-bottom: 1rem; }
+/* The preset's note and the warnings beside the chart: one line each (folded). */
+[data-testid="stMain"] :is(.st-key-lecture_watch, .st-key-lecture_messages) summary p {
+    font-size: 1.25rem !important; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+}
 [data-testid="stMain"] .st-key-lecture_chart_box {
     height: max(300px, calc(100vh - 15.5rem)) !important; flex: none !important;
 }
