@@ -60,8 +60,8 @@ def box(page: Page, selector: str) -> dict | None:
 
 #: (name, link, keys pressed, what must be said on screen)
 LECTURE_CASES = [
-    ("collapse", "?preset=collapse&lecture=1", ["PageDown"] * 4, ["Component 1 collapsed"]),
-    ("collapse_converged", "?preset=collapse&lecture=1", ["g"], ["Component 1 collapsed"]),
+    ("collapse", "?preset=collapse&lecture=1", ["PageDown"] * 4, ["k = 1 collapsed"]),
+    ("collapse_converged", "?preset=collapse&lecture=1", ["g"], ["k = 1 collapsed"]),
     ("converged", "?preset=separated&lecture=1", ["g"], ["converged at iteration"]),
     ("too_many", "?preset=too_many&lecture=1", ["g"], []),
     ("ten", "?K=10&lecture=1", ["PageDown"] * 3, []),
@@ -101,6 +101,7 @@ def test_lecture_mode_keeps_every_message_on_screen(page: Page, wait_for_app, si
     assert not misses, "\n".join(misses)
 
 
+@pytest.mark.slow
 def test_the_gamma_placeholder_stays_clear_of_the_ticks(page: Page, wait_for_app):
     misses = []
     for query, size in [("?lecture=1", (1024, 768)), ("?preset=galaxies&lecture=1", (1024, 768))]:
@@ -141,6 +142,7 @@ def test_the_gamma_placeholder_stays_clear_of_the_ticks(page: Page, wait_for_app
 # --------------------------------------------------------------------------- normal mode
 
 
+@pytest.mark.slow
 def test_normal_mode_opening_shows_the_histogram_at_1280x720(page: Page, wait_for_app):
     size = (1280, 720)
     open_at(page, wait_for_app, "", size)
