@@ -92,10 +92,6 @@ def _check_lengths(**arrays: np.ndarray) -> int:
     return next(iter(sizes.values()))
 
 
-def _log_l_text(value: float) -> str:
-    return f"{value:.2f}" if np.isfinite(value) else "n/a"
-
-
 def _empty_note(fig: go.Figure, text: str) -> None:
     fig.add_annotation(
         text=text,
@@ -247,7 +243,7 @@ def final_loglik_figure(
         fig.add_hline(
             y=best,
             line={"color": MIXTURE_COLOR, "width": 1.5, "dash": "dot"},
-            annotation_text=f"best run: log L = {_log_l_text(best)}",
+            annotation_text=f"best run: log L = {log_l(best)}",
             annotation_position="top left",
         )
     else:
@@ -482,7 +478,7 @@ def optima_figure(
         grid = curve_grid(edges, *drawn, n=GRID_POINTS)
         for i, params in enumerate(drawn):
             density = weighted_densities(grid, params).sum(axis=0)
-            label = f"optimum {i + 1}: log L = {_log_l_text(ll[i])}, {_percent(shares[i])} of runs"
+            label = f"optimum {i + 1}: log L = {log_l(ll[i])}, {_percent(shares[i])} of runs"
             trace = mixture_trace(
                 grid,
                 density,
