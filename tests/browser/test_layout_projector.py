@@ -13,43 +13,19 @@ Screenshots: ``artifacts/screenshots/layout_*.png`` (taken before the assertions
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import main, settle, status
+from .helpers import main, status
+from .test_classroom_browser import PROJECTORS, SHOTS, open_at, press
+from .test_classroom_browser import inside as on_screen
 
 pytestmark = pytest.mark.timeout(600)
-
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-PROJECTORS = [(1024, 768), (1280, 720)]
 
 
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"layout_{name}.png"))
-
-
-def open_at(page: Page, wait_for_app, query: str, size: tuple[int, int]) -> None:
-    page.set_viewport_size({"width": size[0], "height": size[1]})
-    page.goto(f"/{query}")
-    settle(page, wait_for_app)
-
-
-def press(page: Page, key: str, wait_for_app) -> None:
-    page.keyboard.press(key)
-    settle(page, wait_for_app)
-
-
-def on_screen(box: dict | None, size: tuple[int, int]) -> bool:
-    return (
-        bool(box)
-        and box["y"] >= 0
-        and box["y"] + box["height"] <= size[1] + 0.5
-        and box["x"] >= 0
-        and box["x"] + box["width"] <= size[0] + 0.5
-    )
 
 
 def box(page: Page, selector: str) -> dict | None:
@@ -203,25 +179,22 @@ def set_number(page: Page, key: str, value: int, wait_for_app) -> None:
 def test_no_table_clips_a_column_at_1280(page: Page, wait_for_app):
     page.set_viewport_size({"width": 1280, "height": 720})
     seen: dict[str, list[dict]] = {}
-    page.goto("/explorer")
-    wait_for_app(page)
-    set_number(page, "explorer_restarts", 12, wait_for_app)
-    run_button(page, "explorer_run", wait_for_app)
-    seen["explorer"] = grids(page)
-    page.goto("/choose_k?preset=collapse")
-    wait_for_app(page)
-    set_number(page, "k_max", 5, wait_for_app)
-    set_number(page, "k_restarts", 2, wait_for_app)
-    run_button(page, "k_run", wait_for_app)
-    seen["choose_k"] = grids(page)
-    page.goto("/landscape?preset=separated")
-    wait_for_app(page)
-    set_number(page, "land_grid", 10, wait_for_app)
-    run_button(page, "land_run", wait_for_app)
-    seen["landscape"] = grids(page)
-    frames = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
-    for i in range(frames.count()):
-        frames.nth(i).screenshot(path=str(SHOTS / f"layout_table_landscape_{i}.png"))
+    #: (page, link, number inputs set, the button that computes the table)
+    runs = [
+        ("explorer", "", {"explorer_restarts": 12}, "explorer_run"),
+        ("choose_k", "?preset=collapse", {"k_max": 5, "k_restarts": 2}, "k_run"),
+        ("landscape", "?preset=separated", {"land_grid": 10}, "land_run"),
+    ]
+    for where, link, numbers, button in runs:
+        page.goto(f"/{where}{link}")
+        wait_for_app(page)
+        for key, value in numbers.items():
+            set_number(page, key, value, wait_for_app)
+        run_button(page, button, wait_for_app)
+        seen[where] = grids(page)
+        frames = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+        for i in range(frames.count()):
+            frames.nth(i).screenshot(path=str(SHOTS / f"layout_table_{where}_{i}.png"))
     wanted = {
         "explorer": ["optimum", "best reached"],
         "choose_k": ["min Nₖ", "degenerate"],
