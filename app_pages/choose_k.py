@@ -7,12 +7,14 @@ which can be taken to the stepper → the bootstrap likelihood-ratio test for K
 (``gmm_core.bootstrap_lrt``) → bootstrap SEs and intervals of the chosen fit.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from figures import criteria_figure, mixture_figure
-from figures.notation import plural
+from figures.notation import log_l, plural
 from figures.selection import uncertainty_figure, variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
 from gmm_core.bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
@@ -157,7 +159,34 @@ def fits_table(selection: Selection) -> pd.DataFrame:
     table = pd.DataFrame(selection.to_records())
     table["variances"] = table["equal_variance"].map(variance_label)
     table["smallest N_k"] = [r.smallest_n_k(selection.n_points) for r in selection.rows]
+    table["degenerate"] = table["degenerate"].map(short_reason)
     return table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+
+
+#: Short headers (the long names in their help), so every column is readable at 1280 px.
+FITS_COLUMNS = {
+    "log L": st.column_config.Column(alignment="right"),
+    "smallest N_k": st.column_config.NumberColumn(
+        "min Nₖ", help="Nₖ = Σₙ γ(zₙₖ) of the smallest component"
+    ),
+    "iterations": st.column_config.NumberColumn("iter.", help="EM iterations of this fit"),
+    "converged": st.column_config.CheckboxColumn("conv.", help="Converged before the limit"),
+    # The reason in short (the fitted mixture's warning says it in full), at a width that
+    # keeps every column inside the grid.
+    "degenerate": st.column_config.TextColumn(
+        width=150,
+        help="Not a candidate: component k collapsed onto the point x, its variance held at "
+        "the floor",
+    ),
+}
+
+
+def short_reason(reason: str) -> str:
+    """A degenerate fit's reason in short: "k = 2 at x = 2.5" per collapsed component."""
+    return "; ".join(
+        f"k = {k} at x = {at}"
+        for k, at in re.findall(r"component (\d+) collapsed onto x = ([^;:\s]+)", reason or "")
+    )
 
 
 #: Table column → the criterion it holds.
@@ -190,7 +219,7 @@ def highlight_best(table: pd.DataFrame, selection: Selection):
         .apply(bold, subset=list(COLUMN_CRITERIA))
         .format(
             {
-                "log L": "{:.3f}",
+                "log L": log_l,
                 "BIC": "{:.2f}",
                 "AIC": "{:.2f}",
                 "ICL": "{:.2f}",
@@ -282,7 +311,7 @@ def fitted_mixture(selection: Selection) -> None:
         key="k_mixture",
     )
     st.caption(
-        f"log L = {row.log_likelihood:.4f}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
+        f"log L = {log_l(row.log_likelihood)}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
         f"AIC = {row.aic:.2f}, ICL = {row.icl:.2f} (mclust's form {row.icl_map:.2f}); best of "
         f"{selection.n_init} restarts, "
         f"{plural(row.n_iter, 'iteration')}{'' if row.converged else ' (not converged)'}."
@@ -500,7 +529,7 @@ def results(selection: Selection) -> None:
         ),
         key="k_criteria",
     )
-    show_table(highlight_best(fits_table(selection), selection))
+    show_table(highlight_best(fits_table(selection), selection), FITS_COLUMNS)
     st.subheader("The fitted mixture")
     fitted_mixture(selection)
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import final_loglik_figure, optima_figure, traces_figure
-from figures.notation import fixed, plural
+from figures.notation import log_l, plural
 from gmm_core import INIT_METHODS, Exploration, explore_restarts
 from gmm_core.explore import MAX_RESTARTS, REFINE_MAX_ITER
 from ui import experiment, links, session
@@ -115,7 +115,7 @@ def headline(exploration: Exploration) -> None:
     cols = st.columns(4)
     cols[0].metric("Runs", n_runs)
     cols[1].metric("Distinct optima", len(exploration.optima))
-    cols[2].metric("Best log L", fixed(best.log_likelihood))
+    cols[2].metric("Best log L", log_l(best.log_likelihood))
     cols[3].metric("Runs reaching the best", f"{best.n_runs / n_runs:.2%}")  # as the table
     if len(exploration.optima) == 1:
         st.success(
@@ -149,7 +149,7 @@ def method_table(exploration: Exploration) -> pd.DataFrame:
             "reached the best optimum": [r["best_share"] for r in rows],
             "distinct optima reached": [r["optima"] for r in rows],
             "median iterations": [r["median_iterations"] for r in rows],
-            "median final log L": [r["median_log_likelihood"] for r in rows],
+            "median final log L": [log_l(r["median_log_likelihood"]) for r in rows],
             "converged": [r["converged_share"] for r in rows],
             "degenerate": [r["degenerate_share"] for r in rows],
         }
@@ -161,7 +161,7 @@ def optima_table(exploration: Exploration) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "optimum": np.arange(1, len(exploration.optima) + 1),
-            "log L": [o.log_likelihood for o in exploration.optima],
+            "log L": [log_l(o.log_likelihood) for o in exploration.optima],
             "runs": [o.n_runs for o in exploration.optima],
             "share": [o.n_runs / n_runs for o in exploration.optima],
             "μ_k": [", ".join(f"{m:.6g}" for m in o.params.means) for o in exploration.optima],
@@ -193,7 +193,7 @@ def run_picker(exploration: Exploration) -> None:
         ending += f", degenerate ({run.degenerate})"
     right.markdown(
         f"**Run {pick}**: {INIT_LABELS[run.method]}, seed {run.seed} → {ending} after "
-        f"{plural(run.n_iter, 'iteration')} at log L = {fixed(run.log_likelihood)} "
+        f"{plural(run.n_iter, 'iteration')} at log L = {log_l(run.log_likelihood)} "
         f"(optimum {run.optimum + 1} of {len(exploration.optima)})."
     )
     scenario = {
@@ -254,7 +254,17 @@ def results(exploration: Exploration) -> None:
         ),
         key="explorer_optima",
     )
-    show_table(optima_table(exploration), {"log L": "%.4f", "share": "percent"})
+    show_table(
+        optima_table(exploration),
+        {  # long lists and reasons in fixed widths: the grid never clips
+            "log L": st.column_config.TextColumn(alignment="right"),
+            "share": st.column_config.NumberColumn(format="percent"),
+            "μ_k": st.column_config.TextColumn(width="medium"),
+            "degenerate": st.column_config.TextColumn(
+                width="medium", help="Why the optimum is degenerate: a variance at the floor"
+            ),
+        },
+    )
     st.caption(
         "Runs count as one optimum when their parameters agree (up to relabelling) or no "
         "valley of log L separates them; each optimum is its best run, refined."
@@ -262,11 +272,22 @@ def results(exploration: Exploration) -> None:
     st.markdown("**By initialisation method**")
     show_table(
         method_table(exploration),
+        # Short headers, the long names in their help: every column readable at 1280 px.
         {
-            "reached the best optimum": "percent",
-            "converged": "percent",
-            "degenerate": "percent",
-            "median final log L": "%.4f",
+            "reached the best optimum": st.column_config.NumberColumn(
+                "best reached", format="percent", help="Share of runs reaching the best optimum"
+            ),
+            "distinct optima reached": st.column_config.NumberColumn(
+                "optima", help="Distinct optima this method's runs reached"
+            ),
+            "median iterations": st.column_config.NumberColumn(
+                "median iter.", help="Median number of iterations"
+            ),
+            "median final log L": st.column_config.TextColumn(
+                "median log L", alignment="right", help="Median final log L of the runs"
+            ),
+            "converged": st.column_config.NumberColumn(format="percent"),
+            "degenerate": st.column_config.NumberColumn(format="percent"),
         },
     )
     st.subheader("Step through one run")

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from figures.landscape import basin_figure, landscape_figure, optimum_names
-from figures.notation import fixed, plural, subscript
+from figures.notation import log_l, plural, subscript
 from gmm_core import MixtureParams
 from gmm_core.landscape import (
     SURFACE_MAX_POINTS,
@@ -128,15 +128,13 @@ def optima_table(basin_map: BasinMap) -> pd.DataFrame:
         rows.append(
             {
                 "optimum": names[g],
-                "log L": opt.log_likelihood,
+                "log L": log_l(opt.log_likelihood),
                 "μ₁, μ₂": f"{p.means[0]:.5g}, {p.means[1]:.5g}",
                 "π₁, π₂": f"{p.weights[0]:.3f}, {p.weights[1]:.3f}",
                 "σ₁², σ₂²": f"{p.variances[0]:.4g}, {p.variances[1]:.4g}",
                 "starts reaching it": opt.n_cells / cells,
                 "mirror image of": "" if opt.mirror is None else names[opt.mirror],
-                "note": "μ₁ = μ₂: one component in effect, a saddle of log L"
-                if opt.coincident
-                else "",
+                "note": "μ₁ = μ₂: a saddle" if opt.coincident else "",
             }
         )
     return pd.DataFrame(rows)
@@ -220,7 +218,18 @@ def basins_section(weights: np.ndarray, variances: np.ndarray, identity: tuple) 
         + (f"{not_done} runs stopped at the iteration limit. " if not_done else "")
         + "Click a start to step through its run."
     )
-    show_table(optima_table(basin_map), {"log L": "%.4f", "starts reaching it": "percent"})
+    show_table(
+        optima_table(basin_map),
+        {  # short headers, the long names in their help
+            "log L": st.column_config.TextColumn(alignment="right"),
+            "starts reaching it": st.column_config.NumberColumn(
+                "starts", format="percent", help="Share of the grid's starts reaching it"
+            ),
+            "mirror image of": st.column_config.TextColumn(
+                "mirror of", help="The same mixture with the labels 1 ↔ 2 swapped"
+            ),
+        },
+    )
 
 
 def typed_start(weights: np.ndarray, variances: np.ndarray) -> None:
@@ -294,7 +303,7 @@ def page() -> None:
     best = np.unravel_index(int(np.argmax(surface)), surface.shape)
     notes = [
         f"Highest point on this slice: μ₁ = {grid[best[1]]:.4g}, μ₂ = {grid[best[0]]:.4g}, "
-        f"log L = {fixed(float(surface[best]))}.",
+        f"log L = {log_l(float(surface[best]))}.",
         (
             f"The orange path is the stepper's run θ₀ … θ{subscript(state.t)}; EM also moves π "
             "and σ², so the path need not go straight up the contours of this slice."

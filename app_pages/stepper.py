@@ -7,6 +7,7 @@ not the sidebar, and it publishes the shareable link itself so the link follows 
 while playing, the fragment runs on a timer, so autoplay ticks redraw only this part too.
 """
 
+import re
 import time
 from collections.abc import Callable
 
@@ -21,7 +22,7 @@ from figures import (
 )
 from figures.convergence import aitken_trace_spec
 from figures.mixture import mixture_figure_spec
-from figures.notation import fixed, plain, plural, subscript
+from figures.notation import log_l, plain, plural, subscript
 from figures.palette import text_color_on
 from figures.trace import decreases, trace_figure_spec
 from ui import links, session
@@ -265,8 +266,8 @@ def status(state: rs.StepperState, done: int | None, tempo: str | None = None) -
         where = f"Iteration 0 · initial parameters θ₀ ({state.run.init})"
     else:
         where = f"Iteration {state.t} · after {state.phase}-step"
-    log_l = state.run.log_likelihoods[state.t]
-    line = f"**{where}** · log L(θ{subscript(state.t)}) = {fixed(float(log_l), 10)}"
+    value = log_l(float(state.run.log_likelihoods[state.t]))
+    line = f"**{where}** · log L(θ{subscript(state.t)}) = {value}"
     line += f" · _{tempo}_" if tempo else ""
     with st.container(key="status_line"):
         if done is not None and state.t >= done:
@@ -280,17 +281,35 @@ def status(state: rs.StepperState, done: int | None, tempo: str | None = None) -
             st.info(line)
 
 
-def messages(state: rs.StepperState) -> None:
-    for message in state.report.messages() if state.report else ():
-        st.warning(message)
+def messages(state: rs.StepperState, *extra: str) -> None:
+    """The run's warnings (a collapsed or empty component), and ``extra`` ones. In lecture mode
+    they fold into one line (an expander naming them) so the chart stays on screen."""
+    said = [m for m in (*extra, *(state.report.messages() if state.report else ())) if m]
+    if not said:
+        return
+    if not lecture:
+        for message in said:
+            st.warning(message)
+        return
+    with st.expander(warning_label(said), icon=":material/warning:", key="lecture_messages"):
+        for message in said:
+            st.warning(message)
+
+
+def warning_label(said: list[str]) -> str:
+    """One short line naming the warnings: "k = 1 collapsed" (as the legend names it), or
+    "2 warnings"."""
+    if len(said) == 1 and (short := re.match(r"Component (\d+) (collapsed|is empty)", said[0])):
+        return f"k = {short.group(1)} {short.group(2).removeprefix('is ')}"
+    return plural(len(said), "warning")
 
 
 def watch_note(note: tuple[str, str] | None) -> None:
     if note is None:
         return
     if lecture:  # one line, so the chart stays on screen
-        with st.expander(f"**{note[0]}** — what to watch", icon=":material/visibility:"):
-            st.markdown(note[1])
+        with st.expander("What to watch", icon=":material/visibility:", key="lecture_watch"):
+            st.markdown(f"**{note[0]}**: {note[1]}")
     else:
         st.info(f"**{note[0]}** — what to watch: {note[1]}", icon=":material/visibility:")
 
@@ -565,22 +584,21 @@ def view(truth, timer: float | None) -> None:
         truth=truth,
         highlight_x=highlight,
         x_label=data.axis_label,
-        height=None if lecture else 640,
+        height=None,
         legend="side" if lecture else "auto",
     )
     name = (
         f"Histogram of {data.title} with the {plural(state.params.n_components, 'component')}"
         f" of θ{subscript(state.t)} and their responsibilities"
     )
-    with left:
-        if lecture:
-            with st.container(key="lecture_chart_box", height="stretch"):
-                chart(figure, key="mixture_chart", name=name, height="stretch")
-        else:
-            chart(figure, key="mixture_chart", name=name)
+    # The chart's height follows the viewport (ui.lecture's CSS sizes the box), so its top
+    # is on the first screen in normal mode and all of it in lecture mode.
+    with left, st.container(key="lecture_chart_box" if lecture else "chart_box", height="stretch"):
+        chart(figure, key="mixture_chart", name=name, height="stretch")
     with right:
-        if lecture:
+        if lecture:  # one line each, above the trace: all beside the chart, on screen
             watch_note(links.preset_note())
+            messages(state, problem)
         lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
         # With Aitken's rule, the limit it estimates is drawn on the trace.
         trace = (aitken_trace_spec if state.settings.stopping == "aitken" else trace_figure_spec)(
@@ -597,8 +615,8 @@ def view(truth, timer: float | None) -> None:
                 f"log L decreased at iteration {int(bad[0])}. EM never lowers the likelihood: "
                 "this is a numerical failure, please report it."
             )
-        if lecture:
-            messages(state)
+        if not lecture:  # beside the chart, so the chart sits high on the first screen
+            watch_note(links.preset_note())
         with st.expander("Playback and display") if lecture else st.container():
             playback_controls(state)
     if lecture:
@@ -640,16 +658,15 @@ if lecture:
     ):
         preset_row()
 else:
-    st.title("EM stepper")
-    st.caption(
-        f"{data.title}. Press **E-step** to recolour each point by its responsibilities "
-        "γ(zₙₖ), **M-step** to move the curves, or **Next iteration** for both."
-    )
+    with st.container(horizontal=True, vertical_alignment="center", key="stepper_head"):
+        st.title("EM stepper", width="content")
+        st.caption(
+            f"{data.title}. Press **E-step** to recolour each point by its responsibilities "
+            "γ(zₙₖ), **M-step** to move the curves, or **Next iteration** for both."
+        )
     preset_row()
-if problem:
+if problem and not lecture:  # lecture mode: folded beside the chart (messages)
     st.error(problem)
-if not lecture:
-    watch_note(links.preset_note())
 
 truth = data.truth if st.session_state.get(keys.SHOW_TRUTH) else None
 

@@ -23,7 +23,7 @@ from .mixture import (
     display_values,
     truth_traces,
 )
-from .notation import subscript
+from .notation import log_l, subscript
 
 __all__ = [
     "ANIMATION_VALUE_BUDGET",
@@ -74,8 +74,7 @@ def histogram_outline(edges: np.ndarray, counts: np.ndarray) -> go.Scatter:
 
 
 def _title(t: int, log_likelihood: float) -> str:
-    value = f"{log_likelihood:.4f}" if np.isfinite(log_likelihood) else "n/a"
-    return f"iteration {t} · log L = {value}"
+    return f"iteration {t} · log L = {log_l(float(log_likelihood))}"
 
 
 def run_animation_figure(

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from gmm_core.convergence import aitken_asymptotes
 
+from .notation import LOG_L_D3, log_l
 from .spec import figure_builder, trace_object
 from .trace import trace_figure_spec
 
@@ -56,7 +57,7 @@ def aitken_layer(objective: np.ndarray) -> tuple[dict, dict] | None:
         "name": "Aitken estimate",
         "connectgaps": False,
         "line": {"color": ASYMPTOTE_COLOR, "width": 1.5, "dash": "dot"},
-        "hovertemplate": "iteration %{x}<br>Aitken's estimate of the limit = %{y:.6f}"
+        "hovertemplate": f"iteration %{{x}}<br>Aitken's estimate of the limit = %{{y:{LOG_L_D3}}}"
         "<extra></extra>",
     }
     last = int(finite[-1])
@@ -66,7 +67,7 @@ def aitken_layer(objective: np.ndarray) -> tuple[dict, dict] | None:
         "xanchor": "right",
         "yanchor": "bottom",
         "showarrow": False,
-        "text": f"limit ≈ {limit[last]:.6g}",
+        "text": f"limit ≈ {log_l(float(limit[last]))}",
         "font": {"size": 11, "color": ASYMPTOTE_COLOR},
     }
     return trace, note

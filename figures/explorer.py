@@ -25,6 +25,7 @@ from .mixture import (
     mixture_line_spec,
     weighted_densities,
 )
+from .notation import LOG_L_D3, log_l
 from .palette import MIXTURE_COLOR, PALETTE, with_alpha
 from .spec import centre_note, trace_object
 
@@ -92,10 +93,6 @@ def _check_lengths(**arrays: np.ndarray) -> int:
     return next(iter(sizes.values()))
 
 
-def _log_l_text(value: float) -> str:
-    return f"{value:.2f}" if np.isfinite(value) else "n/a"
-
-
 # ---------------------------------------------------------------- final log L strip plot
 
 
@@ -156,7 +153,7 @@ def final_loglik_figure(
     n_runs = _check_lengths(**columns)
 
     custom = [np.arange(n_runs), optimum + 1]
-    hover = "run %{customdata[0]}<br>log L = %{y:.4f}<br>optimum %{customdata[1]}"
+    hover = "run %{customdata[0]}<br>log L = %{text}<br>optimum %{customdata[1]}"
     if seeds is not None:
         custom.append(columns["seeds"])
         hover += f"<br>seed %{{customdata[{len(custom) - 1}]}}"
@@ -186,6 +183,7 @@ def final_loglik_figure(
                     "line": {"color": "white", "width": 0.5},
                 },
                 customdata=custom[runs],
+                text=[log_l(v) for v in ll[runs]],
                 hovertemplate=hover + f"<extra>{method}</extra>",
             )
         )
@@ -206,6 +204,7 @@ def final_loglik_figure(
                 name="degenerate (variance at the floor)",
                 marker={"symbol": "x-thin-open", "size": 13, "color": "#222", "line": {"width": 2}},
                 customdata=custom[crossed],
+                text=[log_l(v) for v in ll[crossed]],
                 hovertemplate=hover + "<br>degenerate: a variance at the floor"
                 "<extra>degenerate</extra>",
             )
@@ -224,6 +223,7 @@ def final_loglik_figure(
                     "line": {"width": 3},
                 },
                 customdata=custom[[selected]],
+                text=[log_l(ll[selected])],
                 hovertemplate=hover + "<extra>selected run</extra>",
             )
         )
@@ -232,7 +232,7 @@ def final_loglik_figure(
         fig.add_hline(
             y=best,
             line={"color": MIXTURE_COLOR, "width": 1.5, "dash": "dot"},
-            annotation_text=f"best run: log L = {_log_l_text(best)}",
+            annotation_text=f"best run: log L = {log_l(best)}",
             annotation_position="top left",
         )
     else:
@@ -391,8 +391,9 @@ def traces_figure(
                 line={"color": color, "width": 3}
                 if bold
                 else {"color": with_alpha(color, 0.35), "width": 1},
+                # A d3 format, not log_l's text per point: 200 runs' traces stay < 300 KB.
                 hovertemplate=f"run {run} · {method}<br>iteration %{{x}}<br>"
-                "log L = %{y:.6f}<extra></extra>",
+                f"log L = %{{y:{LOG_L_D3}}}<extra></extra>",
                 meta={"run": run},
             )
         )
@@ -470,7 +471,7 @@ def optima_figure(
         grid = curve_grid(edges, *drawn, n=GRID_POINTS)
         for i, params in enumerate(drawn):
             density = weighted_densities(grid, params).sum(axis=0)
-            label = f"optimum {i + 1}: log L = {_log_l_text(ll[i])}, {_percent(shares[i])} of runs"
+            label = f"optimum {i + 1}: log L = {log_l(ll[i])}, {_percent(shares[i])} of runs"
             trace = trace_object(
                 mixture_line_spec(
                     grid,

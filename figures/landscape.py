@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from gmm_core.landscape import BasinMap, LandscapeOptimum
 
+from .notation import LOG_L_D3, log_l
 from .palette import PALETTE, with_alpha
 
 __all__ = [
@@ -190,7 +191,7 @@ def landscape_figure(
             colorbar={"title": {"text": "log L"}, "len": 0.8},
             customdata=surface,
             hovertemplate="μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<br>"
-            "log L = %{customdata:.6g}<extra></extra>",
+            f"log L = %{{customdata:{LOG_L_D3}}}<extra></extra>",
         )
     )
     fig.add_trace(_diagonal(g1, g2))
@@ -280,7 +281,8 @@ def basin_figure(
             text=text,
             customdata=np.stack([basin_map.log_likelihoods, basin_map.n_iter], axis=-1),
             hovertemplate="start μ₁ = %{x:.4g}, μ₂ = %{y:.4g}<br>→ optimum %{text}, "
-            "log L = %{customdata[0]:.6g} after %{customdata[1]} iterations<extra></extra>",
+            f"log L = %{{customdata[0]:{LOG_L_D3}}} after %{{customdata[1]}} iterations"
+            "<extra></extra>",
         )
     )
     fig.add_trace(_diagonal(basin_map.g1, basin_map.g2))
@@ -301,7 +303,7 @@ def basin_figure(
                     "color": "#000000",
                     "line": {"color": "#ffffff", "width": 1},
                 },
-                hovertemplate=f"optimum {names[g]}: log L = {opt.log_likelihood:.6g}<br>"
+                hovertemplate=f"optimum {names[g]}: log L = {log_l(opt.log_likelihood)}<br>"
                 f"μ = ({means[0]:.4g}, {means[1]:.4g}), reached from {opt.n_cells} starts"
                 "<extra></extra>",
             )

@@ -396,7 +396,9 @@ def mixture_figure_spec(
         )
         annotations.append(
             centre_note(
-                "γₖ(x), each x's split between the components, appears after the first E-step",
+                # Short lines: on a projector's narrow plot one long line ran over the ticks.
+                "γₖ(x), each x's split<br>between the components,<br>appears after the "
+                "first E-step",
                 xref="x2 domain",
                 yref="y2 domain",
             )

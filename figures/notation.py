@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 import math
+import re
 
-__all__ = ["fixed", "plain", "plural", "subscript", "superscript"]
+__all__ = [
+    "LOG_L_D3",
+    "LOG_L_DECIMALS",
+    "MINUS",
+    "log_l",
+    "minus",
+    "plain",
+    "plural",
+    "subscript",
+    "superscript",
+]
+
+#: The minus sign (U+2212) of typeset maths, as plotly draws it on its axes.
+MINUS = "\u2212"
+#: Decimals of every log-likelihood on screen (status line, tables, hovers, notes): the
+#: default stopping rule's tolerance (10⁻⁵ per point) moves log L in the second or third.
+LOG_L_DECIMALS = 4
+#: The same in plotly's (d3) number format, for hovers whose text is not sent per point.
+LOG_L_D3 = f",.{LOG_L_DECIMALS}f"
 
 _SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -14,14 +33,18 @@ def subscript(n: int) -> str:
     return str(n).translate(_SUBSCRIPT_DIGITS)
 
 
-def fixed(value: float, digits: int = 8) -> str:
-    """``value`` in fixed point with thousands separators and about ``digits`` significant
-    digits, never in e-notation: ``fixed(-2304.825812) == "-2,304.8258"``,
-    ``fixed(-2296427.504) == "-2,296,427.5"``; non-finite values as "n/a"."""
+def minus(text: str) -> str:
+    """``text`` with each hyphen-minus that precedes a digit made a true minus sign "−"."""
+    return re.sub(r"-(?=[\d.])", MINUS, text)
+
+
+def log_l(value: float) -> str:
+    """A log-likelihood as shown everywhere: fixed point, :data:`LOG_L_DECIMALS` decimals,
+    thousands separators, the true minus: ``log_l(-2304.82581) == "−2,304.8258"``; non-finite
+    values as "n/a"."""
     if not math.isfinite(value):
         return "n/a"
-    integer_digits = len(str(int(abs(value)))) if abs(value) >= 1 else 0
-    return f"{value:,.{max(1, digits - integer_digits)}f}"
+    return minus(f"{value:,.{LOG_L_DECIMALS}f}")
 
 
 def plain(value: float, digits: int = 5) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 
 from gmm_core.convergence import decreases  # one rule for "log L went down", re-exported
 
-from .notation import fixed
+from .notation import log_l
 from .spec import figure_builder, spec_of, template
 
 __all__ = [
@@ -62,7 +62,8 @@ def trace_figure_spec(
             "name": "log L",
             "line": {"color": "#0072B2", "width": 2},
             "marker": {"size": 5},
-            "hovertemplate": "iteration %{x}<br>log L = %{y:.6f}<extra></extra>",
+            "customdata": [log_l(float(v)) for v in ll],  # one format: notation.log_l
+            "hovertemplate": "iteration %{x}<br>log L = %{customdata}<extra></extra>",
         }
     ]
     annotations: list[dict] = []
@@ -77,7 +78,9 @@ def trace_figure_spec(
                 "name": "current",
                 "marker": {"size": 14, "color": "#E69F00", "line": {"color": "#222", "width": 1.5}},
                 "cliponaxis": False,  # whole even at the last iteration, on the plot's edge
-                "hovertemplate": "iteration %{x} (on screen)<br>log L = %{y:.6f}<extra></extra>",
+                "customdata": [log_l(float(ll[current]))],
+                "hovertemplate": "iteration %{x} (on screen)<br>log L = %{customdata}"
+                "<extra></extra>",
             }
         )
     bad = decreases(ll)
@@ -140,7 +143,7 @@ def trace_figure_spec(
                 "yanchor": "bottom",
                 "xanchor": "right",
                 "showarrow": False,
-                "text": f"↓ θ₀ below: log L = {fixed(float(ll[0]), 7)}",
+                "text": f"↓ θ₀ below: log L = {log_l(float(ll[0]))}",
                 "font": {"size": 12, "color": "#3d3f48"},
                 "bgcolor": "rgba(255,255,255,0.85)",
             }

@@ -14,6 +14,7 @@ from scipy import stats
 
 from figures import run_animation_figure, run_animation_html
 from figures.animation import frame_iterations
+from figures.notation import log_l
 from gmm_core import MixtureParams, fit, sample
 from gmm_core.binning import bin_edges, histogram
 from ui.pure import export
@@ -139,7 +140,7 @@ def test_animation_has_one_frame_per_iteration_with_the_right_curves(run):
     np.testing.assert_allclose(
         mixture, sum(np.asarray(frame.data[k].y, float) for k in range(2)), rtol=1e-6
     )
-    assert frame.data[3].text == (f"iteration 12 · log L = {r.log_likelihoods[12]:.4f}",)
+    assert frame.data[3].text == (f"iteration 12 · log L = {log_l(r.log_likelihoods[12])}",)
     # Frames move only scatter traces and play without a redraw, so the histogram (a step
     # line, not bars) stays on screen.
     assert fig.data[0].name == "histogram" and fig.data[0].type == "scatter"

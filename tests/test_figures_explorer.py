@@ -113,7 +113,7 @@ def test_strip_marks_the_best_level_and_the_selected_run():
     fig = final_loglik_figure(ll, methods, optimum, selected=7)
     (line,) = fig.layout.shapes
     assert line.y0 == line.y1 == ll.max() == -1000.0
-    assert any("best run: log L = -1000.00" in a.text for a in fig.layout.annotations)
+    assert any("best run: log L = −1,000.0000" in a.text for a in fig.layout.annotations)
     (highlight,) = [t for t in fig.data if t.name == "selected run"]
     assert fig.data[-1] is highlight
     assert list(np.asarray(highlight.customdata)[:, 0]) == [7]
@@ -310,9 +310,9 @@ def test_optima_figure_grey_histogram_and_one_labelled_curve_per_optimum():
     r, g, b = rgb(bars.marker.color)
     assert r == g == b
     assert [c.name for c in curves] == [
-        "optimum 1: log L = -2000.00, 45% of runs",
-        "optimum 2: log L = -2007.50, 50% of runs",
-        "optimum 3: log L = -2015.00, 5% of runs",
+        "optimum 1: log L = −2,000.0000, 45% of runs",
+        "optimum 2: log L = −2,007.5000, 50% of runs",
+        "optimum 3: log L = −2,015.0000, 5% of runs",
     ]
     assert curves[0].line.color == MIXTURE_COLOR and curves[0].line.width > curves[1].line.width
     assert [c.line.color for c in curves] == [optimum_color(i) for i in range(3)]

@@ -19,7 +19,7 @@ def test_the_asymptote_layer_draws_aitkens_estimates():
     layer = next(tr for tr in fig.data if tr.name == "Aitken estimate")
     np.testing.assert_allclose(np.array(layer.y, dtype=float)[2:], -100.0, atol=1e-9)
     assert np.isnan(np.array(layer.y, dtype=float)[:2]).all()
-    assert any("limit ≈ -100" in a.text for a in fig.layout.annotations)
+    assert any("limit ≈ −100.0" in a.text for a in fig.layout.annotations)
 
 
 def test_no_estimate_no_layer_and_far_estimates_left_out():

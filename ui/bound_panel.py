@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from figures.bound import HalfStep, bound_bars_figure, bound_slice_figure, hard_soft_figure
-from figures.notation import fixed, subscript
+from figures.notation import log_l, subscript
 from figures.trace import decreases
 from gmm_core import MixtureParams, bound_split, classification_em, run_em
 from gmm_core.bound import BoundSplit, Slice, mean_slice, segment_slice
@@ -134,8 +134,8 @@ def _label(t: int, phase: str) -> str:
 
 def _numbers(split: BoundSplit, theta_name: str, q_name: str) -> None:
     cols = st.columns(3)
-    cols[0].metric(f"log L({theta_name})", fixed(split.log_likelihood))
-    cols[1].metric(f"bound L(q, {theta_name}), q = γ of {q_name}", fixed(split.bound))
+    cols[0].metric(f"log L({theta_name})", log_l(split.log_likelihood))
+    cols[1].metric(f"bound L(q, {theta_name}), q = γ of {q_name}", log_l(split.bound))
     cols[2].metric("gap KL(q ‖ p(z|x, θ)) ≥ 0", f"{split.gap:.6g}")
 
 
@@ -163,8 +163,8 @@ def _jensen(state: StepperState, data: session.ActiveData) -> None:
         before = float(state.run.log_likelihoods[t - 1])
         st.caption(
             f"The M-step maximised the bound over θ with q fixed: it rose from log L({q_name}) "
-            f"= {fixed(before)} to {fixed(split.bound)}, and log L rose by that and by the gap "
-            f"that opened: {fixed(split.log_likelihood)} = {fixed(split.bound)} + "
+            f"= {log_l(before)} to {log_l(split.bound)}, and log L rose by that and by the gap "
+            f"that opened: {log_l(split.log_likelihood)} = {log_l(split.bound)} + "
             f"{split.gap:.6g}."
         )
 
@@ -247,9 +247,9 @@ def _hard_soft(state: StepperState, data: session.ActiveData) -> None:
     hard_end = "stopped: no label changed" if hard.converged else "hit the iteration limit"
     lines = [
         f"From the same θ₀: EM (soft γ) ends after {soft.n_iter} iterations at log L = "
-        f"{fixed(soft.log_likelihood)}, μ = {', '.join(f'{m:.4g}' for m in soft.params.means)}; "
+        f"{log_l(soft.log_likelihood)}, μ = {', '.join(f'{m:.4g}' for m in soft.params.means)}; "
         f"classification EM gives every point wholly to one component, {hard_end} after "
-        f"{hard.n_iter} iterations at log L = {fixed(float(hard.log_likelihoods[-1]))}, "
+        f"{hard.n_iter} iterations at log L = {log_l(float(hard.log_likelihoods[-1]))}, "
         f"μ = {', '.join(f'{m:.4g}' for m in hard.params.means)}."
     ]
     if falls.size:

@@ -65,6 +65,20 @@ BASE_CSS = """
 [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"] {
     color: #3d3f48 !important; opacity: 1 !important;
 }
+/* Normal mode's first screen (1280×720): a compact heading, scenario row and button rows, and
+   a main chart whose height follows the viewport, so the histogram with its curves is on
+   screen without scrolling (the chart keeps 640 px from a 840 px high window on). */
+[data-testid="stMain"] .st-key-stepper_head { flex-wrap: nowrap !important; }
+[data-testid="stMain"] .st-key-stepper_head > div:last-child { flex: 1 1 0; min-width: 0; }
+[data-testid="stMain"] .st-key-stepper_head h1 { font-size: 2.25rem; padding: 0; }
+[data-testid="stMain"] .st-key-preset_row button, [data-testid="stMain"] .st-key-stepper_buttons
+    button { min-height: 2.25rem; padding-top: 0.1rem; padding-bottom: 0.1rem; }
+[data-testid="stMain"] .st-key-preset_row { gap: 0.4rem !important; }
+[data-testid="stMain"] .st-key-preset_row button { padding-left: 0.5rem; padding-right: 0.5rem; }
+[data-testid="stMain"] .st-key-preset_row button p { font-size: 0.875rem; }
+[data-testid="stMain"] .st-key-chart_box {
+    height: clamp(460px, calc(100vh - 260px), 640px) !important; flex: none !important;
+}
 </style>
 """
 
@@ -105,6 +119,10 @@ LECTURE_CSS = """
 [data-testid="stMain"] .katex-display { margin: 0.15em 0 !important; }
 [data-testid="stAlert"] { border: 2px solid #000; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem !important; padding-bottom: 1rem; }
+/* The preset's note and the warnings beside the chart: one line each (folded). */
+[data-testid="stMain"] :is(.st-key-lecture_watch, .st-key-lecture_messages) summary p {
+    font-size: 1.25rem !important; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+}
 [data-testid="stMain"] .st-key-lecture_chart_box {
     height: max(300px, calc(100vh - 15.5rem)) !important; flex: none !important;
 }

@@ -109,10 +109,16 @@ def behind_toggle(
     return decorate
 
 
-def show_table(frame: Any, formats: Mapping[str, str] | None = None) -> None:
-    """``frame`` (a DataFrame or its Styler) at full width without its index; the columns named
-    in ``formats`` are shown as numbers in that format (``"%.4f"``, ``"percent"``)."""
-    config = {c: st.column_config.NumberColumn(format=f) for c, f in (formats or {}).items()}
+def show_table(frame: Any, columns: Mapping[str, Any] | None = None) -> None:
+    """``frame`` (a DataFrame or its Styler) at full width without its index.
+
+    ``columns`` maps a column to its number format (``"%.4f"``, ``"percent"``) or to a whole
+    ``st.column_config`` (a short header with the long name in its help, a width, …).
+    """
+    config = {
+        c: st.column_config.NumberColumn(format=v) if isinstance(v, str) else v
+        for c, v in (columns or {}).items()
+    }
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config or None)
 
 

@@ -182,7 +182,7 @@ def test_degenerate_fits_are_greyed_named_and_never_picked():
     assert {r.n_components for r in selection.degenerate_rows} == {2, 3, 4}
     table = fits_table(at)
     reasons = dict(zip(table["K"], table["degenerate"], strict=True))
-    assert reasons[1] == "" and all("collapsed onto x = 2.5" in reasons[k] for k in (2, 3, 4))
+    assert reasons[1] == "" and all("at x = 2.5" in reasons[k] for k in (2, 3, 4))
     assert any("Not candidates" in w.value and "K = 2 (unequal σ²)" in w.value for w in at.warning)
     assert any("picks **K = 1**" in s.value for s in at.success)
     crosses = traces(figure(at, "k_criteria"), prefix="BIC: degenerate")

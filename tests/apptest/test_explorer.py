@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from figures.notation import fixed
+from figures.notation import log_l
 from gmm_core import explore_restarts, fit
 
 from .helpers import (
@@ -70,7 +70,7 @@ def test_restarts_match_gmm_core_and_every_run_is_drawn():
     )
     assert metric(at, "Runs") == "12"
     assert metric(at, "Distinct optima") == str(len(expected.optima))
-    assert metric(at, "Best log L") == fixed(expected.best.log_likelihood)
+    assert metric(at, "Best log L") == log_l(expected.best.log_likelihood)
     # The strip: one marker per run, coloured by method; the traces: one line per run.
     strip = figure(at, "explorer_strip")
     markers = [t for t in strip["data"] if t.get("name") in METHODS]
