@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from gmm_core import MixtureParams
+from ui.pure.playback import MAX_STEPS_PER_TICK
 
 from .helpers import (
     click,
@@ -119,22 +120,25 @@ def test_reset_returns_to_iteration_zero_with_the_same_start():
 
 
 def test_play_advances_on_each_tick_and_pause_stops():
-    """A run while playing is an autoplay tick: it steps once a period has passed since the
-    last step (ui/pure/playback.py), not on every run."""
+    """A run while playing is an autoplay tick: it takes the steps due since the last one shown
+    (ui/pure/playback.py; at least one after a whole period, at most MAX_STEPS_PER_TICK when
+    the machine is slow — the exact tempo rules are unit-tested in tests/test_playback.py)."""
     at = new_app()
     at.select_slider(key="play_speed").set_value(4.0).run()  # a step every 0.25 s
     click(at, "play")
     assert at.session_state["playing"]
     assert at.button(key="play").label.endswith("Pause")
-    for expected in (1, 2):
+    shown = 0
+    for _ in range(2):
         time.sleep(0.3)
         at.run()  # an autoplay tick
-        assert stepper(at).t == expected
+        assert shown + 1 <= stepper(at).t <= shown + MAX_STEPS_PER_TICK
+        shown = stepper(at).t
     click(at, "play")
     assert not at.session_state["playing"]
     time.sleep(0.3)
     at.run()
-    assert stepper(at).t == 2
+    assert stepper(at).t == shown
 
 
 def test_scrub_slider_moves_through_the_history():
