@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from gmm_core.convergence import decreases  # one rule for "log L went down", re-exported
 
 from .notation import fixed
-from .spec import template, unvalidated
+from .spec import BOTTOM_MARGIN, left_margin, template, tick_label_chars, unvalidated
 
 __all__ = [
     "FLAT_REL",
@@ -162,11 +162,14 @@ def trace_figure_spec(
                 "bgcolor": "rgba(255,255,255,0.85)",
             }
         )
+    y_range = log_l_range(shown, focus)
+    # Room for the y tick labels and the x axis, so that plotly draws the chart once.
+    chars = tick_label_chars(*y_range) if y_range is not None else 6
     layout = {
         "height": height,
         "template": template(),
         "showlegend": False,
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 45},
+        "margin": {"l": left_margin(chars), "r": 20, "t": 30, "b": BOTTOM_MARGIN},
         "uirevision": "trace",
         "xaxis": {
             "title": {"text": "iteration t"},
@@ -176,7 +179,7 @@ def trace_figure_spec(
         },
         "yaxis": {
             "title": {"text": "log L(θ<sub>t</sub>)"},
-            "range": log_l_range(shown, focus),
+            "range": y_range,
             "separatethousands": True,
             "exponentformat": "none",
         },
