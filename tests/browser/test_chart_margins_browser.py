@@ -21,6 +21,7 @@ _MARGINS_JS = """(key) => {
 }"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "query",
     ["/", "/?src=ds&ds=galaxies&K=5", "/?preset=old_faithful"],
