@@ -19,8 +19,16 @@ clicks and divided by their number; 10 ms ticks, hence the sum): unlike ``benchm
 AppTest, which reruns the whole script for every click, this sees the stepper's fragment rerun
 only the view, as a browser's click does.
 
+``--breakdown`` also says where EM Lab's round trip goes, measured by chromium itself: in the
+page, the time from the click to the last websocket message before the chart changed (the
+server's rerun and the network; a message is stamped when the page's main thread takes it, so
+a busy page delays it) and from there to the chart drawn (the browser: React, plotly.js,
+layout); and chromium's CPU profiler (``Profiler`` domain over CDP) gives the page's main-thread
+CPU per click by whose code ran: plotly.js, React (with emotion's styles), Streamlit's other
+scripts, and the browser's own work (style, layout, paint, DOM calls, garbage collection).
+
 Options: ``--sizes 1e3,1e6``, ``--rounds R`` (default 25), ``--warmup W`` (default 3),
-``--chromium PATH``.
+``--breakdown``, ``--chromium PATH``.
 """
 
 from __future__ import annotations
@@ -58,6 +66,39 @@ CLICKS_JS = """(n) => {
   return !!main && main.innerText.includes('clicks: ' + n);
 }"""
 TIMEOUT_MS = 120_000
+#: Stamps every websocket message and the last click on the page (``performance.now()``).
+WS_PROBE = """(() => {
+  window.__ws = [];
+  const Native = window.WebSocket;
+  class Stamped extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => window.__ws.push(performance.now()));
+    }
+  }
+  window.WebSocket = Stamped;
+  document.addEventListener('click', () => { window.__click = performance.now(); }, true);
+})();"""
+#: The wait of a click: true once the trace chart marks ``want``, stamping that moment.
+DRAWN_JS = f"""(want) => {{
+  const drawn = ({CURRENT_JS})() === want;
+  if (drawn && window.__drawn === undefined) window.__drawn = performance.now();
+  return drawn;
+}}"""
+#: (click → last websocket message before the chart changed, that message → chart drawn), ms.
+SPLIT_JS = """() => {
+  const c = window.__click, d = window.__drawn;
+  const before = window.__ws.filter(t => t >= c && t <= d);
+  window.__ws = []; window.__drawn = undefined;
+  const last = before.length ? before[before.length - 1] : c;
+  return [last - c, d - last];
+}"""
+#: Buckets of the page's main-thread CPU profile, by the script a sample's function is in.
+PROFILE_BUCKETS = (
+    ("plotly.js", ("PlotlyChart",)),
+    ("React + emotion", ("react-dom", "emotion", "react.")),
+    ("Streamlit's other JS", (".js",)),
+)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -73,15 +114,59 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), q))
 
 
-class Stepper:
-    """EM Lab's stepper in one browser page, at N points."""
+def profile_bucket(url: str, function: str) -> str | None:
+    """The bucket of a CPU profile sample (:data:`PROFILE_BUCKETS`, or the browser's own
+    work); None for idle time."""
+    if function == "(idle)":
+        return None
+    for name, parts in PROFILE_BUCKETS:
+        if url and any(part in url for part in parts):
+            return name
+    return "browser (style, layout, paint, DOM, GC)"
 
-    def __init__(self, browser, url: str, n: int) -> None:
+
+def profile_ms(profile: dict) -> dict[str, float]:
+    """Self time (ms) by bucket of a ``Profiler.stop`` profile."""
+    frames = {node["id"]: node["callFrame"] for node in profile["nodes"]}
+    totals: dict[str, float] = {}
+    deltas = [*profile["timeDeltas"][1:], 0]
+    for sample, delta in zip(profile["samples"], deltas, strict=True):
+        frame = frames[sample]
+        bucket = profile_bucket(frame.get("url", ""), frame.get("functionName", ""))
+        if bucket is not None:
+            totals[bucket] = totals.get(bucket, 0.0) + delta / 1e3
+    return totals
+
+
+class Stepper:
+    """EM Lab's stepper in one browser page, at N points; with ``breakdown``, each click's
+    split (:data:`SPLIT_JS`) is kept in ``splits`` and the page's CPU is profiled."""
+
+    def __init__(self, browser, url: str, n: int, *, breakdown: bool = False) -> None:
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.breakdown = breakdown
+        self.splits: list[tuple[float, float]] = []
+        if breakdown:
+            self.context.add_init_script(WS_PROBE)
         self.page = self.context.new_page()
         self.page.goto(f"{url}/?n={n}", wait_until="commit")
         self.page.wait_for_function(f"({CURRENT_JS})() !== null", timeout=TIMEOUT_MS)
         self.page.wait_for_timeout(1000)  # let the first run settle
+        self.cdp = None
+        if breakdown:
+            self.cdp = self.context.new_cdp_session(self.page)
+            self.cdp.send("Profiler.enable")
+            self.cdp.send("Profiler.setSamplingInterval", {"interval": 500})
+
+    def start_profile(self) -> None:
+        if self.cdp is not None:
+            self.cdp.send("Profiler.start")
+
+    def stop_profile(self) -> dict[str, float]:
+        """ms of main-thread CPU by bucket since :meth:`start_profile`."""
+        if self.cdp is None:
+            return {}
+        return profile_ms(self.cdp.send("Profiler.stop")["profile"])
 
     def current(self) -> int:
         return int(self.page.evaluate(CURRENT_JS))
@@ -95,10 +180,12 @@ class Stepper:
         want = self.current() + 1
         start = time.perf_counter()
         button.click()
-        self.page.wait_for_function(
-            f"(want) => ({CURRENT_JS})() === want", arg=want, timeout=TIMEOUT_MS, polling="raf"
-        )
-        return 1e3 * (time.perf_counter() - start)
+        self.page.wait_for_function(DRAWN_JS, arg=want, timeout=TIMEOUT_MS, polling="raf")
+        elapsed = 1e3 * (time.perf_counter() - start)
+        if self.breakdown:
+            server, browser = self.page.evaluate(SPLIT_JS)
+            self.splits.append((float(server), float(browser)))
+        return elapsed
 
 
 class Minimal:
@@ -126,24 +213,45 @@ def measure(
     sizes: Sequence[int],
     rounds: int,
     warmup: int,
+    breakdown: bool = False,
+    breakdowns: dict | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
     """Round trips in ms by name ("minimal page", "EM Lab N=…"), alternating the order, and
-    the server's CPU ms per counted click by name. ``ours`` and ``minimal``: (URL, server pid)."""
+    the server's CPU ms per counted click by name. ``ours`` and ``minimal``: (URL, server pid).
+    With ``breakdown``, ``breakdowns[name]`` receives each EM Lab page's (splits in ms by
+    part, main-thread CPU ms per click by bucket)."""
+    breakdowns = {} if breakdowns is None else breakdowns
     pages: dict[str, Stepper | Minimal] = {"minimal page": Minimal(browser, minimal[0])}
     servers = {"minimal page": minimal[1]}
     for n in sizes:
-        pages[f"EM Lab N={n:.0e}"] = Stepper(browser, ours[0], n)
+        pages[f"EM Lab N={n:.0e}"] = Stepper(browser, ours[0], n, breakdown=breakdown)
         servers[f"EM Lab N={n:.0e}"] = ours[1]
     times: dict[str, list[float]] = {name: [] for name in pages}
     cpu = dict.fromkeys(pages, 0.0)
     names = list(pages)
     for r in range(warmup + rounds):
+        if r == warmup:
+            for page in pages.values():
+                if isinstance(page, Stepper):
+                    page.splits.clear()
+                    page.start_profile()
         for name in names if r % 2 else names[::-1]:
             before = cpu_seconds(servers[name])
             elapsed = pages[name].click()
             if r >= warmup:
                 times[name].append(elapsed)
                 cpu[name] += cpu_seconds(servers[name]) - before
+    if breakdown:
+        for name, page in pages.items():
+            if isinstance(page, Stepper):
+                profile = {k: v / rounds for k, v in page.stop_profile().items()}
+                splits = {
+                    "click → last message before the chart (server, network)": [
+                        a for a, _ in page.splits
+                    ],
+                    "that message → chart drawn (browser)": [b for _, b in page.splits],
+                }
+                breakdowns[name] = (splits, profile)
     for p in pages.values():
         p.context.close()
     return times, {name: 1e3 * total / rounds for name, total in cpu.items()}
@@ -180,6 +288,21 @@ def format_report(times: dict[str, list[float]], cpu: dict[str, float] | None = 
     return "\n".join(lines)
 
 
+def format_breakdown(breakdowns: dict[str, tuple[dict[str, list[float]], dict[str, float]]]) -> str:
+    """Where each EM Lab page's round trip went: the median of each part of the split, and
+    the page's main-thread CPU per click by bucket."""
+    lines = ["where the time goes (median ms per click; CPU: the page's main thread per click)"]
+    for name, (splits, profile) in breakdowns.items():
+        lines.append(f"  {name}")
+        for part, values in splits.items():
+            if values:
+                lines.append(f"    {part:<58} {statistics.median(values):>7.0f}")
+        for bucket, ms in sorted(profile.items(), key=lambda item: -item[1]):
+            lines.append(f"    CPU {bucket:<54} {ms:>7.0f}")
+        lines.append(f"    CPU {'total':<54} {sum(profile.values()):>7.0f}")
+    return "\n".join(lines)
+
+
 def _int_list(text: str) -> list[int]:
     return [int(float(item)) for item in text.split(",") if item.strip()]
 
@@ -193,6 +316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=_int_list, default=list(DEFAULT_SIZES))
     parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also split each EM Lab click into server and browser time, and profile the page",
+    )
     parser.add_argument("--chromium", default=os.environ.get("EMLAB_CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -216,6 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True
             )
             try:
+                breakdowns: dict = {}
                 times, cpu = measure(
                     browser,
                     (ours, ours_proc.pid),
@@ -223,10 +352,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.sizes,
                     args.rounds,
                     args.warmup,
+                    breakdown=args.breakdown,
+                    breakdowns=breakdowns,
                 )
             finally:
                 browser.close()
     print(format_report(times, cpu))
+    if breakdowns:
+        print(format_breakdown(breakdowns))
     return 0
 
 

@@ -8,6 +8,8 @@ Bottom panel (same x axis): γ_k(x), how every x is split between the components
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -17,7 +19,18 @@ from gmm_core.params import MixtureParams
 
 from .notation import plain, subscript
 from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
-from .spec import centre_note, figure_builder, spec_of, template, trace_object
+from .spec import (
+    BOTTOM_MARGIN,
+    centre_note,
+    figure_builder,
+    left_margin,
+    legend_side_margin,
+    legend_top_margin,
+    spec_of,
+    template,
+    tick_label_chars,
+    trace_object,
+)
 
 __all__ = [
     "DENSITY_HEADROOM",
@@ -308,6 +321,23 @@ def _side_legend(traces: list[dict], *, short: bool) -> dict:
 
 
 _SHORT_NAMES = {"mixture f(x)": "f(x)", "true components": "truth"}
+
+
+def _margins(data: list[dict], top: float, legend: dict, *, side: bool) -> dict:
+    """Margins with room for the density axis's tick labels (0 to ``top``), the legend of the
+    traces ``data`` (beside the plot, or in rows above it) and the x axis, so that plotly
+    draws the figure once (see :mod:`figures.spec`)."""
+    names = [str(t["name"]) for t in data if t.get("showlegend", True) and t.get("name")]
+    chars = max(tick_label_chars(0.0, top, power=True), tick_label_chars(0.0, 1.0))
+    title = re.sub(r"<[^>]+>", "", str(legend.get("title", {}).get("text", "")))
+    return {
+        "l": left_margin(chars),
+        "r": legend_side_margin(names, title) if side else 20,
+        "t": 30 if side else legend_top_margin(names),
+        "b": BOTTOM_MARGIN,
+    }
+
+
 #: The two rows of the main figure share the x axis (as ``make_subplots(rows=2,
 #: shared_xaxes=True, row_heights=[0.74, 0.26], vertical_spacing=0.05)`` lays them out).
 _ROW_SPACING = 0.05
@@ -419,6 +449,11 @@ def mixture_figure_spec(
             for xref, yref in (("x", "y"), ("x2", "y2"))
         ]
     side = legend == "side" or (legend == "auto" and params.n_components > LEGEND_ROW_MAX)
+    legend_layout = (
+        _side_legend(data, short=legend == "side")
+        if side
+        else {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0}
+    )
     layout = {
         # exponentformat: plotly's SI default would print a density of 4e-4 as "400μ".
         "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "matches": "x2", "showticklabels": False},
@@ -436,10 +471,8 @@ def mixture_figure_spec(
             "title": {"text": "γ<sub>k</sub>(x)"},
             "range": [0, 1.001],
         },
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
-        "legend": _side_legend(data, short=legend == "side")
-        if side
-        else {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
+        "margin": _margins(data, top, legend_layout, side=side),
+        "legend": legend_layout,
         "barmode": "stack",
         "bargap": 0.02,
         "height": height,

@@ -11,7 +11,8 @@ a misspelt key fails a test rather than the browser.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
 from inspect import signature
 from typing import Any, ParamSpec
@@ -20,11 +21,17 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 __all__ = [
+    "BOTTOM_MARGIN",
     "TEMPLATE",
     "centre_note",
     "figure_builder",
+    "left_margin",
+    "legend_side_margin",
+    "legend_top_margin",
     "spec_of",
     "template",
+    "text_px",
+    "tick_label_chars",
     "trace_object",
     "unvalidated",
 ]
@@ -126,3 +133,82 @@ def trace_object(trace: dict[str, Any]) -> go.BaseTraceType:
     if cls is None:
         raise ValueError(f"no trace class for type {kind!r}")
     return cls(props)
+
+
+# --------------------------------------------------------------------------- margins
+# Margins sized for what will be drawn in them. A chart whose margins are too small for its tick
+# labels or legend is drawn twice by plotly.js (``automargin`` pushes the margin, then the whole
+# plot is redrawn), and Streamlit draws a new chart on every rerun that changes it: with margins
+# sized here each chart is drawn once instead of two or three times. The estimates are on the
+# generous side (a margin a few pixels too wide costs nothing); where one falls short,
+# ``automargin`` (plotly_white's default) still makes room, so a label is never cut off, only
+# drawn twice.
+
+#: Sizes of Streamlit's chart theme (``theme="streamlit"``, measured in chromium, Streamlit
+#: 1.67): tick labels and legend 12 px, axis titles 14 px, 24 px between an axis title and the
+#: plot; a character of the tick font is ~0.46 em wide, counted here as 0.55 em.
+TICK_FONT_PX = 12
+TITLE_FONT_PX = 14
+TITLE_STANDOFF_PX = 24
+CHAR_EM = 0.55
+#: The bottom margin an x axis with tick labels and a one-line title takes (plotly's
+#: automargin pushes it to 67 px with Streamlit's theme, and in lecture mode).
+BOTTOM_MARGIN = 68
+#: The plot width a top legend is laid out for: the stepper's main chart in a 1280 px window.
+TOP_LEGEND_WIDTH_PX = 480
+_LEGEND_ITEM_PX = 40  # symbol and gaps of one legend entry
+_LABEL_PAD_PX = 12  # tick label to axis line, and around the title
+_LEGEND_ROW_PX = 29
+_LEGEND_TOP_PX = 17
+
+
+def tick_label_chars(low: float, high: float, *, power: bool = False) -> int:
+    """Characters in the widest tick label plotly's automatic ticks (about ten on the axis)
+    draw on an axis from ``low`` to ``high``.
+
+    A step of span/10 rounded down to a power of ten gives the decimals (plotly's step is a
+    1-2-5 multiple of at least that, so it needs no more); thousands separators and the minus
+    sign count. ``power`` (``exponentformat="power"``): values below 10⁻³ or from 10⁴ on are
+    written as a mantissa × 10 to a power (plotly's rule), counted as eight characters."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        return 6
+    big = max(abs(low), abs(high))
+    if power and big > 0 and not 1e-3 <= big < 1e4:
+        return 8
+    step = 10.0 ** math.floor(math.log10((high - low) / 10))
+    decimals = max(0, -math.floor(math.log10(step)))
+    return len(f"{-big if low < 0 else big:,.{decimals}f}")
+
+
+def text_px(chars: int, font_px: float = TICK_FONT_PX) -> float:
+    """Width in pixels of ``chars`` characters of text at ``font_px`` (generous)."""
+    return chars * CHAR_EM * font_px
+
+
+def left_margin(chars: int) -> int:
+    """The left margin of a y axis whose widest tick label has ``chars`` characters, with its
+    title (one line, rotated) beside the labels."""
+    return math.ceil(text_px(chars) + TITLE_STANDOFF_PX + TITLE_FONT_PX + _LABEL_PAD_PX)
+
+
+def _entry_px(name: str) -> float:
+    return text_px(len(name)) + _LEGEND_ITEM_PX
+
+
+def legend_top_margin(names: Iterable[str], width_px: float = TOP_LEGEND_WIDTH_PX) -> int:
+    """The top margin of a horizontal legend above the plot with entries ``names``, laid out
+    in rows of ``width_px`` (as plotly wraps it)."""
+    rows, used = 1, 0.0
+    for name in names:
+        entry = _entry_px(name)
+        if used and used + entry > width_px:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return _LEGEND_TOP_PX + _LEGEND_ROW_PX * rows
+
+
+def legend_side_margin(names: Iterable[str], title: str = "") -> int:
+    """The right margin of a one-column legend beside the plot with entries ``names`` under
+    ``title``."""
+    widest = max([_entry_px(n) for n in names] + [text_px(len(title))], default=0.0)
+    return math.ceil(widest + 10)

@@ -7,7 +7,7 @@ import numpy as np
 from gmm_core.convergence import decreases  # one rule for "log L went down", re-exported
 
 from .notation import log_l
-from .spec import figure_builder, spec_of, template
+from .spec import BOTTOM_MARGIN, figure_builder, left_margin, spec_of, template, tick_label_chars
 
 __all__ = [
     "FLAT_REL",
@@ -148,11 +148,14 @@ def trace_figure_spec(
                 "bgcolor": "rgba(255,255,255,0.85)",
             }
         )
+    y_range = log_l_range(shown, focus)
+    # Room for the y tick labels and the x axis, so that plotly draws the chart once.
+    chars = tick_label_chars(*y_range) if y_range is not None else 6
     layout = {
         "height": height,
         "template": template(),
         "showlegend": False,
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 45},
+        "margin": {"l": left_margin(chars), "r": 20, "t": 30, "b": BOTTOM_MARGIN},
         "uirevision": "trace",
         "xaxis": {
             "title": {"text": "iteration t"},
@@ -162,7 +165,7 @@ def trace_figure_spec(
         },
         "yaxis": {
             "title": {"text": "log L(θ<sub>t</sub>)"},
-            "range": log_l_range(shown, focus),
+            "range": y_range,
             "separatethousands": True,
             "exponentformat": "none",
         },

@@ -29,6 +29,36 @@ def test_report_gives_ratios_against_the_minimal_page() -> None:
     assert re.search(r"EM Lab N=1e\+06 \|\s+40\.0 \|\s+4\.0×", out)
 
 
+def test_profile_buckets_sum_self_time_by_script() -> None:
+    """A CDP ``Profiler.stop`` profile: samples of plotly.js, React, Streamlit's other JS, the
+    browser's own work and idle, with the time to the next sample (µs) as their self time."""
+    frame = {
+        1: ("(idle)", ""),
+        2: ("c", "http://h/static/js/PlotlyChart.D9Z0_fxz.js"),
+        3: ("Ho", "http://h/static/js/react-dom.Dzbslgj4.js"),
+        4: ("", "http://h/static/js/index.DormvYxC.js"),
+        5: ("getBoundingClientRect", ""),
+        6: ("(garbage collector)", ""),
+    }
+    profile = {
+        "nodes": [
+            {"id": i, "callFrame": {"functionName": f, "url": u}} for i, (f, u) in frame.items()
+        ],
+        "samples": [2, 2, 3, 4, 5, 6, 1, 2],
+        "timeDeltas": [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000],
+    }
+    ms = bench.profile_ms(profile)
+    assert ms == {
+        "plotly.js": 1.0 + 2.0,  # a sample lasts until the next; the last one: 0
+        "React + emotion": 3.0,
+        "Streamlit's other JS": 4.0,
+        "browser (style, layout, paint, DOM, GC)": 5.0 + 6.0,  # idle's 7 ms not counted
+    }
+    out = bench.format_breakdown({"EM Lab N=1e+03": ({"server": [1.0, 3.0, 2.0]}, ms)})
+    assert re.search(r"server\s+2$", out, re.MULTILINE)
+    assert re.search(r"CPU total\s+21$", out, re.MULTILINE)
+
+
 def test_cpu_seconds_of_this_process_grows() -> None:
     import os
 
@@ -50,7 +80,7 @@ def test_a_tiny_run_in_chromium() -> None:
         if os.environ.get("EMLAB_REQUIRE_BROWSER") == "1":
             pytest.fail("/usr/bin/chromium is missing (EMLAB_REQUIRE_BROWSER=1)")
         pytest.skip("no chromium at /usr/bin/chromium")
-    args = ["--sizes", "1e3", "--rounds", "2", "--warmup", "1"]
+    args = ["--sizes", "1e3", "--rounds", "2", "--warmup", "1", "--breakdown"]
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.roundtrip", *args],
         cwd=Path(__file__).resolve().parent.parent,
@@ -63,3 +93,4 @@ def test_a_tiny_run_in_chromium() -> None:
     assert done.returncode == 0, out + done.stderr
     assert "minimal page" in out and "EM Lab N=1e+03" in out
     assert "server CPU per click" in out
+    assert "where the time goes" in out and "CPU plotly.js" in out
