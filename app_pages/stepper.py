@@ -288,7 +288,7 @@ def parameter_table(state: rs.StepperState) -> pd.DataFrame:
         }
     )
     if resp_params is not None:  # N_k = Σγ of the responsibilities on screen
-        table["Nₖ"] = session.cached_statistics(data.data_id, x, resp_params).n_k
+        table["Nₖ"] = state.responsibility_counts
     if before is not None:
         table["Δπₖ"] = theta.weights - before.weights
         table["Δμₖ"] = theta.means - before.means
