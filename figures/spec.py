@@ -70,7 +70,11 @@ def serialisable(spec: dict[str, Any]) -> go.Figure:
     from _plotly_utils.utils import convert_to_base64
 
     layout = {k: v for k, v in spec.get("layout", {}).items() if v is not None}
-    data = [{"type": "scatter", **trace} for trace in spec.get("data", [])]
+    # "type" last in each trace, as a go.Figure's to_dict() writes it: the same bytes.
+    data = [
+        {**{k: v for k, v in trace.items() if k != "type"}, "type": trace.get("type", "scatter")}
+        for trace in spec.get("data", [])
+    ]
     result = {"data": data, "layout": layout}
     convert_to_base64(result)
     return _SpecFigure(result)
