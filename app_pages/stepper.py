@@ -28,6 +28,7 @@ from figures.trace import decreases, trace_figure_spec
 from ui import links, session
 from ui.bound_panel import render_bound_panel
 from ui.lecture import KEYS, chart, formulas, key_hint, keyboard_help
+from ui.parameter_grid import parameter_grid
 from ui.predict import render_predict_panel
 from ui.pure import export, keys
 from ui.pure import playback as pb
@@ -330,7 +331,7 @@ def parameter_table(state: rs.StepperState) -> pd.DataFrame:
         }
     )
     if resp_params is not None:  # N_k = Σγ of the responsibilities on screen
-        table["Nₖ"] = session.cached_statistics(data.data_id, x, resp_params).n_k
+        table["Nₖ"] = state.responsibility_counts
     if before is not None:
         table["Δπₖ"] = theta.weights - before.weights
         table["Δμₖ"] = theta.means - before.means
@@ -627,7 +628,7 @@ def view(truth, timer: float | None) -> None:
     if lecture:  # an HTML table takes lecture type (the data grid draws on a canvas)
         st.table(styled(parameter_table(state)).hide(axis="index"))
     else:
-        st.dataframe(styled(parameter_table(state)), hide_index=True, width="stretch")
+        parameter_grid(parameter_table(state))  # no Styler: ~12 ms less per click
     st.caption(
         "σₖ is the standard deviation (in the data's unit, as in the scenario tables), σₖ² the "
         "variance the M-step computes; Δ is the change from the previous iteration."

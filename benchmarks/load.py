@@ -60,12 +60,17 @@ MAX_SECONDS = 600.0
 CLICK_TIMEOUT_S = 30.0
 LOAD_TIMEOUT_S = 120.0
 DEFAULT_LEVELS = (10, 25, 50, 100, 150, 200)
+MAX_REPLICAS = 8
+#: The reference page (``--minimal``): one button, one text.
+MINIMAL_SCRIPT = REPO / "benchmarks" / "minimal_page.py"
 NEXT_BUTTON_KEY = "step"  # st.button(key="step"): "Next iteration" on the stepper
-STATUS_RE = re.compile(r"Iteration (\d+)\b.*?log L\(θ[^)]*\) = (-?[\d.]+(?:e[+-]?\d+)?)", re.S)
+#: The status line's iteration and log L (figures.notation.log_l: "log L(θ₇) = −23,397.2846").
+STATUS_RE = re.compile(r"Iteration (\d+)\b.*?log L\(θ[^)]*\) = ([−-]?[\d,]+(?:\.\d+)?)", re.S)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 HEADER = (
     f"{'sessions':>8} | {'clicks':>6} | {'p50 ms':>7} | {'p95 ms':>7} | {'errors':>6} | "
-    f"{'cross-talk':>10} | {'MiB/session':>11} | {'clients CPU':>11} | verdict"
+    f"{'cross-talk':>10} | {'MiB/session':>11} | {'clients CPU':>11} | {'server ms/click':>13} | "
+    "verdict"
 )
 
 
@@ -154,9 +159,18 @@ class Session:
         elif kind == "alert":
             match = STATUS_RE.search(element.alert.body)
             if match:
-                self.status = (int(match.group(1)), float(match.group(2)))
+                self.status = (
+                    int(match.group(1)),
+                    float(match.group(2).replace(",", "").replace("−", "-")),
+                )
         elif kind == "exception":
             self.errors.append(f"exception on the page: {element.exception.message[:200]}")
+
+    async def click(self) -> float:
+        """One click on the page's button (key ``step``), unchecked: seconds until answered."""
+        if not self.button_id:
+            raise RuntimeError("no button with key 'step' on the page")
+        return await self.run_script(self.button_id)
 
     async def click_next(self) -> None:
         """One click on Next iteration, checked: exactly one more iteration, log L recorded."""
@@ -165,7 +179,7 @@ class Session:
             return
         before = self.status[0]
         try:
-            self.latencies.append(await self.run_script(self.button_id))
+            self.latencies.append(await self.click())
         except TimeoutError:
             self.errors.append(f"click timed out after {CLICK_TIMEOUT_S:.0f} s")
             return
@@ -194,13 +208,16 @@ def _healthy(base: str) -> bool:
 
 
 @contextlib.contextmanager
-def app_server(log_path: Path) -> Iterator[tuple[str, int]]:
-    """``streamlit run app.py`` on a free 127.0.0.1 port: yields (base URL, pid)."""
+def app_server(log_path: Path, script: str = "app.py") -> Iterator[tuple[str, int]]:
+    """``streamlit run <script>`` (from the repository, so with its ``.streamlit/config.toml``)
+    on a free 127.0.0.1 port: yields (base URL, pid)."""
     port = _free_port()
+    # The rest (no file watcher, no full GC after each run) from .streamlit/config.toml, as
+    # deployed.
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+        sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1",
         "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
@@ -236,6 +253,19 @@ def rss_mib(pid: int | None) -> float | None:
     return None
 
 
+def total_rss_mib(pids: Sequence[int]) -> float | None:
+    """Resident sets of all ``pids`` added, MiB (None if any is unknown or none given)."""
+    sizes = [rss_mib(pid) for pid in pids]
+    return None if not sizes or None in sizes else sum(sizes)
+
+
+def total_cpu_s(pids: Sequence[int]) -> float:
+    """User + system CPU seconds of all ``pids`` so far (nan without them)."""
+    from benchmarks.roundtrip import cpu_seconds
+
+    return sum(cpu_seconds(pid) for pid in pids) if pids else math.nan
+
+
 # --------------------------------------------------------------------------- a level
 
 
@@ -249,6 +279,7 @@ class Level:
     cross_talk: int
     mib_per_session: float | None
     client_cpu: float = math.nan  # share of one core the clients used while clicking
+    server_cpu_ms: float = math.nan  # the servers' CPU per click answered, ms (idle included)
 
     @property
     def p50_ms(self) -> float:
@@ -273,6 +304,12 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
+def replica_of(index: int, replicas: int) -> int:
+    """The server session ``index`` sticks to: pairs of sessions in turn, so every replica
+    serves both scenarios (a mix-up between them stays visible on each)."""
+    return (index // 2) % replicas
+
+
 def scenario_query(index: int, n_points: int) -> str:
     """The link session ``index`` opens: two data seeds, alternating."""
     return f"src=gen&n={n_points}&gs={1 + index % 2}"
@@ -293,14 +330,18 @@ def cross_talk(sessions: Sequence[Session], solo: Sequence[dict[int, float]]) ->
 
 
 async def run_level(
-    ws_url: str, n_points: int, n_sessions: int, duration: float, period: float,
-    clicks: int | None, pid: int | None, first: int = 0,
+    ws_urls: Sequence[str], n_points: int, n_sessions: int, duration: float, period: float,
+    clicks: int | None, pids: Sequence[int], first: int = 0,
 ) -> tuple[Level, list[Session]]:  # fmt: skip
     """``n_sessions`` clients loaded, then clicking every ``period`` s for ``duration`` s
-    (or ``clicks`` times each); session numbers start at ``first``."""
-    idle = rss_mib(pid)
+    (or ``clicks`` times each); session numbers start at ``first``; session i talks to
+    ``ws_urls[replica_of(i, len(ws_urls))]`` for its whole life (sticky)."""
+    idle = total_rss_mib(pids)
     indices = range(first, first + n_sessions)
-    sessions = [Session(i, ws_url, scenario_query(i, n_points)) for i in indices]
+    sessions = [
+        Session(i, ws_urls[replica_of(i, len(ws_urls))], scenario_query(i, n_points))
+        for i in indices
+    ]
     results = await asyncio.gather(*(s.connect() for s in sessions), return_exceptions=True)
     for session, result in zip(sessions, results, strict=True):
         if isinstance(result, BaseException):
@@ -320,17 +361,19 @@ async def run_level(
             next_tick += period
             await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))
 
-    cpu0, wall0 = time.process_time(), time.perf_counter()
+    cpu0, wall0, server0 = time.process_time(), time.perf_counter(), total_cpu_s(pids)
     try:
         await asyncio.gather(*(student(s) for s in sessions))
-        used = rss_mib(pid)  # with every session open and its run history grown
+        server = total_cpu_s(pids) - server0
+        used = total_rss_mib(pids)  # with every session open and its run history grown
     finally:
         await asyncio.gather(*(s.close() for s in sessions))
     client_cpu = (time.process_time() - cpu0) / max(time.perf_counter() - wall0, 1e-9)
     per_session = None if idle is None or used is None else (used - idle) / n_sessions
+    latencies = [lat for s in sessions for lat in s.latencies]
     level = Level(
-        n_sessions, [lat for s in sessions for lat in s.latencies],
-        [e for s in sessions for e in s.errors], 0, per_session, client_cpu,
+        n_sessions, latencies, [e for s in sessions for e in s.errors], 0, per_session,
+        client_cpu, 1e3 * server / max(len(latencies), 1),
     )  # fmt: skip
     return level, sessions
 
@@ -341,7 +384,7 @@ def format_level(level: Level, max_p95_ms: float) -> str:
     return (
         f"{level.sessions:>8} | {len(level.latencies):>6} | {level.p50_ms:>7.0f} | "
         f"{level.p95_ms:>7.0f} | {len(level.errors):>6} | {level.cross_talk:>10} | {mib:>11} | "
-        f"{level.client_cpu:>10.0%} | {verdict}"
+        f"{level.client_cpu:>10.0%} | {level.server_cpu_ms:>13.1f} | {verdict}"
     )
 
 
@@ -352,18 +395,17 @@ def _int_list(text: str) -> list[int]:
     return [int(float(item)) for item in text.split(",") if item.strip()]
 
 
-async def measure(args: argparse.Namespace, base: str, pid: int | None) -> int:
-    parts = urlsplit(base)
-    ws_url = f"ws://{parts.netloc}/_stcore/stream"
+async def measure(args: argparse.Namespace, bases: Sequence[str], pids: Sequence[int]) -> int:
+    ws_urls = [f"ws://{urlsplit(base).netloc}/_stcore/stream" for base in bases]
     clicks = args.clicks or math.ceil(args.duration / args.period) + 2
-    idle = rss_mib(pid)
+    idle = total_rss_mib(pids)
     if idle is not None:
-        print(f"server process before any session: {idle:.0f} MiB resident", flush=True)
+        print(f"server processes before any session: {idle:.0f} MiB resident", flush=True)
     # The references: each scenario alone, as many clicks as any session makes at a level.
     solo, solo_latencies = [], []
     for scenario in (0, 1):
         level, (session,) = await run_level(
-            ws_url, args.n, 1, 0, args.period / 10, clicks, pid, first=scenario
+            ws_urls[:1], args.n, 1, 0, args.period / 10, clicks, pids[:1], first=scenario
         )
         if session.errors or not session.log_l:
             print(f"solo run failed: {session.errors}")
@@ -382,7 +424,7 @@ async def measure(args: argparse.Namespace, base: str, pid: int | None) -> int:
     held, status = 0, 0
     for n_sessions in args.sessions:
         level, sessions = await run_level(
-            ws_url, args.n, n_sessions, args.duration, args.period, args.clicks, pid,
+            ws_urls, args.n, n_sessions, args.duration, args.period, args.clicks, pids,
         )  # fmt: skip
         level.cross_talk = cross_talk(sessions, solo)
         print(format_level(level, args.max_p95), flush=True)
@@ -394,8 +436,10 @@ async def measure(args: argparse.Namespace, base: str, pid: int | None) -> int:
             held = max(held, n_sessions)
         else:
             break
-    print(f"verdict: one server held {held} concurrent sessions (each clicking every "
-          f"{args.period:g} s, N = {args.n:,}) with p95 click latency < {args.max_p95:.0f} ms; "
+    servers = "one server" if len(bases) == 1 else f"{len(bases)} server processes"
+    print(f"verdict: {servers} held {held} concurrent sessions of {page_name(args)} (each "
+          f"clicking every {args.period:g} s, N = {args.n:,}) with p95 click latency < "
+          f"{args.max_p95:.0f} ms; "
           f"target ≥ 100 on a 2-core machine; {os.cpu_count()} CPUs here")  # fmt: skip
     return status
 
@@ -413,6 +457,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=10_000, help="data points N")
     parser.add_argument("--max-p95", type=float, default=1000.0, help="p95 target, ms")
     parser.add_argument("--url", help="a running server on this machine (default: start one)")
+    parser.add_argument(
+        "--minimal", action="store_true",
+        help="serve the minimal page (benchmarks/minimal_page.py) instead: the reference",
+    )  # fmt: skip
+    parser.add_argument(
+        "--replicas", type=int, default=1,
+        help="server processes, sessions sticky to one each (as behind a sticky proxy)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.quick:
         args.sessions, args.clicks, args.period = args.sessions or [2], args.clicks or 2, 0.5
@@ -425,12 +477,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--clicks must be between 1 and 200")
     if args.url and urlsplit(args.url).hostname not in LOOPBACK:
         parser.error("--url must be a server on this machine (127.0.0.1 or localhost)")
-    print(f"{os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}; N = {args.n:,}; a click "
-          f"every {args.period:g} s per session", flush=True)  # fmt: skip
+    if not 1 <= args.replicas <= MAX_REPLICAS or (args.url and args.replicas != 1):
+        parser.error(f"--replicas must be between 1 and {MAX_REPLICAS} (1 with --url)")
+    print(f"{os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}; {page_name(args)}; "
+          f"N = {args.n:,}; a click every {args.period:g} s per session; "
+          f"{args.replicas} server process(es)", flush=True)  # fmt: skip
     if args.url:
-        return run_async(measure(args, args.url.rstrip("/"), None))
-    with app_server(REPO / "artifacts" / "load-server.log") as (base, pid):
-        return run_async(measure(args, base, pid))
+        return run_async(measure(args, [args.url.rstrip("/")], []))
+    script = str(MINIMAL_SCRIPT.relative_to(REPO)) if args.minimal else "app.py"
+    with contextlib.ExitStack() as stack:
+        servers = [
+            stack.enter_context(app_server(REPO / "artifacts" / f"load-server-{i}.log", script))
+            for i in range(args.replicas)
+        ]
+        return run_async(measure(args, [b for b, _ in servers], [p for _, p in servers]))
+
+
+def page_name(args: argparse.Namespace) -> str:
+    return "the minimal page" if args.minimal else "EM Lab's stepper"
 
 
 def run_async(coroutine: Any) -> int:

@@ -1,18 +1,39 @@
-"""Server time of one "Next iteration" rerun of the app and its charts' size: benchmarks.ui.
+"""Server CPU of one "Next iteration" click, and its charts' size: ``python -m benchmarks.ui``.
 
-The app runs headless in Streamlit's ``AppTest`` (``AppTest.from_file("app.py")``), in this
-process. For every N the data is set through the sidebar (``number_input(key="n_points")``), one
-untimed warm-up step is taken (it fills the caches of the new data and, the first time a large N
-is seen, may compile or load the numba kernel), then ``button(key="step").click().run()`` is timed
-``--repeats`` times. The table gives, per N:
+**Primary measure: a real server.** Two ``streamlit run`` processes are started side by side
+from the repository (same ``.streamlit/config.toml``): the app, and the minimal page
+(``benchmarks/minimal_page.py``: one button, one text). Each is driven by the protocol client
+of :mod:`benchmarks.load` (a websocket speaking Streamlit's ``BackMsg``/``ForwardMsg``, as the
+browser's frontend does; the stepper's button carries its fragment id, so a click reruns only
+the fragment, as in a browser). Per N the app is opened by its link (``?src=gen&n=N``, K = 3),
+``--warmup`` untimed clicks fill the caches, then ``--rounds`` rounds, app and minimal page
+alternating, each:
+
+1. ``--clicks`` clicks one after another (each waits for its answer), the server process's
+   user + system CPU (``/proc/<pid>/stat``, every thread, 10 ms ticks — hence many clicks a
+   round) over that window;
+2. an **idle window** of the same length right after, no clicks: the same process's CPU, the
+   cost of the server merely running (tornado's timers, websocket pings, a background thread);
+3. per click: (click-window CPU − idle-window CPU) / clicks.
+
+Before the rounds of each N, both servers must idle below 15 ms of CPU per second (a fresh
+process compiles or loads the numba kernel in a background thread), waited for up to 60 s.
+
+The table gives the median over the rounds (min–max beside it), the idle CPU (ms per second of
+wall clock), the minimal page's click measured the same way in the same rounds, and the ratio
+against the target (≤ 8× at N = 1e5, K = 3; issue 10). The clients run in this process, so
+their CPU is not in the figures.
+
+**Secondary: AppTest.** ``AppTest.from_file("app.py")`` in this process reruns the **whole**
+script for every click (fragment or not): the cost of a full rerun, as a sidebar change pays.
+For every N the data is set through the sidebar, one untimed warm-up step is taken, then
+``button(key="step").click().run()`` is timed ``--repeats`` times. Its table gives, per N:
 
 * ``warm-up``: the first step on that data, in ms (not part of the median);
 * ``step``: median, min and max ms of the timed steps (the whole rerun: EM iteration, binned
   responsibilities, figures, protobuf), against the target (< 300 ms at N = 1e6);
-* ``cpu``: median server CPU time of a step (``time.process_time``, every thread of this
-  process: the script thread and Streamlit's), and ``× minimal``: that against the median CPU of
-  a click on a minimal Streamlit page (one button, one text; ``MINIMAL_PAGE``) measured in the
-  same run, against the target (≤ 8× at N = 1e5, K = 3; issue 10);
+* ``cpu``: median CPU time of a step (``time.process_time``, every thread of this process),
+  and ``× minimal``: that against the median CPU of a click on the minimal page in AppTest;
 * the JSON size of every plotly chart on the page (``plotly_chart.proto.spec``, KB = 1000 bytes)
   after the last step, against the target (every chart < 300 KB).
 
@@ -25,9 +46,11 @@ AppTest default instead.
 If numba is installed, ``gmm_core._fused.warmup()`` runs first and its time (compile, or load
 from numba's disk cache) is printed on its own line, so no timed step includes a compile.
 
-Options: ``--sizes 1e4,1e5,1e6``, ``--repeats R``, ``--k K`` (components; the app's default 3),
-``--bins B`` (histogram bins; 0 = the app's automatic choice). The app's pages live in
-``app_pages/`` (not ``pages/``, which would switch Streamlit to its legacy multipage mode).
+Options: ``--sizes 1e4,1e5,1e6``, ``--repeats R`` (AppTest), ``--rounds``, ``--clicks``,
+``--warmup`` (server), ``--no-server`` / ``--no-apptest`` (one measure only), ``--k K``
+(components; the app's default 3), ``--bins B`` (histogram bins; 0 = automatic, AppTest only).
+The app's pages live in ``app_pages/`` (not ``pages/``, which would switch Streamlit to its
+legacy multipage mode).
 """
 
 from __future__ import annotations
@@ -44,6 +67,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.load import MINIMAL_SCRIPT
+
 REPO = Path(__file__).resolve().parents[1]
 APP = REPO / "app.py"
 DEFAULT_SIZES: tuple[int, ...] = (10_000, 100_000, 1_000_000)
@@ -57,13 +82,14 @@ TIMEOUT_S = 600.0
 RATIO_TARGET = 8.0
 RATIO_TARGET_N = 100_000
 #: The reference: one button and one text, the smallest page a click can rerun.
-MINIMAL_PAGE = """
-import streamlit as st
-
-if st.button("Go", key="go"):
-    st.session_state["clicks"] = st.session_state.get("clicks", 0) + 1
-st.write(f"clicks: {st.session_state.get('clicks', 0)}")
-"""
+MINIMAL_PAGE = MINIMAL_SCRIPT.read_text(encoding="utf-8")
+#: Real server: rounds, clicks a round, untimed clicks first.
+DEFAULT_ROUNDS = 7
+DEFAULT_CLICKS = 10
+DEFAULT_WARMUP = 3
+#: The minimal page's click costs a few ms, the process's CPU clock ticks every 10 ms: its
+#: rounds take this many times ``--clicks`` clicks, so a round's CPU spans many ticks.
+MINIMAL_CLICKS_FACTOR = 5
 CHART_KEYS: tuple[str, ...] = ("mixture_chart", "trace_chart")
 
 
@@ -152,11 +178,167 @@ def minimal_page_cpu(repeats: int, page: str = MINIMAL_PAGE) -> list[float]:
     from streamlit.testing.v1 import AppTest
 
     at = _check(AppTest.from_string(page, default_timeout=TIMEOUT_S).run(), "the minimal page")
-    _check(at.button(key="go").click().run(), "a minimal click")
+    _check(at.button(key="step").click().run(), "a minimal click")
     return [
-        _timed_both(lambda: _check(at.button(key="go").click().run(), "a minimal click"))[1]
+        _timed_both(lambda: _check(at.button(key="step").click().run(), "a minimal click"))[1]
         for _ in range(repeats)
     ]
+
+
+# --------------------------------------------------------------------------- a real server
+
+
+@dataclass
+class ServerRow:
+    """One N on a real server: per round, CPU ms per click with the idle CPU subtracted, and
+    the idle CPU in ms per second of wall clock; the app's and the minimal page's."""
+
+    n: int
+    cpu_ms: list[float] = field(default_factory=list)
+    idle_ms_per_s: list[float] = field(default_factory=list)
+    minimal_cpu_ms: list[float] = field(default_factory=list)
+    minimal_idle_ms_per_s: list[float] = field(default_factory=list)
+    latency_ms: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        """Median CPU of the app's click over the minimal page's (nan if not positive)."""
+        minimal = float(np.median(self.minimal_cpu_ms)) if self.minimal_cpu_ms else 0.0
+        return float(np.median(self.cpu_ms)) / minimal if minimal > 0 else float("nan")
+
+
+async def click_window(session, pid: int, clicks: int) -> tuple[float, float, list[float]]:
+    """``clicks`` checked clicks, then an idle window as long: (CPU ms per click with the idle
+    rate subtracted, idle CPU ms per second, click latencies in ms)."""
+    import asyncio
+
+    from benchmarks.roundtrip import cpu_seconds
+
+    before, start = cpu_seconds(pid), time.perf_counter()
+    for _ in range(clicks):
+        await session.click_next()
+    if session.errors:
+        raise RuntimeError(f"session {session.query}: {session.errors[-1]}")
+    busy, wall = cpu_seconds(pid) - before, time.perf_counter() - start
+    before, start = cpu_seconds(pid), time.perf_counter()
+    await asyncio.sleep(wall)
+    idle_rate = (cpu_seconds(pid) - before) / (time.perf_counter() - start)
+    latencies = [1e3 * t for t in session.latencies[-clicks:]]
+    return 1e3 * (busy - idle_rate * wall) / clicks, 1e3 * idle_rate, latencies
+
+
+#: Before timing, each server's idle CPU must fall below this (ms per s; the numba warm-up
+#: thread of a fresh process, imports) — waited for at most SETTLE_S seconds.
+SETTLED_MS_PER_S = 15.0
+SETTLE_S = 60.0
+
+
+async def settle(pid: int) -> float:
+    """Wait (1 s windows) until process ``pid`` idles below ``SETTLED_MS_PER_S``; its last
+    idle rate, ms per second."""
+    import asyncio
+
+    from benchmarks.roundtrip import cpu_seconds
+
+    deadline = time.perf_counter() + SETTLE_S
+    while True:
+        before, start = cpu_seconds(pid), time.perf_counter()
+        await asyncio.sleep(1.0)
+        rate = 1e3 * (cpu_seconds(pid) - before) / (time.perf_counter() - start)
+        if rate < SETTLED_MS_PER_S or time.perf_counter() > deadline:
+            return rate
+
+
+async def measure_servers(
+    app: tuple[str, int], minimal: tuple[str, int], sizes: Sequence[int], *, rounds: int,
+    clicks: int, warmup: int, n_components: int | None = None,
+) -> list[ServerRow]:  # fmt: skip
+    """Per N, ``rounds`` rounds of :func:`click_window` on the app (opened by its link) and
+    on the minimal page, alternating which goes first. ``app``, ``minimal``: (base URL, pid)."""
+    from benchmarks.load import Session
+
+    def ws(base: str) -> str:
+        return base.replace("http://", "ws://", 1) + "/_stcore/stream"
+
+    rows = []
+    for n in sizes:
+        query = f"src=gen&n={int(n)}" + (f"&K={n_components}" if n_components else "")
+        ours, reference = Session(0, ws(app[0]), query), Session(1, ws(minimal[0]), "gs=1")
+        try:
+            for session in (ours, reference):
+                await session.connect()
+                for _ in range(warmup):
+                    await session.click_next()
+            for pid in (app[1], minimal[1]):
+                await settle(pid)  # e.g. the numba warm-up of a fresh server
+            row = ServerRow(int(n))
+            for r in range(rounds):
+                pair = [(ours, app[1], False), (reference, minimal[1], True)]
+                for session, pid, is_minimal in pair if r % 2 else pair[::-1]:
+                    factor = MINIMAL_CLICKS_FACTOR if is_minimal else 1
+                    cpu, idle, latencies = await click_window(session, pid, clicks * factor)
+                    if is_minimal:
+                        row.minimal_cpu_ms.append(cpu)
+                        row.minimal_idle_ms_per_s.append(idle)
+                    else:
+                        row.cpu_ms.append(cpu)
+                        row.idle_ms_per_s.append(idle)
+                        row.latency_ms += latencies
+            rows.append(row)
+        finally:
+            await ours.close()
+            await reference.close()
+    return rows
+
+
+def run_servers(
+    sizes: Sequence[int], *, rounds: int, clicks: int, warmup: int, k: int | None = None
+) -> list[ServerRow]:
+    """Start the app and the minimal page with ``streamlit run`` and measure them."""
+    from benchmarks.load import app_server, run_async
+
+    logs = REPO / "artifacts"
+    with (
+        app_server(logs / "ui-app-server.log") as app,
+        app_server(logs / "ui-minimal-server.log", str(MINIMAL_SCRIPT.relative_to(REPO))) as ref,
+    ):
+        result: list[ServerRow] = []
+
+        async def go() -> int:
+            rows = await measure_servers(
+                app, ref, sizes, rounds=rounds, clicks=clicks, warmup=warmup, n_components=k
+            )
+            result.extend(rows)
+            return 0
+
+        run_async(go())
+    return result
+
+
+def _spread(values: Sequence[float]) -> str:
+    return f"{np.median(values):7.1f} ({np.min(values):.1f}–{np.max(values):.1f})"
+
+
+def format_server_table(rows: Sequence[ServerRow]) -> str:
+    """The real server's table: CPU ms per click, median (min–max) over the rounds."""
+    header = (
+        f"{'N':>9} | {'app cpu/click':>22} | {'idle ms/s':>9} | {'minimal cpu/click':>22} | "
+        f"{'idle ms/s':>9} | {'× minimal':>9} {'target':>9} | {'app click p50':>13}"
+    )
+    lines = [
+        "a real server (streamlit run; protocol client): CPU ms per click, idle CPU subtracted, "
+        f"median (min–max) of the rounds; target ≤ {RATIO_TARGET:g}× at N = {RATIO_TARGET_N:.0e}",
+        header,
+        "-" * len(header),
+    ]
+    for r in rows:
+        lines.append(
+            f"{r.n:>9.0e} | {_spread(r.cpu_ms):>22} | {np.median(r.idle_ms_per_s):>9.1f} | "
+            f"{_spread(r.minimal_cpu_ms):>22} | {np.median(r.minimal_idle_ms_per_s):>9.1f} | "
+            f"{r.ratio:>8.1f}× {_verdict(r.ratio, r.n):>9} | "
+            f"{np.median(r.latency_ms):>10.1f} ms"
+        )
+    return "\n".join(lines)
 
 
 def chart_sizes(at) -> dict[str, int]:
@@ -283,11 +465,15 @@ def format_table(rows: Sequence[Row]) -> str:
 
 def ratio_verdict(row: Row) -> str:
     """ "≤8 ok" / "≤8 FAIL" at N ≥ 1e5 (the target's size); "≤8 slow" below it."""
-    if not np.isfinite(row.ratio):
+    return _verdict(row.ratio, row.n)
+
+
+def _verdict(ratio: float, n: int) -> str:
+    if not np.isfinite(ratio):
         return "-"
-    if row.ratio <= RATIO_TARGET:
+    if ratio <= RATIO_TARGET:
         return f"≤{RATIO_TARGET:g} ok"
-    return f"≤{RATIO_TARGET:g} " + ("FAIL" if row.n >= RATIO_TARGET_N else "slow")
+    return f"≤{RATIO_TARGET:g} " + ("FAIL" if n >= RATIO_TARGET_N else "slow")
 
 
 def _int_list(text: str) -> list[int]:
@@ -311,17 +497,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="compile the scripts on every run (AppTest's default; a server compiles once)",
     )
+    parser.add_argument("--rounds", type=int, help=f"server rounds (default {DEFAULT_ROUNDS})")
+    parser.add_argument("--clicks", type=int, help=f"clicks a round (default {DEFAULT_CLICKS})")
+    parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, help="untimed clicks")
+    parser.add_argument("--no-server", action="store_true", help="AppTest only")
+    parser.add_argument("--no-apptest", action="store_true", help="the real server only")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
     sizes = args.sizes or ([10_000] if args.quick else list(DEFAULT_SIZES))
+    rounds = args.rounds or (3 if args.quick else DEFAULT_ROUNDS)
+    clicks = args.clicks or (5 if args.quick else DEFAULT_CLICKS)
+    if rounds < 1 or clicks < 1 or args.warmup < 0:
+        parser.error("--rounds and --clicks must be >= 1, --warmup >= 0")
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"{os.cpu_count()} CPUs; load {load:.2f}; K = {args.k or 'app default'}; "
-        f"bins = {args.bins or 'automatic'}; {args.repeats} timed steps per N",
+        f"bins = {args.bins or 'automatic'}",
         flush=True,
     )
+    if not args.no_server:
+        print(
+            f"real server: {rounds} rounds of {clicks} clicks per N and page, "
+            f"{args.warmup} untimed clicks first",
+            flush=True,
+        )
+        server_rows = run_servers(sizes, rounds=rounds, clicks=clicks, warmup=args.warmup, k=args.k)
+        print(format_server_table(server_rows), flush=True)
+    if args.no_apptest:
+        return 0
     compile_s = warm_numba()
     if compile_s is None:
         print("numba kernel: not available (numpy path)", flush=True)
@@ -331,6 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
     print(
+        f"AppTest (a full rerun of the script per click, {args.repeats} timed steps per N); "
         "scripts compiled "
         + ("on every run (AppTest's default)" if args.recompile else "once, as a server does"),
         flush=True,

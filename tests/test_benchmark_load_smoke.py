@@ -12,6 +12,7 @@ import re
 import pytest
 
 from benchmarks import load as bench
+from figures.notation import log_l
 
 
 @pytest.mark.slow
@@ -20,6 +21,8 @@ def test_quick_run_clicks_and_agrees_with_solo_runs(capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert status == 0, out
     solos = re.findall(r"solo run of (\S+): 2 clicks, log L\(θ_2\) = (-[\d.]+)", out)
+    # log L of a real run (thousands of points), not the first digits before a separator.
+    assert all(abs(float(v)) > 1000 and float(v) != int(float(v)) for _, v in solos), solos
     assert [q for q, _ in solos] == ["src=gen&n=10000&gs=1", "src=gen&n=10000&gs=2"], out
     assert solos[0][1] != solos[1][1]  # two different scenarios on one server
     assert bench.HEADER in out.splitlines()
@@ -49,10 +52,25 @@ def test_cross_talk_compares_each_session_with_its_own_scenario() -> None:
     assert bench.cross_talk([_session(3, {})], solo) == 1  # no number at all is not agreement
 
 
+def _alert_delta(body: str):
+    from streamlit.proto.Delta_pb2 import Delta
+
+    delta = Delta()
+    delta.new_element.alert.body = body
+    return delta
+
+
 def test_status_line_and_percentile() -> None:
     body = "**Iteration 7 · after M-step** · log L(θ₇) = -23397.284636"
     match = bench.STATUS_RE.search(body)
     assert match and (int(match.group(1)), float(match.group(2))) == (7, -23397.284636)
+    # The app writes log L as figures.notation.log_l does (thousands separators, the true
+    # minus "−"): the whole number is read, not "-23" or nothing.
+    body = f"**Iteration 12 · after M-step** · log L(θ₁₂) = {log_l(-23397.28464)}"
+    session = bench.Session(0, "ws://127.0.0.1:1/_stcore/stream", "")
+    delta = _alert_delta(body)
+    session._read_delta(delta)
+    assert session.status == (12, -23397.2846)
     assert bench.percentile([0.1] * 19 + [5.0], 95) == 0.1
     assert bench.percentile([0.1] * 18 + [5.0, 5.0], 95) == 5.0
 

@@ -5,6 +5,7 @@ No timing assertions: the targets are in the benchmark's output, not in tests.
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -20,7 +21,7 @@ def table_rows(out: str) -> list[list[str]]:
 
 
 def test_main_on_a_tiny_configuration(capsys: pytest.CaptureFixture[str]) -> None:
-    assert bench.main(["--sizes", "1e3", "--repeats", "1"]) == 0
+    assert bench.main(["--sizes", "1e3", "--repeats", "1", "--no-server"]) == 0
     out = capsys.readouterr().out
     assert "numba kernel:" in out
     header = next(line for line in out.splitlines() if line.lstrip().startswith("N |"))
@@ -73,3 +74,42 @@ def test_format_table_marks_targets() -> None:
 def test_minimal_page_is_measured() -> None:
     times = bench.minimal_page_cpu(2)
     assert len(times) == 2 and all(t >= 0 for t in times)
+
+
+SERVER_ROW = re.compile(r"^\s*\d(?:\.\d+)?e\+\d+\s+\|\s+-?\d+\.\d \(")
+
+
+def test_format_server_table_gives_medians_and_the_ratio() -> None:
+    rows = [
+        bench.ServerRow(100_000, [30.0, 40.0, 50.0], [2.0, 3.0, 4.0], [4.0, 5.0, 6.0], [1.0] * 3,
+                        [60.0, 70.0]),
+        bench.ServerRow(10_000, [20.0], [1.0], [5.0], [1.0], [50.0]),
+        bench.ServerRow(100_000, [45.0], [1.0], [5.0], [1.0], [50.0]),
+    ]  # fmt: skip
+    out = bench.format_server_table(rows)
+    lines = [line for line in out.splitlines() if SERVER_ROW.match(line)]
+    assert len(lines) == 3
+    first = [c.strip() for c in lines[0].split("|")]
+    assert first[1] == "40.0 (30.0–50.0)" and first[2] == "3.0"
+    assert first[3] == "5.0 (4.0–6.0)" and first[5] == "8.0×     ≤8 ok"
+    assert first[6] == "65.0 ms"
+    assert "4.0×" in lines[1] and "≤8 ok" in lines[1]
+    assert "9.0×" in lines[2] and "≤8 FAIL" in lines[2]
+    # no reference above zero: no ratio
+    assert math.isnan(bench.ServerRow(1, [1.0], [0.0], [0.0], [0.0], [1.0]).ratio)
+
+
+@pytest.mark.slow
+def test_real_servers_are_measured(capsys: pytest.CaptureFixture[str]) -> None:
+    """Both servers started, clicked and their CPU read: a sane row, the minimal page cheaper."""
+    args = ["--sizes", "1e4", "--no-apptest", "--rounds", "1", "--clicks", "3", "--warmup", "1"]
+    assert bench.main(args) == 0
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if SERVER_ROW.match(line)]
+    cells = [c.strip() for c in line.split("|")]
+    assert float(cells[0]) == 10_000
+    app_cpu, minimal_cpu = float(cells[1].split()[0]), float(cells[3].split()[0])
+    assert app_cpu > minimal_cpu > -5  # idle subtracted: near zero at worst, never very negative
+    assert float(cells[2]) >= 0 and float(cells[4]) >= 0
+    assert re.fullmatch(r"-?\d+\.\d×\s+≤8 (ok|slow|FAIL|-)", cells[5]), cells[5]
+    assert "AppTest" not in out  # --no-apptest

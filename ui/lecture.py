@@ -9,7 +9,7 @@ import re
 import plotly.graph_objects as go
 import streamlit as st
 
-from figures.spec import unvalidated
+from figures.spec import serialisable
 
 from .keyfocus import relay_keys
 from .pure import keys
@@ -205,13 +205,13 @@ def chart(fig: go.Figure | dict, *, key: str, name: str | None = None, **kwargs)
 
     ``fig`` may be a plain spec ``{"data": [...], "layout": {...}}`` (the figure builders'
     ``*_spec`` functions): it is styled as a dict (:func:`chart_spec`) and handed to Streamlit
-    as an unvalidated figure (:func:`figures.spec.unvalidated`), which skips plotly's
-    validators — most of a click's server time otherwise."""
+    as a figure that is only its spec (:func:`figures.spec.serialisable`): no plotly
+    validators, no trace objects, no deep copy — most of a click's server time otherwise."""
     lecture = bool(st.session_state.get(keys.LECTURE))
     if isinstance(fig, dict):
         if name is None:
             name = str(fig.get("layout", {}).get("title", {}).get("text") or "") or None
-        figure = unvalidated(chart_spec(fig, lecture=lecture))
+        figure = serialisable(chart_spec(fig, lecture=lecture))
     else:
         if name is None:
             name = fig.layout.title.text or None

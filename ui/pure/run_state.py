@@ -135,6 +135,20 @@ class StepperState:
         return self.run.history[self.t - 1] if self.t > 0 else None
 
     @property
+    def responsibility_counts(self) -> np.ndarray | None:
+        """N_k = Σ_n γ(z_nk) of the responsibilities on screen, shape (K,), from the E-step the
+        run already took (no pass over the data); None before any E-step.
+
+        Phase M at t: the E-step of iteration t (out of θ_{t−1}); phase E at t: the E-step out
+        of θ_t — iteration t + 1's if computed, else the run's lookahead.
+        """
+        if self.phase == "M":
+            return None if self.t == 0 else np.asarray(self.run.reports[self.t - 1].n_k)
+        if self.t < self.frontier:
+            return np.asarray(self.run.reports[self.t].n_k)
+        return np.asarray(self.run.lookahead.stats.n_k, dtype=float)
+
+    @property
     def report(self) -> StepReport | None:
         """Diagnostics of the M-step that produced θ_t (None at t = 0)."""
         return self.run.reports[self.t - 1] if self.t > 0 else None
