@@ -21,6 +21,19 @@ REPO = Path(__file__).resolve().parents[1]
 #: Seconds a server may take to answer its health check.
 SERVER_START_TIMEOUT_S = 90.0
 
+#: Debian's chromium, headless on this machine: no sandbox (root), no GPU, nothing fetched from
+#: the network (every host but 127.0.0.1 unresolvable).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
 # Talk to the local server directly, whatever *_proxy variables say.
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

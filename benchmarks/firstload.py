@@ -14,18 +14,15 @@ Options: ``--rounds R`` (default 7), ``--chromium PATH`` (default /usr/bin/chrom
 
 from __future__ import annotations
 
-import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
+
+from benchmarks.common import CHROMIUM_ARGS, argument_parser, streamlit_server
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 2.0
@@ -35,72 +32,7 @@ import streamlit as st
 st.button("Go")
 st.plotly_chart(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))
 """
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 FIRST_CHART = '[data-testid="stPlotlyChart"] .main-svg'
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(script: Path, cwd: Path) -> Iterator[str]:
-    """``streamlit run script`` on a free port; yields the base URL."""
-    with serve_process(script, cwd) as (url, _):
-        yield url
-
-
-@contextmanager
-def serve_process(script: Path, cwd: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``streamlit run script`` on a free port; yields the base URL and the server process."""
-    port = _free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with opener.open(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"{script} did not start")
-            time.sleep(0.25)
-        yield url, proc
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def time_to_first_chart(browser, url: str) -> float:
@@ -117,7 +49,7 @@ def time_to_first_chart(browser, url: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argument_parser("benchmarks.firstload", __doc__)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--chromium", default=os.environ.get("EMLAB_CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args(argv)
@@ -126,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         minimal = Path(tmp) / "minimal.py"
         minimal.write_text(MINIMAL_PAGE)
-        with serve(REPO / "app.py", REPO) as ours, serve(minimal, Path(tmp)) as base:
+        # Both served from the repository, so both run with its .streamlit/config.toml.
+        with streamlit_server("app.py") as (ours, _), streamlit_server(minimal) as (base, _):
             times: dict[str, list[float]] = {"EM Lab": [], "minimal page": []}
             with sync_playwright() as p:
                 browser = p.chromium.launch(

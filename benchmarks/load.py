@@ -42,17 +42,16 @@ import contextlib
 import math
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from benchmarks.common import argument_parser, int_list, streamlit_server
 
 REPO = Path(__file__).resolve().parents[1]
 MAX_SESSIONS = 1_000
@@ -192,52 +191,12 @@ class Session:
 # --------------------------------------------------------------------------- server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(base: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(f"{base}/_stcore/health", timeout=2) as resp:
-            return resp.status == 200
-    except OSError:
-        return False
-
-
 @contextlib.contextmanager
 def app_server(log_path: Path, script: str = "app.py") -> Iterator[tuple[str, int]]:
-    """``streamlit run <script>`` (from the repository, so with its ``.streamlit/config.toml``)
-    on a free 127.0.0.1 port: yields (base URL, pid)."""
-    port = _free_port()
-    # The rest (no file watcher, no full GC after each run) from .streamlit/config.toml, as
-    # deployed.
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _healthy(base):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the app server did not start; see {log_path}")
-            time.sleep(0.25)
+    """``streamlit run <script>`` from the repository (so with its ``.streamlit/config.toml``:
+    no file watcher, no full GC after each run, as deployed): yields (base URL, pid)."""
+    with streamlit_server(script, log_path=log_path) as (base, proc):
         yield base, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 def rss_mib(pid: int | None) -> float | None:
@@ -391,10 +350,6 @@ def format_level(level: Level, max_p95_ms: float) -> str:
 # --------------------------------------------------------------------------- main
 
 
-def _int_list(text: str) -> list[int]:
-    return [int(float(item)) for item in text.split(",") if item.strip()]
-
-
 async def measure(args: argparse.Namespace, bases: Sequence[str], pids: Sequence[int]) -> int:
     ws_urls = [f"ws://{urlsplit(base).netloc}/_stcore/stream" for base in bases]
     clicks = args.clicks or math.ceil(args.duration / args.period) + 2
@@ -445,12 +400,9 @@ async def measure(args: argparse.Namespace, bases: Sequence[str], pids: Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.load", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = argument_parser("benchmarks.load", __doc__)
     parser.add_argument("--quick", action="store_true", help="2 sessions, 2 clicks each")
-    parser.add_argument("--sessions", type=_int_list, help="levels, e.g. 10,50,100")
+    parser.add_argument("--sessions", type=int_list, help="levels, e.g. 10,50,100")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per level")
     parser.add_argument("--period", type=float, default=3.0, help="seconds between clicks")
     parser.add_argument("--clicks", type=int, help="clicks per session (instead of --duration)")

@@ -33,7 +33,6 @@ Options: ``--sizes 1e3,1e6``, ``--rounds R`` (default 25), ``--warmup W`` (defau
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -44,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.firstload import CHROMIUM_ARGS, REPO, serve_process
+from benchmarks.common import CHROMIUM_ARGS, argument_parser, int_list, streamlit_server
 
 TARGET_RATIO = 1.5
 DEFAULT_SIZES = (1_000, 1_000_000)
@@ -303,17 +302,9 @@ def format_breakdown(breakdowns: dict[str, tuple[dict[str, list[float]], dict[st
     return "\n".join(lines)
 
 
-def _int_list(text: str) -> list[int]:
-    return [int(float(item)) for item in text.split(",") if item.strip()]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.roundtrip",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--sizes", type=_int_list, default=list(DEFAULT_SIZES))
+    parser = argument_parser("benchmarks.roundtrip", __doc__)
+    parser.add_argument("--sizes", type=int_list, default=list(DEFAULT_SIZES))
     parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument(
@@ -336,8 +327,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         minimal = Path(tmp) / "minimal.py"
         minimal.write_text(MINIMAL_PAGE)
         with (
-            serve_process(REPO / "app.py", REPO) as (ours, ours_proc),
-            serve_process(minimal, Path(tmp)) as (base, base_proc),
+            # Both served from the repository, so both run with its .streamlit/config.toml.
+            streamlit_server("app.py") as (ours, ours_proc),
+            streamlit_server(minimal) as (base, base_proc),
             sync_playwright() as p,
         ):
             browser = p.chromium.launch(

@@ -55,7 +55,6 @@ legacy multipage mode).
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
 import sys
@@ -67,6 +66,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import argument_parser, int_list
 from benchmarks.load import MINIMAL_SCRIPT
 
 REPO = Path(__file__).resolve().parents[1]
@@ -476,18 +476,10 @@ def _verdict(ratio: float, n: int) -> str:
     return f"≤{RATIO_TARGET:g} " + ("FAIL" if n >= RATIO_TARGET_N else "slow")
 
 
-def _int_list(text: str) -> list[int]:
-    return [int(float(item)) for item in text.split(",") if item.strip()]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; prints the table. Returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.ui",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--sizes", type=_int_list, help="comma-separated N, e.g. 1e4,1e6")
+    parser = argument_parser("benchmarks.ui", __doc__)
+    parser.add_argument("--sizes", type=int_list, help="comma-separated N, e.g. 1e4,1e6")
     parser.add_argument("--quick", action="store_true", help="N = 1e4 only (smoke run)")
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help="timed steps per N")
     parser.add_argument("--k", type=int, help="components K (default: the app's)")

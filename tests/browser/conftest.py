@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from benchmarks.common import streamlit_server
+from benchmarks.common import CHROMIUM_ARGS, streamlit_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -41,18 +41,6 @@ BROWSER_DIR = Path(__file__).resolve().parent
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # file: a downloaded export opened from disk (tests/browser/test_pages_browser.py).
 IGNORED_SCHEMES = {"data", "blob", "about", "chrome-extension", "chrome", "devtools", "file"}
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--no-proxy-server",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
 
 # scripts/test.sh runs the suite on all cores (pytest-xdist): two browsers and two app servers
