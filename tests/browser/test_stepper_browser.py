@@ -43,7 +43,7 @@ def test_stepper_renders_the_mixture_chart(page: Page, wait_for_app, full_page_s
     full_page_screenshot(page, "stepper_start")
 
     expect(status(page)).to_contain_text("Iteration 0 · initial parameters θ₀")
-    expect(status(page)).to_contain_text("log L(θ₀) = -")
+    expect(status(page)).to_contain_text("log L(θ₀) = −")
     mixture = page.locator(".st-key-mixture_chart")
     expect(mixture.locator(".main-svg").first).to_be_visible()
     box = mixture.bounding_box()
