@@ -10,6 +10,7 @@ while playing, the fragment runs on a timer, so autoplay ticks redraw only this 
 import re
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
@@ -139,16 +140,19 @@ def half_step_button(state: rs.StepperState, key: str) -> None:
             f"The run has {ended}: nothing next. Back ({key_of('back')}) or Reset "
             f"({key_of('reset')}) to go again"
         )
-    st.button(
-        label,
-        key=key,
-        on_click=move(next_half),
-        width="stretch",
-        type="primary",
-        disabled=bool(ended),
-        shortcut=key_of("next"),
-        help=tip + key_hint("next"),
-    )
+    # At the limit the button sits in a "run_limit" box, styled amber like the status line's
+    # warning (lecture CSS): not the green of convergence. An ended run's button shows no key.
+    with st.container(key="run_limit") if ended and not converged else nullcontext():
+        st.button(
+            label,
+            key=key,
+            on_click=move(next_half),
+            width="stretch",
+            type="primary",
+            disabled=bool(ended),
+            shortcut=None if ended else key_of("next"),
+            help=tip + ("" if ended else key_hint("next")),
+        )
 
 
 def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
@@ -284,7 +288,7 @@ def status(state: rs.StepperState, done: int | None, tempo: str | None = None) -
 
 def messages(state: rs.StepperState, *extra: str) -> None:
     """The run's warnings (a collapsed or empty component), and ``extra`` ones. In lecture mode
-    they fold into one line (an expander naming them) so the chart stays on screen."""
+    they fold into one line (a popover naming them) so the chart stays on screen."""
     said = [m for m in (*extra, *(state.report.messages() if state.report else ())) if m]
     if not said:
         return
@@ -292,7 +296,9 @@ def messages(state: rs.StepperState, *extra: str) -> None:
         for message in said:
             st.warning(message)
         return
-    with st.expander(warning_label(said), icon=":material/warning:", key="lecture_messages"):
+    # A popover, not an expander: opened, it floats over the chart instead of pushing the
+    # chart and the trace below the fold.
+    with st.popover(warning_label(said), icon=":material/warning:", key="lecture_messages"):
         for message in said:
             st.warning(message)
 
@@ -309,7 +315,7 @@ def watch_note(note: tuple[str, str] | None) -> None:
     if note is None:
         return
     if lecture:  # one line, so the chart stays on screen
-        with st.expander("What to watch", icon=":material/visibility:", key="lecture_watch"):
+        with st.popover("What to watch", icon=":material/visibility:", key="lecture_watch"):
             st.markdown(f"**{note[0]}**: {note[1]}")
     else:
         st.info(f"**{note[0]}** — what to watch: {note[1]}", icon=":material/visibility:")

@@ -104,6 +104,10 @@ LECTURE_CSS = """
     background: #e6f4ea !important; color: #0b5a2a !important;
     border: 3px solid #0b5a2a !important; opacity: 1 !important;
 }
+/* ... but the iteration limit is not success: amber, as the status line's warning. */
+[data-testid="stMain"] .st-key-run_limit .st-key-lecture_next button:disabled {
+    background: #fff4e0 !important; color: #7a4500 !important; border-color: #7a4500 !important;
+}
 [data-testid="stMain"] .st-key-lecture_next button:disabled kbd,
 [data-testid="stMain"] .st-key-lecture_next button:disabled [aria-label^="Shortcut"] {
     display: none !important;
@@ -111,7 +115,18 @@ LECTURE_CSS = """
 [data-testid="stMain"] .st-key-status_line [data-testid="stMarkdownContainer"] p {
     font-size: 1.4rem !important;
 }
-[data-testid="stMain"] [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
+/* Long labels wrap rather than end in "…" at 1024 px (e.g. "Run restarts", "Compare models"). */
+[data-testid="stMain"] button [data-testid="stMarkdownContainer"] p {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+[data-testid="stMain"] .stButton button { height: auto !important; }
+/* What is typed or chosen is as large as the labels beside it. */
+[data-testid="stMain"] input, [data-testid="stMain"] [data-baseweb="select"] div,
+[data-testid="stMain"] [data-baseweb="tag"] span { font-size: 1.3rem !important; }
+[data-testid="stMain"] [data-testid="stMetricValue"] * {
+    font-size: clamp(1.6rem, 2.4vw, 2.6rem) !important; white-space: normal !important;
+    overflow: visible !important; text-overflow: clip !important;
+}
 [data-testid="stMain"] [data-testid="stMetricLabel"] * { font-size: 1.3rem !important; }
 [data-testid="stMain"] [data-testid="stTable"] td, [data-testid="stMain"] [data-testid="stTable"] th
     { font-size: 1.3rem !important; }
@@ -120,7 +135,7 @@ LECTURE_CSS = """
 [data-testid="stAlert"] { border: 2px solid #000; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem !important; padding-bottom: 1rem; }
 /* The preset's note and the warnings beside the chart: one line each (folded). */
-[data-testid="stMain"] :is(.st-key-lecture_watch, .st-key-lecture_messages) summary p {
+[data-testid="stMain"] :is(.st-key-lecture_watch, .st-key-lecture_messages) button p {
     font-size: 1.25rem !important; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
 }
 [data-testid="stMain"] .st-key-lecture_chart_box {

@@ -236,7 +236,9 @@ def sync_stepper(
             f"{sentence(err)}. The run shown stays as it is (K = "
             f"{state.settings.n_components}) until this is fixed."
         )
-    if state is not None:
+    # In lecture mode the status line already says "Iteration 0", and a toast would sit over
+    # the Scenarios control while the lecturer picks the next one.
+    if state is not None and not st.session_state.get(keys.LECTURE):
         why = "data" if state.data_id != data.data_id else "model settings"
         notify(f"New {why}: the run restarts at iteration 0.")
     set_stepper(fresh)

@@ -100,3 +100,11 @@ def opened_in_stepper(at: AppTest) -> AppTest:
     assert not at.exception, at.exception
     assert at.title[0].value == "EM stepper"
     return at.switch_page("app_pages/stepper.py")
+
+
+def blocks(node):
+    """``node`` and every block below it (AppTest's element tree), e.g. to find a keyed
+    container or popover: its ``proto.id`` ends with ``-<key>``."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from blocks(child)

@@ -13,7 +13,7 @@ from ui.lecture import KEYS, keyboard_help
 from ui.pure.keys import PLAYING
 from ui.pure.playback import Playback
 
-from .helpers import APP, TIMEOUT, new_app
+from .helpers import APP, TIMEOUT, blocks, new_app
 
 BUTTONS = {
     "next_half": "next",
@@ -96,7 +96,9 @@ def test_once_converged_the_big_next_says_so_like_the_status_line():
     big = at.button(key="lecture_next")
     assert big.disabled and big.label == "Converged ✓"
     done = status_text(at).split("converged at iteration ")[1].split("*")[0]
-    assert f"converged at iteration {done}" in big.help and "Key: PageDown" in big.help
+    assert f"converged at iteration {done}" in big.help
+    # PageDown does nothing now: neither the tooltip nor the button's badge offers it.
+    assert "Key: PageDown" not in big.help and not big.proto.shortcut
     at.button(key="back").click().run()  # one half step back: not converged any more
     assert "converged" not in status_text(at)
     big = at.button(key="lecture_next")
@@ -110,7 +112,9 @@ def test_at_the_iteration_limit_the_big_next_says_so_like_the_status_line():
     assert "reached the limit of 2 iterations" in status_text(at)
     big = at.button(key="lecture_next")
     assert big.disabled and big.label == "Limit reached"
-    assert "reached the limit of 2 iterations" in big.help
+    assert "reached the limit of 2 iterations" in big.help and not big.proto.shortcut
+    # in the amber "run_limit" box (lecture CSS), not the green of convergence
+    assert any(getattr(block.proto, "id", "").endswith("-run_limit") for block in blocks(at.main))
 
 
 def test_the_status_line_says_when_autoplay_catches_up():
@@ -125,3 +129,15 @@ def test_the_status_line_says_when_autoplay_catches_up():
     assert not at.exception, at.exception
     assert "catching up: 3 steps at once" in status_text(at)
     assert any("Too fast for this machine" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lecture", [False, True])
+def test_a_new_preset_toasts_its_restart_except_in_lecture_mode(lecture: bool) -> None:
+    """In lecture mode the status line says "Iteration 0" and a toast would sit over the
+    Scenarios control (lecturer's review); in normal mode the toast says why the run restarted."""
+    at = lecture_app(preset="separated") if lecture else AppTest.from_file(APP).run()
+    at.button(key="preset_overlapping").click().run()
+    assert not at.exception, at.exception
+    toasts = [t.value for t in at.toast if "restarts at iteration 0" in t.value]
+    assert bool(toasts) is not lecture
+    assert "Iteration 0" in status_text(at)

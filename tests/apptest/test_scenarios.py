@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from gmm_core import MixtureParams
 from ui.pure.presets import PRESETS
 
-from .helpers import click, new_app, open_link, status_text, stepper
+from .helpers import blocks, click, new_app, open_link, status_text, stepper
 
 PRESET = {p.key: p for p in PRESETS}
 
@@ -160,8 +160,9 @@ def test_in_lecture_mode_what_to_watch_is_folded_into_one_line():
     click(at, "preset_bad_start")
     assert not watch_note(at)
     # A short label (a preset's title took up to four lines of the narrow column beside the
-    # chart); the title and the note inside.
-    (fold,) = [e for e in at.expander if e.label == "What to watch"]
+    # chart); the title and the note inside (a popover: opened, it floats over the chart).
+    (fold,) = [b for b in blocks(at.main) if getattr(b.proto, "id", "").endswith("-lecture_watch")]
+    assert fold.proto.popover.label == "What to watch"
     inside = " ".join(m.value for m in fold.markdown)
     assert PRESET["bad_start"].title in inside
     assert PRESET["bad_start"].watch in inside

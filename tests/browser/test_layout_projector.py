@@ -60,7 +60,7 @@ def test_lecture_mode_keeps_every_message_on_screen(page: Page, wait_for_app, si
         }
         # The preset's note and the warnings, when there are any, each one line.
         for what, key in (("what to watch", "lecture_watch"), ("messages", "lecture_messages")):
-            folded = page.locator(f".st-key-{key} summary")
+            folded = page.locator(f".st-key-{key} button")
             if folded.count():
                 boxes[what] = folded.first.bounding_box()
         # Every message drawn open (an alert: status, warning, note) is on screen too.
