@@ -249,14 +249,19 @@ def _density_range(
     bars = float(np.max(counts)) / (max(float(np.sum(counts)), 1.0) * width) if counts.size else 0
     peaks = [_peak(c) for c in curves]
     top = density_axis_top(bars, max([*peaks, *(_peak(c) for c in others)]))
+    middle = 0.5 * float(edges[0] + edges[-1])
     notes = [
         {
             "x": float(params.means[k]),
             "y": top,
             "yref": "y",
             "yanchor": "top",
+            # The ▲ over the spike, the text towards the plot's middle (off the tick labels).
+            "xanchor": "left" if params.means[k] < middle else "right",
             "showarrow": False,
-            "text": f"▲ π{subscript(k + 1)}·N peaks at {peak:.3g}",
+            "text": f"▲ π{subscript(k + 1)}·N peaks at {peak:.3g}"
+            if params.means[k] < middle
+            else f"π{subscript(k + 1)}·N peaks at {peak:.3g} ▲",
             "font": {"color": component_color(k), "size": 12},
             "bgcolor": "rgba(255,255,255,0.8)",
         }

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gmm_core.convergence import decreases  # one rule for "log L went down", re-exported
 
 from .notation import log_l
-from .spec import BOTTOM_MARGIN, figure_builder, left_margin, spec_of, template, tick_label_chars
+from .spec import (
+    BOTTOM_MARGIN,
+    TITLE_FONT_PX,
+    figure_builder,
+    left_margin,
+    spec_of,
+    template,
+    text_px,
+    tick_label_chars,
+)
 
 __all__ = [
+    "CORNER_NOTE",
     "FLAT_REL",
+    "NOTE_FONT_PX",
+    "TRACE_MAX_TICKS",
+    "corner_note",
     "decreases",
     "iteration_dtick",
     "log_l_range",
@@ -19,9 +34,25 @@ __all__ = [
 ]
 
 DECREASE_COLOR = "#C00000"
+CONVERGED_COLOR = "#007A58"  # the "converged at" line's green, dark enough for text on white
 #: The y axis spans at least this fraction of |log L|: changes smaller than ~1e-6 of |log L|
 #: (rounding, or a converged run) are drawn flat, never as a climb.
 FLAT_REL = 1e-6
+#: At most this many iteration ticks: they stay horizontal even on the narrow trace column.
+TRACE_MAX_TICKS = 4
+#: The notes' type size (lecture mode raises it to its tick size, ui.lecture.chart_spec).
+NOTE_FONT_PX = 12
+X_TITLE = "iteration t"
+#: Half the x title's width: the right margin, so that the title is whole on a narrow plot.
+TITLE_HALF_PX = math.ceil(text_px(len(X_TITLE), TITLE_FONT_PX) / 2)
+#: The name of the notes stacked in the plot's lower-right corner (below the data there:
+#: log L rises, so that corner is empty; away from the y tick labels and the current marker).
+CORNER_NOTE = "corner note"
+#: The height of one note line in the largest type (lecture mode), for the room made for it.
+_NOTE_LINE_PX = 26
+#: The y range's padding around the data, as a fraction of the span (the current iteration's
+#: marker stays whole inside the plot).
+Y_PAD = 0.1
 
 
 def trace_figure_spec(
@@ -119,35 +150,9 @@ def trace_figure_spec(
                 "line": {"color": "#009E73", "width": 2, "dash": "dash"},
             }
         )
-        annotations.append(
-            {
-                "text": f"converged at {converged_at}",
-                "showarrow": False,
-                "x": converged_at,
-                "xref": "x",
-                "xanchor": "right",
-                "y": 1,
-                "yref": "y domain",
-                "yanchor": "top",
-            }
-        )
     last = max(int(ll.size) - 1, 1)
     focus = _focus_range(ll)
     shown = ll if focus is None else ll[1:]
-    if focus is not None:
-        annotations.append(
-            {
-                "xref": "paper",
-                "x": 1,
-                "y": focus[0],
-                "yanchor": "bottom",
-                "xanchor": "right",
-                "showarrow": False,
-                "text": f"↓ θ₀ below: log L = {log_l(float(ll[0]))}",
-                "font": {"size": 12, "color": "#3d3f48"},
-                "bgcolor": "rgba(255,255,255,0.85)",
-            }
-        )
     y_range = log_l_range(shown, focus)
     # Room for the y tick labels and the x axis, so that plotly draws the chart once.
     chars = tick_label_chars(*y_range) if y_range is not None else 6
@@ -155,13 +160,15 @@ def trace_figure_spec(
         "height": height,
         "template": template(),
         "showlegend": False,
-        "margin": {"l": left_margin(chars), "r": 20, "t": 30, "b": BOTTOM_MARGIN},
+        # The right margin holds half the x title when the plot is narrower than it.
+        "margin": {"l": left_margin(chars), "r": TITLE_HALF_PX, "t": 30, "b": BOTTOM_MARGIN},
         "uirevision": "trace",
         "xaxis": {
-            "title": {"text": "iteration t"},
+            "title": {"text": X_TITLE},
             "range": [-0.5, last + 0.5],
             "tick0": 0,
-            "dtick": iteration_dtick(last),
+            "dtick": iteration_dtick(last, TRACE_MAX_TICKS),
+            "tickangle": 0,
         },
         "yaxis": {
             "title": {"text": "log L(θ<sub>t</sub>)"},
@@ -170,10 +177,55 @@ def trace_figure_spec(
             "exponentformat": "none",
         },
     }
-    return spec_of(data, layout, annotations=annotations, shapes=shapes)
+    spec = spec_of(data, layout, annotations=annotations, shapes=shapes)
+    if converged_at is not None:
+        corner_note(spec, f"converged at {converged_at}", CONVERGED_COLOR)
+    if focus is not None:
+        corner_note(spec, f"↓ θ₀ below: log L = {log_l(float(ll[0]))}", "#3d3f48")
+    return spec
 
 
 trace_figure = figure_builder(trace_figure_spec)
+
+
+def corner_note(spec: dict, text: str, color: str) -> dict:
+    """``spec`` (a trace spec, changed in place and returned) with ``text`` as one more note in
+    the plot's lower-right corner, stacked above the notes already there, and the y range
+    lowered by a line so that the notes sit below the data."""
+    layout = spec["layout"]
+    notes = layout.setdefault("annotations", [])
+    above = sum(1 for a in notes if a.get("name") == CORNER_NOTE)
+    notes.append(
+        {
+            "name": CORNER_NOTE,
+            "text": text,
+            "showarrow": False,
+            "xref": "paper",
+            "x": 1,
+            "xanchor": "right",
+            "yref": "y domain",
+            "y": 0,
+            "yanchor": "bottom",
+            "yshift": above * round(1.3 * NOTE_FONT_PX),  # scaled with the font in lecture mode
+            "font": {"size": NOTE_FONT_PX, "color": color},
+        }
+    )
+    yaxis = layout.get("yaxis", {})
+    if yaxis.get("range") is not None:
+        yaxis["range"] = lowered_range(yaxis["range"], int(layout.get("height", 300)))
+        margin = layout.setdefault("margin", {})
+        wide = left_margin(tick_label_chars(*yaxis["range"]))
+        margin["l"] = max(int(margin.get("l", 0)), wide)
+    return spec
+
+
+def lowered_range(y_range: list[float], height: int) -> list[float]:
+    """``y_range`` extended downwards by one note line (:data:`_NOTE_LINE_PX`) of a chart
+    ``height`` pixels high (its plot: the height less the top and bottom margins)."""
+    low, high = (float(v) for v in y_range)
+    plot_px = max(height - 30 - BOTTOM_MARGIN, 4 * _NOTE_LINE_PX)
+    share = _NOTE_LINE_PX / plot_px
+    return [high - (high - low) / (1.0 - share), high]
 
 
 def iteration_dtick(last: int, max_ticks: int = 8) -> int:
@@ -200,7 +252,7 @@ def log_l_range(shown: np.ndarray, focus: list[float] | None = None) -> list[flo
     if span >= floor and focus is not None:
         return focus
     if span >= floor:
-        pad = 0.08 * span
+        pad = Y_PAD * span
         return [low - pad, high + pad]
     centre = 0.5 * (low + high)
     return [centre - floor, centre + floor]
@@ -215,5 +267,5 @@ def _focus_range(ll: np.ndarray) -> list[float] | None:
     first = float(ll[1] - ll[0])
     if not first > 5 * max(rest, 1e-12):
         return None
-    pad = 0.15 * max(rest, 1e-9 * abs(float(ll[-1])), 1e-9)
+    pad = max(0.15, Y_PAD) * max(rest, 1e-9 * abs(float(ll[-1])), 1e-9)
     return [float(ll[1:].min()) - pad, float(ll[1:].max()) + pad]

@@ -9,7 +9,7 @@ import pytest
 
 from figures import mixture_figure, trace_figure
 from figures.notation import plain, plural
-from figures.trace import FLAT_REL, iteration_dtick
+from figures.trace import FLAT_REL, TRACE_MAX_TICKS, iteration_dtick
 from gmm_core import MixtureParams
 
 
@@ -35,7 +35,9 @@ def test_a_real_rise_still_fills_the_axis():
 def test_iteration_ticks_are_round(last, dtick):
     assert iteration_dtick(last) == dtick
     fig = trace_figure(np.linspace(-100, -90, last + 1), current=0)
-    assert fig.layout.xaxis.dtick == dtick and fig.layout.xaxis.tick0 == 0
+    # The trace's own column is narrow: at most TRACE_MAX_TICKS round ticks.
+    assert fig.layout.xaxis.dtick == iteration_dtick(last, TRACE_MAX_TICKS)
+    assert fig.layout.xaxis.tick0 == 0
 
 
 @pytest.mark.parametrize(

@@ -18,12 +18,14 @@ __all__ = [
     "BASE_CSS",
     "KEYS",
     "LECTURE_CSS",
+    "LECTURE_FONT_PX",
     "chart",
     "chart_spec",
     "formula_parts",
     "formulas",
     "key_hint",
     "keyboard_help",
+    "lecture_note",
     "lecture_style",
     "presentation",
 ]
@@ -169,9 +171,30 @@ def keyboard_help() -> str:
 def presentation(fig: go.Figure) -> go.Figure:
     """The same figure with projector-sized type and thicker lines; its horizontal legend, if
     any, moves beside the plot (one column) so it never eats the plot's height."""
-    fig.update_layout(font={"size": 19, "color": "#000000"}, legend={"font": {"size": 18}})
+    fig.update_layout(
+        font={"size": LECTURE_FONT_PX, "color": "#000000"},
+        legend={"font": {"size": 18}},
+        annotations=[lecture_note(a.to_plotly_json()) for a in fig.layout.annotations],
+    )
     fig.update_traces(line={"width": 4}, selector={"type": "scatter", "mode": "lines"})
     return fig
+
+
+#: The type size of lecture mode's charts (their tick labels); no note on a chart is smaller.
+LECTURE_FONT_PX = 19
+
+
+def lecture_note(note: dict) -> dict:
+    """An annotation dict in projector type: its font at least :data:`LECTURE_FONT_PX` (a
+    note without a size already takes the layout's), a ``yshift`` (notes stacked a line apart)
+    scaled with it."""
+    size = (note.get("font") or {}).get("size")
+    if size is None or size >= LECTURE_FONT_PX:
+        return note
+    out = _merged(note, {"font": {"size": LECTURE_FONT_PX}})
+    if note.get("yshift"):
+        out["yshift"] = note["yshift"] * LECTURE_FONT_PX / size
+    return out
 
 
 #: Colours :func:`chart` gives every chart's text (≥ 4.5:1 on white).
@@ -201,8 +224,14 @@ def chart_spec(spec: dict, *, lecture: bool) -> dict:
     data = list(spec.get("data", []))
     if lecture:
         layout = _merged(
-            layout, {"font": {"size": 19, "color": "#000000"}, "legend": {"font": {"size": 18}}}
+            layout,
+            {
+                "font": {"size": LECTURE_FONT_PX, "color": "#000000"},
+                "legend": {"font": {"size": 18}},
+            },
         )
+        if layout.get("annotations"):
+            layout["annotations"] = [lecture_note(a) for a in layout["annotations"]]
         data = [
             _merged(t, {"line": {"width": 4}})
             if t.get("type", "scatter") == "scatter" and t.get("mode") == "lines"
