@@ -61,6 +61,17 @@ BASE_CSS = """
 [data-testid="stMain"] button kbd {
     color: inherit !important; opacity: 1 !important; background: transparent !important;
 }
+/* Normal mode on a narrow window (1024 px with the sidebar open): the trace beside the chart
+   would get ~180 px, too narrow for its ticks and notes, so it goes below the chart. */
+@media (max-width: 1100px) {
+    [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-chart_box) {
+        flex-wrap: wrap !important;
+    }
+    [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-chart_box)
+        > [data-testid="stColumn"] {
+        flex: 1 1 100% !important; width: 100% !important; min-width: 100% !important;
+    }
+}
 /* A wide formula wraps or overflows visibly rather than becoming a scroll box without focus. */
 .katex-display { overflow: visible !important; }
 [data-testid="stMarkdownContainer"]:has(.katex) { overflow: visible !important; }

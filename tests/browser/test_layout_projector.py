@@ -5,7 +5,7 @@
   main chart and every message (folded into one line) are on screen without scrolling;
 * the γ panel's placeholder stays inside its plot, clear of the axis ticks;
 * normal mode at 1280×720: the opening screen shows the histogram with its curves without
-  scrolling;
+  scrolling; the trace beside the chart at 1280 px, below it at full width at 1024 px;
 * normal mode at 1280 px: no table (explorer, K page, landscape) clips a column.
 
 Screenshots: ``artifacts/screenshots/layout_*.png`` (taken before the assertions they show).
@@ -138,6 +138,23 @@ def test_normal_mode_opening_shows_the_histogram_at_1280x720(page: Page, wait_fo
     assert on_screen(histogram, size), f"histogram not on the first screen: {histogram}"
     assert histogram["height"] >= 200, histogram
     expect(main(page).get_by_role("button", name="Galaxies")).to_be_in_viewport()
+
+
+@pytest.mark.slow
+def test_normal_mode_gives_the_trace_room_on_a_narrow_window(page: Page, wait_for_app):
+    """Beside the chart at 1280 px; below it, at full width, at 1024 px (with the sidebar open
+    the column beside the chart was ~180 px, too narrow for the trace's ticks and notes)."""
+    for size in ((1280, 720), (1024, 768)):
+        open_at(page, wait_for_app, "", size)
+        trace, mixture = box(page, ".st-key-trace_chart"), box(page, ".st-key-mixture_chart")
+        assert trace and mixture, (trace, mixture)
+        beside = trace["x"] >= mixture["x"] + mixture["width"] - 1
+        if size[0] == 1280:
+            assert beside, (size, trace, mixture)
+        else:
+            shot(page, "normal_1024x768_trace_below")
+            assert not beside and trace["y"] >= mixture["y"] + mixture["height"] - 1
+            assert trace["width"] >= 0.9 * mixture["width"], (trace, mixture)
 
 
 # --------------------------------------------------------------------------- tables
