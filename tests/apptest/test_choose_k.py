@@ -144,7 +144,7 @@ def test_a_choice_resting_on_a_tiny_cluster_is_flagged():
     selection = at.session_state["selection"][1]
     table = fits_table(at)
     want = [float(r.params.weights.min()) * 82 for r in selection.rows]
-    np.testing.assert_allclose(table["smallest N_k"], want)
+    np.testing.assert_allclose(table["smallest Nₖ"], want)
     flagged = {
         r
         for r in (selection.best(c) for c in ("bic", "aic", "icl"))
