@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import criteria_figure, mixture_figure
-from figures.notation import log_l, plural, short
+from figures.notation import log_l, minus, plural, short
 from figures.selection import uncertainty_figure, variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
 from gmm_core.bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
@@ -155,6 +155,11 @@ TABLE_COLUMNS = {
 }
 
 
+def criterion_text(value: float) -> str:
+    """A criterion as the page writes it: 2 decimals, the true minus ("−12.34")."""
+    return minus(f"{value:.2f}")
+
+
 def fits_table(selection: Selection) -> pd.DataFrame:
     table = pd.DataFrame(selection.to_records())
     table["variances"] = table["equal_variance"].map(variance_label)
@@ -220,10 +225,7 @@ def highlight_best(table: pd.DataFrame, selection: Selection):
         .format(
             {
                 "log L": log_l,
-                "BIC": "{:.2f}",
-                "AIC": "{:.2f}",
-                "ICL": "{:.2f}",
-                "ICL (mclust)": "{:.2f}",
+                **dict.fromkeys(("BIC", "AIC", "ICL", "ICL (mclust)"), criterion_text),
                 "smallest Nₖ": "{:.1f}",
             }
         )
@@ -311,8 +313,9 @@ def fitted_mixture(selection: Selection) -> None:
         key="k_mixture",
     )
     st.caption(
-        f"log L = {log_l(row.log_likelihood)}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
-        f"AIC = {row.aic:.2f}, ICL = {row.icl:.2f} (mclust's form {row.icl_map:.2f}); best of "
+        f"log L = {log_l(row.log_likelihood)}, p = {row.n_parameters}, "
+        f"BIC = {criterion_text(row.bic)}, AIC = {criterion_text(row.aic)}, "
+        f"ICL = {criterion_text(row.icl)} (mclust's form {criterion_text(row.icl_map)}); best of "
         f"{selection.n_init} restarts, "
         f"{plural(row.n_iter, 'iteration')}{'' if row.converged else ' (not converged)'}."
     )

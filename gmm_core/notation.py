@@ -36,7 +36,8 @@ def minus(text: str) -> str:
 def plain(value: float, digits: int = 5) -> str:
     """``value`` with about ``digits`` significant digits, in e-notation only beyond ordinary
     magnitudes (below 10⁻⁴ or from 10⁹ on): ``plain(178520.3) == "178,520"``,
-    ``plain(0.0123456) == "0.012346"``, ``plain(3e-7) == "3.0000 × 10⁻⁷"``; "n/a" if not finite."""
+    ``plain(0.0123456) == "0.012346"``, ``plain(3e-7) == "3.0000 × 10⁻⁷"``, with the true minus
+    (``plain(-1.36) == "−1.3600"``); "n/a" if not finite."""
     if not math.isfinite(value):
         return "n/a"
     if value == 0:
@@ -44,9 +45,9 @@ def plain(value: float, digits: int = 5) -> str:
     exponent = math.floor(math.log10(abs(value)))
     if -4 <= exponent < 9:
         decimals = max(0, digits - 1 - exponent)
-        return f"{value:,.{decimals}f}"
+        return minus(f"{value:,.{decimals}f}")
     mantissa, exp_text = f"{value:.{digits - 1}e}".split("e")
-    return f"{mantissa} × 10{superscript(int(exp_text))}"
+    return minus(f"{mantissa} × 10{superscript(int(exp_text))}")
 
 
 def short(value: float, digits: int = 3) -> str:
@@ -57,7 +58,7 @@ def short(value: float, digits: int = 3) -> str:
     mantissa, times, power = plain(value, digits).partition(" × ")
     if "." in mantissa:
         mantissa = mantissa.rstrip("0").rstrip(".")
-    return minus(mantissa + times + power)
+    return mantissa + times + power
 
 
 def power_of_ten(value: float, digits: int = 2) -> str:

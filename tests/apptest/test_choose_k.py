@@ -41,6 +41,8 @@ def fits_table(at: AppTest):
 def test_the_page_states_the_sign_convention_before_any_fit():
     at = open_page()
     assert any("lower is better" in c.value.lower() for c in at.caption)
+    assert any("(uncertain γ(zₙₖ))" in c.value for c in at.caption)
+    assert not any("z_nk" in c.value for c in at.caption)
     assert any(r"\mathrm{BIC}" in latex.value for latex in at.get("latex"))
     assert any("Compare models" in i.value for i in at.info)
 
