@@ -179,7 +179,8 @@ def _bounded_number(key: str, kind: type, text: str) -> float:
     if not lo <= value <= hi:
         raise ValueError(f"outside {lo:,}..{hi:,}")
     if key == "tol" and value not in TOLERANCES:
-        menu = ", ".join(f"{t:g}" for t in TOLERANCES)  # as a link is typed: 1e-06
+        # As a link is typed (1e-06), not as the menu shows it (10⁻⁶).
+        menu = ", ".join("0 (run to the limit)" if t == 0 else f"{t:g}" for t in TOLERANCES)
         raise ValueError(f"the tolerance must be one of the menu's values: {menu}")
     return value
 
