@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import criteria_figure, mixture_figure
-from figures.notation import log_l, plural
+from figures.notation import log_l, minus, plural, short
 from figures.selection import uncertainty_figure, variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
 from gmm_core.bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
@@ -32,7 +32,7 @@ BOOT_KEY = "k_boot_result"
 MODELS = {"unequal σ²": False, "equal σ²": True}
 ICL_FORMS = {
     "icl": "entropy form: BIC + 2 × entropy of γ (default)",
-    "icl_map": "mclust's form: BIC − 2 Σ log max_k γ",
+    "icl_map": "mclust's form: BIC − 2 Σₙ log maxₖ γ(zₙₖ)",
 }
 BOOT_SIZES = (99, 199, 499, 999)
 
@@ -71,7 +71,7 @@ st.caption(
     "p = 3K − 1 free parameters with unequal variances (K means, K variances, K − 1 weights), "
     "2K with one shared variance. Lower is better, as in scikit-learn (R's mclust plots −BIC, "
     "where higher is better). ICL (Biernacki, Celeux & Govaert 2000) also charges for overlap "
-    "(uncertain γ(z_nk)), so it prefers fewer, well separated components. Two forms exist: "
+    "(uncertain γ(zₙₖ)), so it prefers fewer, well separated components. Two forms exist: "
     "the entropy form shown first (the soft classification's entropy), and mclust's "
     "icl(), which uses the hard (MAP) classification and is never larger; choose which one "
     "the page uses below."
@@ -138,7 +138,7 @@ def icl_form() -> str:
     return st.session_state[keys.K_ICL_FORM]
 
 
-#: Selection.to_records' keys → the table's columns, in order ("smallest N_k" after ICL).
+#: Selection.to_records' keys → the table's columns, in order ("smallest Nₖ" after ICL).
 TABLE_COLUMNS = {
     "K": "K",
     "variances": "variances",
@@ -148,17 +148,22 @@ TABLE_COLUMNS = {
     "aic": "AIC",
     "icl": "ICL",
     "icl_map": "ICL (mclust)",
-    "smallest N_k": "smallest N_k",
+    "smallest Nₖ": "smallest Nₖ",
     "n_iter": "iterations",
     "converged": "converged",
     "degenerate": "degenerate",
 }
 
 
+def criterion_text(value: float) -> str:
+    """A criterion as the page writes it: 2 decimals, the true minus ("−12.34")."""
+    return minus(f"{value:.2f}")
+
+
 def fits_table(selection: Selection) -> pd.DataFrame:
     table = pd.DataFrame(selection.to_records())
     table["variances"] = table["equal_variance"].map(variance_label)
-    table["smallest N_k"] = [r.smallest_n_k(selection.n_points) for r in selection.rows]
+    table["smallest Nₖ"] = [r.smallest_n_k(selection.n_points) for r in selection.rows]
     table["degenerate"] = table["degenerate"].map(short_reason)
     return table[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
 
@@ -166,7 +171,7 @@ def fits_table(selection: Selection) -> pd.DataFrame:
 #: Short headers (the long names in their help), so every column is readable at 1280 px.
 FITS_COLUMNS = {
     "log L": st.column_config.Column(alignment="right"),
-    "smallest N_k": st.column_config.NumberColumn(
+    "smallest Nₖ": st.column_config.NumberColumn(
         "min Nₖ", help="Nₖ = Σₙ γ(zₙₖ) of the smallest component"
     ),
     "iterations": st.column_config.NumberColumn("iter.", help="EM iterations of this fit"),
@@ -220,11 +225,8 @@ def highlight_best(table: pd.DataFrame, selection: Selection):
         .format(
             {
                 "log L": log_l,
-                "BIC": "{:.2f}",
-                "AIC": "{:.2f}",
-                "ICL": "{:.2f}",
-                "ICL (mclust)": "{:.2f}",
-                "smallest N_k": "{:.1f}",
+                **dict.fromkeys(("BIC", "AIC", "ICL", "ICL (mclust)"), criterion_text),
+                "smallest Nₖ": "{:.1f}",
             }
         )
     )
@@ -262,7 +264,7 @@ def verdict(selection: Selection) -> None:
         st.warning(
             f"The choice of {' and '.join(map(criterion_label, names))} (K = {row.n_components}, "
             f"{variance_label(row.equal_variance)}) has a component responsible for only "
-            f"{row.smallest_n_k(selection.n_points):.3g} points: a spike on a tiny cluster. "
+            f"{short(row.smallest_n_k(selection.n_points))} points: a spike on a tiny cluster. "
             "It can win by fitting two or three values very closely; look at its fit below "
             "before believing it."
         )
@@ -311,8 +313,9 @@ def fitted_mixture(selection: Selection) -> None:
         key="k_mixture",
     )
     st.caption(
-        f"log L = {log_l(row.log_likelihood)}, p = {row.n_parameters}, BIC = {row.bic:.2f}, "
-        f"AIC = {row.aic:.2f}, ICL = {row.icl:.2f} (mclust's form {row.icl_map:.2f}); best of "
+        f"log L = {log_l(row.log_likelihood)}, p = {row.n_parameters}, "
+        f"BIC = {criterion_text(row.bic)}, AIC = {criterion_text(row.aic)}, "
+        f"ICL = {criterion_text(row.icl)} (mclust's form {criterion_text(row.icl_map)}); best of "
         f"{selection.n_init} restarts, "
         f"{plural(row.n_iter, 'iteration')}{'' if row.converged else ' (not converged)'}."
     )
@@ -327,7 +330,7 @@ UNCERTAINTY_POINTS = 5_000
 @behind_toggle(
     "Show the classification uncertainty",
     key=keys.K_UNCERTAINTY,
-    help="1 − max_k γ(z_nk): 0 where a point surely belongs to one component, up to "
+    help="1 − maxₖ γ(zₙₖ): 0 where a point surely belongs to one component, up to "
     "1 − 1/K where the components overlap most (mclust's uncertainty)",
 )
 def uncertainty_chart(row: SelectionRow) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import final_loglik_figure, optima_figure, traces_figure
-from figures.notation import log_l, plural
+from figures.notation import log_l, plural, short
 from gmm_core import INIT_METHODS, Exploration, explore_restarts
 from gmm_core.explore import MAX_RESTARTS, REFINE_MAX_ITER
 from ui import experiment, links, session
@@ -164,8 +164,9 @@ def optima_table(exploration: Exploration) -> pd.DataFrame:
             "log L": [log_l(o.log_likelihood) for o in exploration.optima],
             "runs": [o.n_runs for o in exploration.optima],
             "share": [o.n_runs / n_runs for o in exploration.optima],
-            "μ_k": [", ".join(f"{m:.6g}" for m in o.params.means) for o in exploration.optima],
-            "π_k": [", ".join(f"{w:.3f}" for w in o.params.weights) for o in exploration.optima],
+            "μₖ": [", ".join(short(m, 6) for m in o.params.means) for o in exploration.optima],
+            "σₖ²": [", ".join(short(v, 4) for v in o.params.variances) for o in exploration.optima],
+            "πₖ": [", ".join(f"{w:.3f}" for w in o.params.weights) for o in exploration.optima],
             "degenerate": [o.degenerate or "" for o in exploration.optima],
         }
     )
@@ -259,7 +260,8 @@ def results(exploration: Exploration) -> None:
         {  # long lists and reasons in fixed widths: the grid never clips
             "log L": st.column_config.TextColumn(alignment="right"),
             "share": st.column_config.NumberColumn(format="percent"),
-            "μ_k": st.column_config.TextColumn(width="medium"),
+            "μₖ": st.column_config.TextColumn(width="medium"),
+            "σₖ²": st.column_config.TextColumn(width="medium"),
             "degenerate": st.column_config.TextColumn(
                 width="medium", help="Why the optimum is degenerate: a variance at the floor"
             ),

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from figures.landscape import basin_figure, landscape_figure, optimum_names
-from figures.notation import log_l, plural, subscript
+from figures.notation import log_l, plural, short, subscript
 from gmm_core import MixtureParams
 from gmm_core.landscape import (
     SURFACE_MAX_POINTS,
@@ -80,7 +80,9 @@ def start_from(mu1: float, mu2: float, weights: np.ndarray, variances: np.ndarra
         "max_iter": settings.max_iter,
     }
     links.open_in_stepper(
-        values, f"EM from the landscape: θ₀ with μ₁ = {mu1:.6g}, μ₂ = {mu2:.6g}, at iteration 0."
+        values,
+        f"EM from the landscape: θ₀ with μ₁ = {short(mu1, 6)}, μ₂ = {short(mu2, 6)}, "
+        "at iteration 0.",
     )
 
 
@@ -129,9 +131,9 @@ def optima_table(basin_map: BasinMap) -> pd.DataFrame:
             {
                 "optimum": names[g],
                 "log L": log_l(opt.log_likelihood),
-                "μ₁, μ₂": f"{p.means[0]:.5g}, {p.means[1]:.5g}",
+                "μ₁, μ₂": f"{short(p.means[0], 5)}, {short(p.means[1], 5)}",
                 "π₁, π₂": f"{p.weights[0]:.3f}, {p.weights[1]:.3f}",
-                "σ₁², σ₂²": f"{p.variances[0]:.4g}, {p.variances[1]:.4g}",
+                "σ₁², σ₂²": f"{short(p.variances[0], 4)}, {short(p.variances[1], 4)}",
                 "starts reaching it": opt.n_cells / cells,
                 "mirror image of": "" if opt.mirror is None else names[opt.mirror],
                 "note": "μ₁ = μ₂: a saddle" if opt.coincident else "",
@@ -278,7 +280,7 @@ def page() -> None:
     weights, variances = held_values(theta, hold)
     st.markdown(
         f"**Held fixed, not profiled:** π = ({weights[0]:.3f}, {weights[1]:.3f}), "
-        f"σ² = ({variances[0]:.4g}, {variances[1]:.4g})"
+        f"σ² = ({short(variances[0], 4)}, {short(variances[1], 4)})"
         + (f", from θ{subscript(state.t)} of the stepper." if hold == "stepper" else ".")
         + " Only μ₁ and μ₂ vary over the map."
     )
@@ -302,7 +304,8 @@ def page() -> None:
     )
     best = np.unravel_index(int(np.argmax(surface)), surface.shape)
     notes = [
-        f"Highest point on this slice: μ₁ = {grid[best[1]]:.4g}, μ₂ = {grid[best[0]]:.4g}, "
+        f"Highest point on this slice: μ₁ = {short(grid[best[1]], 4)}, "
+        f"μ₂ = {short(grid[best[0]], 4)}, "
         f"log L = {log_l(float(surface[best]))}.",
         (
             f"The orange path is the stepper's run θ₀ … θ{subscript(state.t)}; EM also moves π "

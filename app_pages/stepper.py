@@ -23,7 +23,7 @@ from figures import (
 )
 from figures.convergence import aitken_trace_spec
 from figures.mixture import mixture_figure_spec
-from figures.notation import log_l, plain, plural, subscript
+from figures.notation import log_l, plain, plural, short, subscript
 from figures.palette import text_color_on
 from figures.trace import decreases, trace_figure_spec
 from ui import links, session
@@ -372,10 +372,11 @@ def maths(state: rs.StepperState) -> None:
     )
     x_n = float(x[int(n) - 1])
     st.markdown(
-        f"**E-step** for x{subscript(int(n))} = {x_n:.6g}, with the parameters of that E-step:"
+        f"**E-step** for x{subscript(int(n))} = {short(x_n, 6)}, with the parameters of that "
+        "E-step:"
     )
     formulas(E_STEP_GENERAL)
-    formulas(*e_step_lines(x_n, resp_params))
+    formulas(*e_step_lines(x_n, resp_params, int(n)))
     if state.phase == "E":
         source, target = state.params, state.run.lookahead.params
         if state.t < state.frontier:

@@ -35,6 +35,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
+from .notation import short, subscript
 from .params import MixtureParams
 from .prior import ConjugatePrior
 
@@ -465,15 +466,16 @@ class StepReport:
     def messages(self) -> tuple[str, ...]:
         """Plain-language sentences, components numbered from 1 as on screen."""
         out = [
-            f"Component {k + 1} collapsed onto x = {self.means[k]:.6g}: its variance σ² fell to "
-            f"the variance floor ({self.var_floor:.3g}) and is held there "
-            f"(N_{k + 1} = {self.n_k[k]:.3g}). Without the floor this spike would send log L to "
-            "infinity: a degenerate solution, not a better model."
+            f"Component {k + 1} collapsed onto x = {short(self.means[k], 6)}: its variance "
+            f"σ{subscript(k + 1)}² fell to the variance floor ({short(self.var_floor)}) and is "
+            f"held there (N{subscript(k + 1)} = {short(self.n_k[k])}). Without the floor this "
+            "spike would send log L to infinity: a degenerate solution, not a better model."
             for k in self.collapsed
         ]
         out += [
-            f"Component {k + 1} is empty (N_{k + 1} = {self.n_k[k]:.2g}): no point belongs to it, "
-            f"so its μ and σ² are kept and π_{k + 1} ≈ 0."
+            f"Component {k + 1} is empty (N{subscript(k + 1)} = {short(self.n_k[k], 2)}): no "
+            f"point belongs to it, so its μ{subscript(k + 1)} and σ{subscript(k + 1)}² are kept "
+            f"and π{subscript(k + 1)} ≈ 0."
             for k in self.empty
         ]
         return tuple(out)

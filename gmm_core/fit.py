@@ -49,6 +49,7 @@ from .em import (
     within_model,
 )
 from .init import InitMethod, check_given_start, initial_params
+from .notation import short, subscript
 from .options import DEFAULT_MAX_ITER, DEFAULT_TOL, EMOptions, EMOverrides
 from .params import MixtureParams
 from .prior import ConjugatePrior, resolve_prior
@@ -182,19 +183,22 @@ def degeneracy(params: MixtureParams, var_floor: float, n_points: int | None = N
     Returns
     -------
     str or None
-        E.g. "component 3 collapsed onto x = 4.8 (σ² = 1.3e-06, the variance floor; N_3 ≈ 5.8):
-        its log L depends only on the floor".
+        E.g. "component 3 collapsed onto x = 4.8 (N₃ ≈ 5.8): σ₃² is held at the variance
+        floor (1.3 × 10⁻⁶), so log L (and every criterion) depends only on that arbitrary floor".
     """
     at_floor = np.flatnonzero(params.variances <= var_floor * (1.0 + _AT_FLOOR_RTOL))
     if at_floor.size == 0:
         return None
     parts = []
     for k in at_floor.tolist():
-        held = "" if n_points is None else f"; N_{k + 1} ≈ {params.weights[k] * n_points:.3g}"
-        parts.append(f"component {k + 1} collapsed onto x = {params.means[k]:.6g}{held}")
+        j = subscript(k + 1)
+        held = "" if n_points is None else f" (N{j} ≈ {short(params.weights[k] * n_points)})"
+        parts.append(f"component {k + 1} collapsed onto x = {short(params.means[k], 6)}{held}")
+    variances = ", ".join(f"σ{subscript(k + 1)}²" for k in at_floor.tolist())
     return (
-        f"{'; '.join(parts)}: σ² = {var_floor:.3g} is the variance floor, so log L (and every "
-        "criterion) depends only on that arbitrary floor"
+        f"{'; '.join(parts)}: {variances} {'is' if at_floor.size == 1 else 'are'} held at the "
+        f"variance floor ({short(var_floor)}), so log L (and every criterion) depends only on "
+        "that arbitrary floor"
     )
 
 

@@ -368,7 +368,7 @@ def test_hover_templates_show_the_parameters(binned):
         assert f"μ = {plain(THREE.means[k], 4)}" in t.hovertemplate
         assert f"σ = {plain(THREE.stds[k], 4)}" in t.hovertemplate
         assert f"π = {THREE.weights[k]:.3f}" in t.hovertemplate
-    assert "-1.235" in component_curves(fig)[0].hovertemplate
+    assert "μ₁ = −1.235" in component_curves(fig)[0].hovertemplate  # the true minus
 
 
 # ---------------------------------------------------------------- size

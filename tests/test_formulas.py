@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from scipy.stats import norm
 
 from gmm_core import MixtureParams, default_var_floor, sample, sufficient_statistics, update_params
+from gmm_core.prior import ConjugatePrior
 from ui.pure.formulas import (
     E_STEP_GENERAL,
     M_STEP_GENERAL,
@@ -153,7 +154,7 @@ def test_latex_exp_is_clean_and_right(log_value):
 
 E_LINE = re.compile(
     rf"^\\gamma\(z_\{{n(\d+)\}}\) = \\frac\{{(\d\.\d{{4}}) \\cdot \\mathcal\{{N\}}\((?P<x>{NUM}) "
-    rf"\\mid (?P<mu>{NUM}),\\,(?P<var>{NUM})\)\}}\{{f\(x_n\)\}} = "
+    rf"\\mid (?P<mu>{NUM}),\\,(?P<var>{NUM})\)\}}\{{f\(x_\{{n\}}\)\}} = "
     rf"\\frac\{{(?P<num>{NUM})\}}\{{(?P<den>{NUM})\}} = (?P<gamma>\d\.\d{{4}})$"
 )
 
@@ -236,18 +237,21 @@ def test_e_step_lines_when_every_density_underflows_to_zero():
 # ---------------------------------------------------------------- m_step_lines
 
 N_LINE = re.compile(
-    rf"^N_(\d+) = \\textstyle\\sum_n \\gamma\(z_\{{n\d+\}}\) = (?P<nk>{NUM}),\\quad "
-    rf"\\mu_\d+\^\{{new\}} = \\dfrac\{{(?P<sx>{NUM})\}}\{{(?P<nk2>{NUM})\}} = (?P<mu>{NUM})$"
+    rf"^N_\{{(\d+)\}} = \\textstyle\\sum_n \\gamma\(z_\{{n\d+\}}\) = (?P<nk>{NUM}),\\quad "
+    rf"\\mu_\{{\d+\}}\^\{{new\}} = \\dfrac\{{(?P<sx>{NUM})\}}\{{(?P<nk2>{NUM})\}} = (?P<mu>{NUM})$"
 )
 VAR_UNEQUAL = re.compile(
-    rf"^\(\\sigma_(\d+)\^\{{new\}}\)\^2 = \\frac\{{(?P<scatter>{NUM})\}}\{{(?P<nk>{NUM})\}} = "
-    rf"(?P<var>{NUM}),\\quad \\pi_\d+\^\{{new\}} = \\frac\{{(?P<nk2>{NUM})\}}\{{(?P<n>\d+)\}} = "
+    rf"^\(\\sigma_\{{(\d+)\}}\^\{{new\}}\)\^2 = "
+    rf"\\frac\{{(?P<scatter>{NUM})\}}\{{(?P<nk>{NUM})\}} = "
+    rf"(?P<var>{NUM}),\\quad \\pi_\{{\d+\}}\^\{{new\}} = "
+    rf"\\frac\{{(?P<nk2>{NUM})\}}\{{(?P<n>\d+)\}} = "
     rf"(?P<pi>\d\.\d{{4}})$"
 )
 VAR_EQUAL = re.compile(
     rf"^\\sigma\^2 = \\frac\{{\\sum_k\\sum_n \\gamma\(z_\{{nk\}}\)\(x_n-\\mu_k\^\{{new\}}\)\^2\}}"
     rf"\{{N\}} = \\frac\{{(?P<scatter>{NUM})\}}\{{(?P<n0>\d+)\}} = (?P<var>{NUM}),\\quad "
-    rf"\\pi_\d+\^\{{new\}} = \\frac\{{(?P<nk2>{NUM})\}}\{{(?P<n>\d+)\}} = (?P<pi>\d\.\d{{4}})$"
+    rf"\\pi_\{{\d+\}}\^\{{new\}} = \\frac\{{(?P<nk2>{NUM})\}}\{{(?P<n>\d+)\}} = "
+    rf"(?P<pi>\d\.\d{{4}})$"
 )
 
 
@@ -362,3 +366,32 @@ def test_general_formulas_are_the_notes():
     assert r"\sum_{j=1}^{K}" in E_STEP_GENERAL
     for part in ("N_k", r"\mu_k^{new}", r"(\sigma_k^{new})^2", r"\pi_k^{new} = \frac{N_k}{N}"):
         assert part in M_STEP_GENERAL
+
+
+# ---------------------------------------------------------------- indices of two digits
+
+
+def ten_components(x: np.ndarray) -> MixtureParams:
+    return MixtureParams(np.full(10, 0.1), np.quantile(x, np.linspace(0.05, 0.95, 10)), np.ones(10))
+
+
+@pytest.mark.parametrize("prior", [False, True], ids=["ml", "map"])
+def test_m_step_lines_brace_two_digit_indices(data, prior):
+    r"""K = 10: the LaTeX says N_{10}, \mu_{10}, … (N_10 would typeset as N₁0)."""
+    params = ten_components(data)
+    stats = sufficient_statistics(data, params, backend="numpy")
+    chosen = ConjugatePrior.default(data, 10) if prior else None
+    new, _ = update_params(stats, params, var_floor=default_var_floor(data), prior=chosen)
+    text = " ".join(m_step_lines(stats, new, False, chosen))
+    for symbol in ("N", r"\mu", r"\sigma", r"\pi") + ((r"\bar{x}",) if prior else ()):
+        assert f"{symbol}_{{10}}" in text, symbol
+        assert f"{symbol}_{{1}}" in text, symbol
+    assert not re.search(r"_\d", text), re.search(r"_\d.{0,10}", text)
+
+
+def test_e_step_lines_name_the_point_followed(data):
+    """For x₇ the lines say γ(z_{7,k}) and f(x_{7}), not the symbolic n."""
+    params = ten_components(data)
+    lines = e_step_lines(float(data[6]), params, 7)
+    assert lines[0].startswith(r"\gamma(z_{7,1}) = ") and lines[9].startswith(r"\gamma(z_{7,10})")
+    assert all(r"{f(x_{7})}" in line and "x_n" not in line for line in lines)

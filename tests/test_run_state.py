@@ -406,7 +406,7 @@ def test_the_stopping_rule_in_words():
     aitken = rs.ModelSettings(tol=1e-6)
     gain = rs.ModelSettings(tol=1e-4, stopping="gain")
     assert aitken.until() == (
-        "until Aitken's estimate of the limit of log L is within 1e-06 per point"
+        "until Aitken's estimate of the limit of log L is within 10⁻⁶ per point"
     )
-    assert gain.until() == "until log L rises by less than 1e-04 per point"
-    assert "Aitken" in aitken.why_converged() and "rose by less than 1e-04" in gain.why_converged()
+    assert gain.until() == "until log L rises by less than 10⁻⁴ per point"
+    assert "Aitken" in aitken.why_converged() and "rose by less than 10⁻⁴" in gain.why_converged()

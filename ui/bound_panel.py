@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from figures.bound import HalfStep, bound_bars_figure, bound_slice_figure, hard_soft_figure
-from figures.notation import log_l, subscript
+from figures.notation import log_l, short, subscript
 from figures.trace import decreases
 from gmm_core import MixtureParams, bound_split, classification_em, run_em
 from gmm_core.bound import BoundSplit, Slice, mean_slice, segment_slice
@@ -136,7 +136,7 @@ def _numbers(split: BoundSplit, theta_name: str, q_name: str) -> None:
     cols = st.columns(3)
     cols[0].metric(f"log L({theta_name})", log_l(split.log_likelihood))
     cols[1].metric(f"bound L(q, {theta_name}), q = γ of {q_name}", log_l(split.bound))
-    cols[2].metric("gap KL(q ‖ p(z|x, θ)) ≥ 0", f"{split.gap:.6g}")
+    cols[2].metric("gap KL(q ‖ p(z|x, θ)) ≥ 0", short(split.gap, 6))
 
 
 def _jensen(state: StepperState, data: session.ActiveData) -> None:
@@ -156,8 +156,8 @@ def _jensen(state: StepperState, data: session.ActiveData) -> None:
     _numbers(split, theta_name, q_name)
     if state.phase == "E":
         st.caption(
-            f"After the E-step q = γ(z_nk) of {theta_name}: Jensen's inequality holds with "
-            f"equality, the gap is 0 (up to rounding: {split.gap:.1e})."
+            f"After the E-step q = γ(zₙₖ) of {theta_name}: Jensen's inequality holds with "
+            f"equality, the gap is 0 (up to rounding: {short(split.gap, 2)})."
         )
     else:
         before = float(state.run.log_likelihoods[t - 1])
@@ -165,7 +165,7 @@ def _jensen(state: StepperState, data: session.ActiveData) -> None:
             f"The M-step maximised the bound over θ with q fixed: it rose from log L({q_name}) "
             f"= {log_l(before)} to {log_l(split.bound)}, and log L rose by that and by the gap "
             f"that opened: {log_l(split.log_likelihood)} = {log_l(split.bound)} + "
-            f"{split.gap:.6g}."
+            f"{short(split.gap, 6)}."
         )
 
 
@@ -201,8 +201,8 @@ def _slice_view(state: StepperState, data: session.ActiveData) -> None:
         key=keys.BOUND_PATH,
         horizontal=True,
         format_func=lambda c: f"the segment {a} → {b}" if c == WHOLE_STEP else f"μ{subscript(c)}",
-        help="The segment: θ(s) = (1 − s) θ_t + s θ_t+1. μ_k: only μ_k moves, every other "
-        "parameter stays at θ_t",
+        help="The segment: θ(s) = (1 − s) θₜ + s θₜ₊₁. μₖ: only μₖ moves, every other "
+        "parameter stays at θₜ",
     )
     cut = _slice(data, start, end, path)
     if path == WHOLE_STEP:
@@ -219,8 +219,8 @@ def _slice_view(state: StepperState, data: session.ActiveData) -> None:
         + (
             "The dashed green curve is the next bound, after the E-step of " + b + "."
             if path == WHOLE_STEP
-            else "With π and σ² fixed the bound is a parabola in μ_k "
-            "whose top is Σγx/N_k, the M-step's μ_k."
+            else "With π and σ² fixed the bound is a parabola in μₖ "
+            "whose top is Σₙ γ(zₙₖ) xₙ / Nₖ, the M-step's μₖ."
         )
     )
 
@@ -229,7 +229,7 @@ def _slice_view(state: StepperState, data: session.ActiveData) -> None:
     "Hard versus soft: classification EM beside EM from θ₀",
     key=keys.SHOW_HARD,
     help="Classification EM gives each point wholly to its most probable component "
-    "(k-means-like, with variances) instead of splitting it by γ(z_nk)",
+    "(k-means-like, with variances) instead of splitting it by γ(zₙₖ)",
 )
 def _hard_soft(state: StepperState, data: session.ActiveData) -> None:
     settings = state.settings
@@ -247,10 +247,10 @@ def _hard_soft(state: StepperState, data: session.ActiveData) -> None:
     hard_end = "stopped: no label changed" if hard.converged else "hit the iteration limit"
     lines = [
         f"From the same θ₀: EM (soft γ) ends after {soft.n_iter} iterations at log L = "
-        f"{log_l(soft.log_likelihood)}, μ = {', '.join(f'{m:.4g}' for m in soft.params.means)}; "
+        f"{log_l(soft.log_likelihood)}, μ = {', '.join(short(m, 4) for m in soft.params.means)}; "
         f"classification EM gives every point wholly to one component, {hard_end} after "
         f"{hard.n_iter} iterations at log L = {log_l(float(hard.log_likelihoods[-1]))}, "
-        f"μ = {', '.join(f'{m:.4g}' for m in hard.params.means)}."
+        f"μ = {', '.join(short(m, 4) for m in hard.params.means)}."
     ]
     if falls.size:
         lines.append(

@@ -73,7 +73,7 @@ def largest_k_input(
 
 def run_terms(settings: ModelSettings) -> str:
     """How the sidebar's model makes each run of an experiment end, in words: e.g.
-    "regularised by the conjugate prior, until log L rises by less than 1e-06 per point or
+    "regularised by the conjugate prior, until log L rises by less than 10⁻⁶ per point or
     500 iterations" (the prior only when on)."""
     prior = "regularised by the conjugate prior, " if settings.prior else ""
     return f"{prior}{settings.until()} or {plural(settings.max_iter, 'iteration')}"

@@ -25,7 +25,7 @@ __all__ = ["INIT_LABELS", "MAX_K", "manual_table_problem", "render_model_panel"]
 DEFAULTS = defaults(MODEL_SETTINGS)
 PRIOR_HELP = (
     "MAP-EM with R mclust's priorControl() defaults (Fraley & Raftery 2007): a conjugate "
-    "prior shrinks each μ_k towards the data's mean (κ = 0.01) and keeps each σ_k² away from 0 "
+    "prior shrinks each μₖ towards the data's mean (κ = 0.01) and keeps each σₖ² away from 0 "
     "(ν = 3, scale var(x)/K²). It stops components collapsing onto a point. The criteria then "
     "use log L at the MAP fit, as mclust does."
 )

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from figures.notation import subscript
+from figures.notation import short, subscript
 from figures.predict import LETTERS, prediction_figure
 from gmm_core import e_step
 
@@ -67,7 +67,8 @@ def _reveal(state: StepperState, x: np.ndarray) -> None:
             result = score_means(np.array(pending["guess"]), old, new, scale)
             points = result.points
             parts = [
-                f"μ{subscript(k + 1)}: you said {g:.4g}, it moved to {a:.4g} (error {e:+.3g}"
+                f"μ{subscript(k + 1)}: you said {short(g, 4)}, it moved to {short(a, 4)} (error "
+                f"{'+' if e >= 0 else ''}{short(e)}"
                 f"{', hit' if h else ''})"
                 for k, (g, a, e, h) in enumerate(
                     zip(result.guess, result.answer, result.errors, result.hits, strict=True)
@@ -79,9 +80,9 @@ def _reveal(state: StepperState, x: np.ndarray) -> None:
         resp, _ = e_step(x[n : n + 1], state.params)
         right = owner_result(pending["guess"], resp[0])
         points = 1.0 if right else 0.0
-        gammas = ", ".join(f"γ(z_n{k + 1}) = {g:.3f}" for k, g in enumerate(resp[0]))
+        gammas = ", ".join(f"γ(zₙ{subscript(k + 1)}) = {g:.3f}" for k, g in enumerate(resp[0]))
         owner = int(np.argmax(resp[0])) + 1
-        message = f"x_n = {x[n]:.4g}: {gammas}. Component {owner} owns it — " + (
+        message = f"xₙ = {short(x[n], 4)}: {gammas}. Component {owner} owns it — " + (
             "right!" if right else f"you said {pending['guess'] + 1}."
         )
     score = st.session_state.get(SCORE_KEY, Score()).add(points)
@@ -127,14 +128,14 @@ def _ask_m(state: StepperState, data: session.ActiveData, lecture: bool) -> None
             key=f"predict_pick_{t}",
             horizontal=True,
             format_func=lambda c: (
-                f"{LETTERS[c]}: μ = " + ", ".join(f"{m:.3g}" for m in cands.means[c])
+                f"{LETTERS[c]}: μ = " + ", ".join(short(m) for m in cands.means[c])
             ),
         )
         values, widget_keys = {"kind": "M", "pick": 0, "guess": None}, [f"predict_pick_{t}"]
     else:
         st.markdown(
-            f"**Before the M-step:** where will each μ_k move? Now μ = "
-            f"{', '.join(f'{m:.4g}' for m in old)}. (Hint: μ_k^new = Σ_n γ(z_nk) x_n / N_k, "
+            f"**Before the M-step:** where will each μₖ move? Now μ = "
+            f"{', '.join(short(m, 4) for m in old)}. (Hint: μₖⁿᵉʷ = Σₙ γ(zₙₖ) xₙ / Nₖ, "
             "the γ-weighted mean of the coloured bars.)"
         )
         cols = st.columns(k)
@@ -171,8 +172,8 @@ def _ask_e(state: StepperState, data: session.ActiveData) -> None:
     )
     k = state.params.n_components
     st.radio(
-        f"**Before the E-step:** which component will own x_n = {data.x[n]:.4g} (the dotted "
-        "line), i.e. have the largest γ(z_nk)?",
+        f"**Before the E-step:** which component will own xₙ = {short(data.x[n], 4)} (the dotted "
+        "line), i.e. have the largest γ(zₙₖ)?",
         list(range(k)),
         key=f"predict_owner_{t}",
         horizontal=True,

@@ -41,6 +41,8 @@ def fits_table(at: AppTest):
 def test_the_page_states_the_sign_convention_before_any_fit():
     at = open_page()
     assert any("lower is better" in c.value.lower() for c in at.caption)
+    assert any("(uncertain γ(zₙₖ))" in c.value for c in at.caption)
+    assert not any("z_nk" in c.value for c in at.caption)
     assert any(r"\mathrm{BIC}" in latex.value for latex in at.get("latex"))
     assert any("Compare models" in i.value for i in at.info)
 
@@ -144,7 +146,7 @@ def test_a_choice_resting_on_a_tiny_cluster_is_flagged():
     selection = at.session_state["selection"][1]
     table = fits_table(at)
     want = [float(r.params.weights.min()) * 82 for r in selection.rows]
-    np.testing.assert_allclose(table["smallest N_k"], want)
+    np.testing.assert_allclose(table["smallest Nₖ"], want)
     flagged = {
         r
         for r in (selection.best(c) for c in ("bic", "aic", "icl"))

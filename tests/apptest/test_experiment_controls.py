@@ -29,7 +29,7 @@ def with_sidebar(stopping: str, tol: float, max_iter: int):
 def test_the_k_page_fits_with_the_sidebars_stopping_rule_and_says_it():
     at = open_app_page(K_PAGE, "How many components?", with_sidebar("gain", 1e-3, 40))
     assert any(
-        "restarts each, until log L rises by less than 1e-03 per point or 40 iterations (" in c
+        "restarts each, until log L rises by less than 10⁻³ per point or 40 iterations (" in c
         for c in (c.value for c in at.caption)
     )
     at.number_input(key="k_max").set_value(3).run()
@@ -46,7 +46,7 @@ def test_the_k_page_fits_with_the_sidebars_stopping_rule_and_says_it():
 def test_the_explorer_runs_with_the_sidebars_stopping_rule_and_says_it():
     at = open_app_page(EXPLORER, "Initialisation explorer", with_sidebar("gain", 1e-3, 40))
     assert any(
-        "unequal variances, until log L rises by less than 1e-03 per point or 40 iterations."
+        "unequal variances, until log L rises by less than 10⁻³ per point or 40 iterations."
         in c.value
         for c in at.caption
     )

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from figures.notation import log_l
+from figures.notation import log_l, short
 from gmm_core import explore_restarts, fit
 
 from .helpers import (
@@ -78,6 +78,13 @@ def test_restarts_match_gmm_core_and_every_run_is_drawn():
     lines = figure(at, "explorer_traces")["data"]
     assert sum(1 for t in lines if t.get("mode") == "lines" and t.get("name") != "selected") >= 12
     optima = traces(figure(at, "explorer_optima"), prefix="optimum")
+    # The optima table in the notes' notation: μₖ, σₖ², πₖ, numbers with the true minus.
+    table = next(df.value for df in at.dataframe if "optimum" in df.value.columns)
+    assert {"μₖ", "σₖ²", "πₖ"} <= set(table.columns)
+    assert not any("_" in c for c in table.columns)
+    best = got.optima[0].params
+    assert table["μₖ"][0] == ", ".join(short(m, 6) for m in best.means)
+    assert table["σₖ²"][0] == ", ".join(short(v, 4) for v in best.variances)
     assert len(optima) == min(len(expected.optima), 8)
 
 

@@ -24,7 +24,7 @@ def test_the_prior_reaches_the_stepper_and_its_maths():
     # A formula wraps as several st.latex parts (app_pages/stepper.formulas): read them all.
     joined = " ".join(latex)
     assert r"\kappa = 0.01" in joined and r"\nu = 3" in joined
-    assert any(r"\mu_1^{new} = \dfrac{" in t and r"\cdot" in t for t in latex)
+    assert any(r"\mu_{1}^{new} = \dfrac{" in t and r"\cdot" in t for t in latex)
     assert dict(at.query_params).get("prior") == "1"
 
 

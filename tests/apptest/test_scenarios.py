@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from figures.notation import log_l
 from gmm_core import MixtureParams
 from ui.pure.presets import PRESETS
 
@@ -83,7 +84,11 @@ def test_old_faithful_preset_reaches_the_published_fit():
     np.testing.assert_allclose(p.weights, [0.361, 0.639], atol=6e-4)
     np.testing.assert_allclose(p.means, [54.61, 80.09], atol=6e-3)
     np.testing.assert_allclose(np.sqrt(p.variances), 5.869, atol=6e-4)
-    assert stepper(at).run.log_likelihoods[stepper(at).t] == pytest.approx(-1034.002, abs=6e-4)
+    final = stepper(at).run.log_likelihoods[stepper(at).t]
+    assert final == pytest.approx(-1034.002, abs=6e-4)
+    # The note quotes log L as the status line writes it (−1,034.0018), not −1034.002.
+    assert f"log L = {log_l(final)}," in PRESET["old_faithful"].watch
+    assert log_l(final) in status_text(at)
 
 
 @pytest.mark.slow

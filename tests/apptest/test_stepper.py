@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pytest
 
+from figures.notation import short
 from gmm_core import MixtureParams
 from ui.pure.playback import MAX_STEPS_PER_TICK
 
@@ -192,15 +193,17 @@ def test_maths_panel_shows_the_numbers_of_the_step():
     latex = [e.value.strip("$\n") for e in at.get("latex")]
     # The general formulas, one E-step line per component, two M-step lines per component.
     assert any(r"\gamma(z_{nk})" in s for s in latex)
-    assert sum(re.match(r"\\gamma\(z_\{n\d", s) is not None for s in latex) == 3
-    assert sum(re.match(r"N_\d", s) is not None for s in latex) == 3
+    # Worked out for point 1 (x₁): γ(z_{1,k}) over f(x_{1}); indices braced (N_{10} at K = 10).
+    assert sum(re.match(r"\\gamma\(z_\{1,\d+\}\)", s) is not None for s in latex) == 3
+    assert sum(re.match(r"N_\{\d+\}", s) is not None for s in latex) == 3
     mu = stepper(at).params.means
     assert any(f"{mu[0]:.6g}" in s for s in latex)
     # Following another point: the E-step lines are worked out for that x_n.
     x = at.session_state["active_data"].x
     at.number_input(key="maths_n").set_value(417).run()
-    assert any(f"for x₄₁₇ = {x[416]:.6g}" in m.value for m in at.markdown)
+    assert any(f"for x₄₁₇ = {short(x[416], 6)}" in m.value for m in at.markdown)
     latex = [e.value for e in at.get("latex")]
+    assert any(r"\gamma(z_{417,1})" in s and "{f(x_{417})}" in s for s in latex)
     assert any(f"\\mathcal{{N}}({x[416]:.4g}" in s for s in latex)
 
 

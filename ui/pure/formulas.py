@@ -110,14 +110,26 @@ def latex_exp(log_value: float, digits: int = 4) -> str:
     return rf"{mantissa} \times 10^{{{exponent}}}"
 
 
-def e_step_lines(x_n: float, params: MixtureParams) -> list[str]:
+def e_step_lines(x_n: float, params: MixtureParams, n: int | None = None) -> list[str]:
     """γ(z_nk) for one point, every k, as LaTeX lines with the numbers of ``params``.
+
+    Parameters
+    ----------
+    x_n : float
+        The point.
+    params : MixtureParams
+        The parameters of the E-step.
+    n : int, optional
+        The point's number (from 1), written as its index: γ(z_{7,1}) … / f(x_{7}); the
+        symbolic n when omitted.
 
     Returns
     -------
     list of str
         One line per component: the ratio π_k N(x_n|μ_k,σ_k²) / f(x_n) and its value.
     """
+    point = "n" if n is None else str(n)
+    comma = "" if n is None else ","
     log_terms = log_weighted_densities(np.array([x_n]), params)[:, 0]
     log_f = float(np.logaddexp.reduce(log_terms))
     f_str = latex_exp(log_f)
@@ -131,9 +143,9 @@ def e_step_lines(x_n: float, params: MixtureParams) -> list[str]:
             else r"\text{undefined}"
         )
         lines.append(
-            rf"\gamma(z_{{n{j}}}) = \frac{{{params.weights[k]:.4f} \cdot "
+            rf"\gamma(z_{{{point}{comma}{j}}}) = \frac{{{params.weights[k]:.4f} \cdot "
             rf"\mathcal{{N}}({latex_number(x_n)} \mid {latex_number(params.means[k])},\,"
-            rf"{latex_number(params.variances[k])})}}{{f(x_n)}}"
+            rf"{latex_number(params.variances[k])})}}{{f(x_{{{point}}})}}"
             rf" = \frac{{{latex_exp(float(log_terms[k]))}}}{{{f_str}}} = {gamma}"
         )
     return lines
@@ -171,8 +183,8 @@ def m_step_lines(
         j = k + 1
         n_k = float(stats.n_k[k])
         lines.append(
-            rf"N_{j} = \textstyle\sum_n \gamma(z_{{n{j}}}) = {latex_number(n_k, 6)},\quad "
-            rf"\mu_{j}^{{new}} = \dfrac{{{latex_number(float(stats.weighted_sums[k]), 6)}}}"
+            rf"N_{{{j}}} = \textstyle\sum_n \gamma(z_{{n{j}}}) = {latex_number(n_k, 6)},\quad "
+            rf"\mu_{{{j}}}^{{new}} = \dfrac{{{latex_number(float(stats.weighted_sums[k]), 6)}}}"
             rf"{{{latex_number(n_k, 6)}}} = {latex_number(float(new.means[k]), 6)}"
         )
         if equal_variance:
@@ -182,12 +194,12 @@ def m_step_lines(
             )
         else:
             variance = (
-                rf"(\sigma_{j}^{{new}})^2 = \frac{{{latex_number(float(scatter[k]), 6)}}}"
+                rf"(\sigma_{{{j}}}^{{new}})^2 = \frac{{{latex_number(float(scatter[k]), 6)}}}"
                 rf"{{{latex_number(n_k, 6)}}}"
             )
         lines.append(
             rf"{variance} = {latex_number(float(new.variances[k]), 6)},\quad "
-            rf"\pi_{j}^{{new}} = \frac{{{latex_number(n_k, 6)}}}{{{n}}} = {new.weights[k]:.4f}"
+            rf"\pi_{{{j}}}^{{new}} = \frac{{{latex_number(n_k, 6)}}}{{{n}}} = {new.weights[k]:.4f}"
         )
     return lines
 
@@ -212,9 +224,9 @@ def map_step_lines(
     for k in range(n_k.size):
         j = k + 1
         lines.append(
-            rf"N_{j} = {num(n_k[k])},\quad \bar{{x}}_{j} = "
+            rf"N_{{{j}}} = {num(n_k[k])},\quad \bar{{x}}_{{{j}}} = "
             rf"\dfrac{{{num(stats.weighted_sums[k])}}}{{{num(n_k[k])}}} = {num(xbar[k])},\quad "
-            rf"\mu_{j}^{{new}} = \dfrac{{{num(n_k[k])} \cdot {num(xbar[k])} + {num(kappa)} "
+            rf"\mu_{{{j}}}^{{new}} = \dfrac{{{num(n_k[k])} \cdot {num(xbar[k])} + {num(kappa)} "
             rf"\cdot {num(mu_p)}}}{{{num(n_k[k])} + {num(kappa)}}} = {num(new.means[k])}"
         )
         if equal_variance:
@@ -228,12 +240,12 @@ def map_step_lines(
         else:
             top = zeta2 + penalty[k] + scatter[k]
             variance = (
-                rf"(\sigma_{j}^{{new}})^2 = \frac{{{num(zeta2)} + {num(penalty[k])} + "
+                rf"(\sigma_{{{j}}}^{{new}})^2 = \frac{{{num(zeta2)} + {num(penalty[k])} + "
                 rf"{num(scatter[k])}}}{{{num(nu)} + {num(n_k[k])} + 3}} = "
                 rf"\frac{{{num(top)}}}{{{num(nu + n_k[k] + 3)}}}"
             )
         lines.append(
             rf"{variance} = {num(new.variances[k])},\quad "
-            rf"\pi_{j}^{{new}} = \frac{{{num(n_k[k])}}}{{{n}}} = {new.weights[k]:.4f}"
+            rf"\pi_{{{j}}}^{{new}} = \frac{{{num(n_k[k])}}}{{{n}}} = {new.weights[k]:.4f}"
         )
     return lines

@@ -147,7 +147,7 @@ PRESETS: tuple[Preset, ...] = (
         "old_faithful",
         "Old Faithful",
         "The textbook fit (equal variances, started at μ = 55 and 80, σ = 5): it converges to "
-        "π ≈ (0.361, 0.639), μ ≈ (54.61, 80.09), σ ≈ 5.869 and log L = −1034.002, the "
+        "π ≈ (0.361, 0.639), μ ≈ (54.61, 80.09), σ ≈ 5.869 and log L = −1,034.0018, the "
         "published R mixtools result.",
         {
             "data_source": "Data set",

@@ -16,6 +16,7 @@ import numpy as np
 from gmm_core import MixtureParams, Run, StepReport, advance, check_data, initial_params, start_run
 from gmm_core.convergence import ConvergenceMonitor
 from gmm_core.em import default_var_floor
+from gmm_core.notation import power_of_ten
 from gmm_core.options import EMOptions
 from gmm_core.prior import ConjugatePrior
 
@@ -71,20 +72,24 @@ class ModelSettings:
         return ConvergenceMonitor(self.tol, self.stopping)  # type: ignore[arg-type]
 
     def until(self) -> str:
-        """The stopping rule in words, e.g. "until log L rises by less than 1e-06 per point"."""
+        """The stopping rule in words, e.g. "until log L rises by less than 10⁻⁶ per point"."""
         if self.tol == 0:
             return "with no tolerance (tol = 0: to the iteration limit)"
         if self.stopping == "aitken":
             return (
-                f"until Aitken's estimate of the limit of log L is within {self.tol:.0e} per point"
+                "until Aitken's estimate of the limit of log L is within "
+                f"{power_of_ten(self.tol)} per point"
             )
-        return f"until log L rises by less than {self.tol:.0e} per point"
+        return f"until log L rises by less than {power_of_ten(self.tol)} per point"
 
     def why_converged(self) -> str:
         """Why a run counts as converged, in words (for the status line)."""
         if self.stopping == "aitken":
-            return f"Aitken's estimate of the limit of log L was within {self.tol:.0e} per point"
-        return f"log L rose by less than {self.tol:.0e} per point"
+            return (
+                "Aitken's estimate of the limit of log L was within "
+                f"{power_of_ten(self.tol)} per point"
+            )
+        return f"log L rose by less than {power_of_ten(self.tol)} per point"
 
 
 @dataclass(frozen=True)

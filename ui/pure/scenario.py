@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gmm_core.notation import power_of_ten
+
 from .settings import SETTING, SETTINGS, SOURCE_LINKS, TOLERANCES
 from .text import code
 
@@ -69,8 +71,8 @@ _FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def tolerance_label(tol: float) -> str:
-    """How a tolerance appears in the menu: "1e-06", or "0 (run to the limit)"."""
-    return "0 (run to the limit)" if tol == 0 else f"{tol:.0e}"
+    """How a tolerance appears in the menu: "10⁻⁶", or "0 (run to the limit)"."""
+    return "0 (run to the limit)" if tol == 0 else power_of_ten(tol)
 
 
 def affordable_iteration(t: int, n_points: int, n_components: int) -> int:
@@ -177,7 +179,8 @@ def _bounded_number(key: str, kind: type, text: str) -> float:
     if not lo <= value <= hi:
         raise ValueError(f"outside {lo:,}..{hi:,}")
     if key == "tol" and value not in TOLERANCES:
-        menu = ", ".join(tolerance_label(t) for t in TOLERANCES)
+        # As a link is typed (1e-06), not as the menu shows it (10⁻⁶).
+        menu = ", ".join("0 (run to the limit)" if t == 0 else f"{t:g}" for t in TOLERANCES)
         raise ValueError(f"the tolerance must be one of the menu's values: {menu}")
     return value
 
