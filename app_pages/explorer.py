@@ -260,10 +260,12 @@ def results(exploration: Exploration) -> None:
         {  # long lists and reasons in fixed widths: the grid never clips
             "log L": st.column_config.TextColumn(alignment="right"),
             "share": st.column_config.NumberColumn(format="percent"),
-            "μₖ": st.column_config.TextColumn(width="medium"),
-            "σₖ²": st.column_config.TextColumn(width="medium"),
+            # 818 px at 1280 wide: the three lists share what the short columns leave
+            "μₖ": st.column_config.TextColumn(width=160),
+            "σₖ²": st.column_config.TextColumn(width=140),
+            "πₖ": st.column_config.TextColumn(width=120),
             "degenerate": st.column_config.TextColumn(
-                width="medium", help="Why the optimum is degenerate: a variance at the floor"
+                width="small", help="Why the optimum is degenerate: a variance at the floor"
             ),
         },
     )

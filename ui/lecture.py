@@ -137,7 +137,7 @@ LECTURE_CSS = """
 [data-testid="stMain"] input, [data-testid="stMain"] [data-baseweb="select"] div,
 [data-testid="stMain"] [data-baseweb="tag"] span { font-size: 1.3rem !important; }
 [data-testid="stMain"] [data-testid="stMetricValue"] * {
-    font-size: clamp(1.6rem, 2.4vw, 2.6rem) !important; white-space: normal !important;
+    font-size: clamp(2.25rem, 3vw, 2.6rem) !important; white-space: normal !important;
     overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stMain"] [data-testid="stMetricLabel"] * { font-size: 1.3rem !important; }
