@@ -237,7 +237,7 @@ def test_play_after_scrubbing_back_never_goes_backwards(page: Page, wait_for_app
 # --------------------------------------------------------------------------- accessibility
 
 AXE = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js")
-PAGES = ["", "explorer", "choose_k"]
+PAGES = ["", "explorer", "choose_k", "landscape"]
 
 
 @pytest.mark.slow
