@@ -7,7 +7,6 @@ not the sidebar, and it publishes the shareable link itself so the link follows 
 while playing, the fragment runs on a timer, so autoplay ticks redraw only this part too.
 """
 
-import re
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -25,7 +24,9 @@ from figures.convergence import aitken_trace_spec
 from figures.mixture import mixture_figure_spec
 from figures.notation import log_l, plain, plural, short, subscript
 from figures.palette import text_color_on
-from figures.trace import decreases, trace_figure_spec
+from figures.trace import trace_figure_spec
+from gmm_core import StepReport
+from gmm_core.convergence import decreases
 from ui import links, session
 from ui.bound_panel import render_bound_panel
 from ui.lecture import KEYS, chart, formulas, key_hint, keyboard_help
@@ -298,17 +299,20 @@ def messages(state: rs.StepperState, *extra: str) -> None:
         return
     # A popover, not an expander: opened, it floats over the chart instead of pushing the
     # chart and the trace below the fold.
-    with st.popover(warning_label(said), icon=":material/warning:", key="lecture_messages"):
+    label = warning_label(state.report, len(said))
+    with st.popover(label, icon=":material/warning:", key="lecture_messages"):
         for message in said:
             st.warning(message)
 
 
-def warning_label(said: list[str]) -> str:
-    """One short line naming the warnings: "k = 1 collapsed" (as the legend names it), or
-    "2 warnings"."""
-    if len(said) == 1 and (short := re.match(r"Component (\d+) (collapsed|is empty)", said[0])):
-        return f"k = {short.group(1)} {short.group(2).removeprefix('is ')}"
-    return plural(len(said), "warning")
+def warning_label(report: StepReport | None, n_said: int) -> str:
+    """One short line naming the warnings: "k = 1 collapsed" (as the legend names it) when
+    the one warning is the report's one collapsed or empty component, else "2 warnings"."""
+    named = [f"k = {k + 1} collapsed" for k in report.collapsed] if report else []
+    named += [f"k = {k + 1} empty" for k in report.empty] if report else []
+    if n_said == 1 and len(named) == 1:
+        return named[0]
+    return plural(n_said, "warning")
 
 
 def watch_note(note: tuple[str, str] | None) -> None:
