@@ -18,7 +18,7 @@ import pytest
 
 from figures.convergence import aitken_trace_figure, aitken_trace_spec, with_aitken_asymptote
 from figures.mixture import mixture_figure, mixture_figure_spec
-from figures.spec import template, trace_object, unvalidated
+from figures.spec import serialisable, template, trace_object, unvalidated
 from figures.trace import trace_figure, trace_figure_spec
 from gmm_core import MixtureParams, sample
 from gmm_core.binning import bin_edges, histogram, responsibility_by_bin
@@ -148,10 +148,22 @@ def test_a_misspelt_key_fails_validation():
     unvalidated(spec)  # unvalidated, it would reach the browser: hence the tests above
 
 
-def test_template_is_plotly_white_and_a_copy():
-    first = template()
-    first["layout"]["font"]["color"] = "red"
-    assert template() == pio.templates["plotly_white"].to_plotly_json()
+def test_template_is_plotly_white_shared_and_left_unchanged(binned):
+    """One template dict for every figure (no copy per chart): building, styling and
+    serialising the stepper's charts, in both modes, leave it equal to plotly_white."""
+    reference = pio.templates["plotly_white"].to_plotly_json()
+    assert template() is template()
+    assert template() == reference
+    edges, counts, shares = binned
+    for lecture in (False, True):
+        for spec in (
+            mixture_figure_spec(edges, counts, THREE, bin_shares=shares, truth=THREE),
+            trace_figure_spec(np.array([-3.0, -2.0, -1.5]), current=1),
+        ):
+            assert spec["layout"]["template"] is template()
+            serialisable(chart_spec(spec, lecture=lecture)).to_dict()
+    assert template() == reference
+    assert "bdata" not in json.dumps(template())  # no arrays in it: serialisable skips it
     with pytest.raises(ValueError, match="no trace class"):
         trace_object({"type": "heatmap", "z": [[1]]})
 

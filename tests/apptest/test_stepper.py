@@ -10,6 +10,7 @@ import pytest
 
 from figures.notation import short
 from gmm_core import MixtureParams
+from ui.pure import keys
 from ui.pure.playback import MAX_STEPS_PER_TICK
 
 from .helpers import (
@@ -218,3 +219,26 @@ def test_parameter_table_has_values_and_changes():
     np.testing.assert_allclose(df["Nₖ"].sum(), 1000)
     np.testing.assert_allclose(df["σₖ"] ** 2, df["σₖ²"])
     assert "Δμₖ" in df.columns
+
+
+def test_export_panel_is_built_only_while_open():
+    """The "Export this run" expander builds its downloads (and the run's metadata) only when
+    open: a click on a closed one sends none of them; opened, all four, for the run so far."""
+    at = new_app()
+    click(at, "step")
+    assert not at.get("download_button")
+    expander = [e for e in at.expander if e.label == "Export this run"]
+    assert expander, "the export expander is drawn, closed"
+    at.session_state[keys.SHOW_EXPORT] = True  # what opening it in the browser sets
+    at.run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [
+        "Parameters (CSV)",
+        "Run (JSON)",
+        "Responsibilities (CSV)",
+        "Animation (HTML)",
+    ]
+    assert any("θ₀ … θ₁" in c.value for c in at.caption)
+    at.session_state[keys.SHOW_EXPORT] = False
+    at.run()
+    assert not at.get("download_button")

@@ -30,6 +30,7 @@ BOUND_PATH = "bound_path"  # lower-bound panel: which path through the step
 SHOW_BOUND = "show_bound"  # lower-bound panel shown
 SHOW_HARD = "show_hard"  # hard-vs-soft EM comparison shown
 PREDICT_MODE = "predict_mode"  # "predict the next step" mode on
+SHOW_EXPORT = "show_export"  # the "Export this run" expander is open (its content is built)
 
 # Initialisation explorer page
 EXPLORATION = "exploration"  # (identity, Exploration) of the last run; the landscape reads it
