@@ -10,12 +10,14 @@ a misspelt key fails a test rather than the browser.
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
 from inspect import signature
 from typing import Any, ParamSpec
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -33,6 +35,8 @@ __all__ = [
     "text_px",
     "tick_label_chars",
     "trace_object",
+    "typed_array",
+    "typed_arrays",
     "unvalidated",
 ]
 
@@ -146,11 +150,9 @@ def serialisable(spec: dict[str, Any]) -> go.Figure:
     building the figure's objects and deep-copying them (~10 ms a chart on every click).
 
     Only ``to_dict()`` works on the result. The spec's dicts are converted in place (numpy
-    arrays become plotly's base64 typed arrays, as ``go.Figure.to_dict`` does): hand it a
-    spec built for this one chart (``ui.lecture.chart_spec`` makes a new one).
+    arrays become plotly.js typed arrays, as ``go.Figure.to_dict`` does: :func:`typed_arrays`):
+    hand it a spec built for this one chart (``ui.lecture.chart_spec`` makes a new one).
     """
-    from _plotly_utils.utils import convert_to_base64
-
     layout = {k: v for k, v in spec.get("layout", {}).items() if v is not None}
     shared_template = layout.pop("template", None)  # plain values, no arrays: not walked
     # "type" last in each trace, as a go.Figure's to_dict() writes it: the same bytes.
@@ -159,10 +161,75 @@ def serialisable(spec: dict[str, Any]) -> go.Figure:
         for trace in spec.get("data", [])
     ]
     result = {"data": data, "layout": layout}
-    convert_to_base64(result)
+    typed_arrays(result)
     if shared_template is not None:
         layout["template"] = shared_template
     return _SpecFigure(result)
+
+
+#: numpy dtype → plotly.js typed-array dtype (plotly.js's "typed array spec").
+TYPED_ARRAY_DTYPES = {
+    "int8": "i1",
+    "uint8": "u1",
+    "int16": "i2",
+    "uint16": "u2",
+    "int32": "i4",
+    "uint32": "u4",
+    "float32": "f4",
+    "float64": "f8",
+}
+#: Keys whose arrays plotly.js reads as plain lists (plotly's own encoder skips them too).
+PLAIN_ARRAY_KEYS = frozenset({"geojson", "layer", "layers", "range"})
+
+
+def narrowest_int(values: np.ndarray) -> np.ndarray:
+    """A 64-bit integer array in the narrowest type of its sign that holds its values (plotly.js
+    has no 64-bit integer arrays); unchanged when none does."""
+    low, high = int(values.min()), int(values.max())
+    kinds = (
+        ("int8", "int16", "int32") if values.dtype.kind == "i" else ("uint8", "uint16", "uint32")
+    )
+    for kind in kinds:
+        info = np.iinfo(kind)
+        if info.min <= low and high <= info.max:
+            return values.astype(kind)
+    return values
+
+
+def typed_array(values: np.ndarray) -> dict[str, str] | np.ndarray:
+    """``values`` (shape (n,) or (n, m)) as a plotly.js typed array ``{"dtype", "bdata"[,
+    "shape"]}``: its bytes in base64, as ``plotly.io.to_json`` writes numpy arrays; unchanged
+    when plotly.js has no typed array for it (empty, object or 64-bit integers out of range,
+    non-native byte order)."""
+    if values.size == 0 or not values.dtype.isnative:
+        return values
+    if values.dtype.kind in "iu" and values.dtype.itemsize == 8:
+        values = narrowest_int(values)
+    code = TYPED_ARRAY_DTYPES.get(values.dtype.name)
+    if code is None:
+        return values
+    spec = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(values)).decode("ascii")}
+    if values.ndim > 1:
+        spec["shape"] = ", ".join(str(n) for n in values.shape)
+    return spec
+
+
+def typed_arrays(node: Any) -> None:
+    """Every numpy array held by a dict in ``node`` (nested dicts, lists and tuples) replaced
+    in place by its :func:`typed_array`, except under :data:`PLAIN_ARRAY_KEYS` — what
+    ``go.Figure.to_dict`` does to a figure's arrays (plotly's private ``convert_to_base64``;
+    the tests check both agree)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in PLAIN_ARRAY_KEYS:
+                continue
+            if isinstance(value, np.ndarray):
+                node[key] = typed_array(value)
+            else:
+                typed_arrays(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            typed_arrays(value)
 
 
 def trace_object(trace: dict[str, Any]) -> go.BaseTraceType:
