@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from figures import component_color
-from ui.parameter_grid import SWATCH, column_config, swatch
-from ui.pure.grid import column_format
+from figures.palette import text_color_on
+from ui.parameter_grid import LECTURE_ROW_COLOURS, LECTURE_TABLE_KEY, SWATCH, column_config, swatch
+from ui.pure.grid import column_format, display_columns
+from ui.pure.settings import MAX_K
 
 
 def printf(fmt: str, value: float) -> str:
@@ -57,3 +59,31 @@ def test_config_and_swatches() -> None:
         url = swatch(k)
         assert url.startswith("data:image/svg+xml;utf8,")
         assert f"fill='{component_color(k)}'" in unquote(url)
+
+
+def test_display_columns_write_lecture_texts() -> None:
+    columns = {
+        "k": np.array([1, 2]),
+        "πₖ": np.array([0.4, 0.6]),
+        "μₖ": np.array([-2.11834, 1234.5]),
+        "Nₖ": np.array([1234.567, 0.5]),
+        "Δμₖ": np.array([0.012345, -0.5]),
+    }
+    assert display_columns(columns) == {
+        "k": ["1", "2"],
+        "πₖ": ["0.40000", "0.60000"],  # 5 significant digits, as plain() writes
+        "μₖ": ["−2.1183", "1,234.5"],
+        "Nₖ": ["1,234.57", "0.50"],
+        "Δμₖ": ["+0.0123", "−0.500"],
+    }
+
+
+def test_lecture_row_colours_cover_every_k() -> None:
+    """One CSS rule per component the sidebar allows, in the component's colour, with the
+    text colour that contrasts with it, scoped to lecture mode's table only."""
+    rules = [r for r in LECTURE_ROW_COLOURS.splitlines() if "nth-child" in r]
+    assert len(rules) == MAX_K
+    for k, rule in enumerate(rules):
+        assert rule.startswith(f".st-key-{LECTURE_TABLE_KEY} tbody tr:nth-child({k + 1})")
+        colour = component_color(k)
+        assert f"background-color: {colour}; color: {text_color_on(colour)};" in rule

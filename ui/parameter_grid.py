@@ -18,9 +18,25 @@ import pyarrow as pa
 import streamlit as st
 
 from figures import component_color
-from ui.pure.grid import column_format
+from figures.palette import text_color_on
+from ui.pure.grid import column_format, display_columns
+from ui.pure.settings import MAX_K
 
 SWATCH = "colour"
+#: Key of lecture mode's table's container (its CSS class ``st-key-…``).
+LECTURE_TABLE_KEY = "lecture_parameters"
+#: Lecture mode's table: the k cell of row k in component k's colour, text in black or white
+#: (whichever contrasts more), for every K the sidebar allows. Static CSS, so the table itself
+#: is plain text (``st.table`` of strings) and no pandas Styler runs on a click.
+LECTURE_ROW_COLOURS = (
+    "<style>\n"
+    + "\n".join(
+        f".st-key-{LECTURE_TABLE_KEY} tbody tr:nth-child({k + 1}) > :first-child "
+        f"{{ background-color: {component_color(k)}; color: {text_color_on(component_color(k))}; }}"
+        for k in range(MAX_K)
+    )
+    + "\n</style>"
+)
 
 
 def swatch(k: int) -> str:
@@ -63,3 +79,12 @@ def parameter_grid(columns: Mapping[str, np.ndarray]) -> None:
         column_config=column_config(columns),
         column_order=[SWATCH, *columns],
     )
+
+
+def lecture_parameter_table(columns: Mapping[str, np.ndarray]) -> None:
+    """``columns`` (name → values, shape (K,)) as lecture mode's table: an HTML table (it takes
+    the lecture type; the data grid draws on a canvas) of the texts of
+    :func:`ui.pure.grid.display_columns`, each k cell in its component's colour
+    (:data:`LECTURE_ROW_COLOURS`, put on the page once)."""
+    with st.container(key=LECTURE_TABLE_KEY):
+        st.table(pa.table(display_columns(dict(columns))), hide_index=True)

@@ -7,13 +7,18 @@ import time
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from figures.notation import short
 from gmm_core import MixtureParams
+from ui.parameter_grid import LECTURE_ROW_COLOURS, LECTURE_TABLE_KEY
 from ui.pure import keys
 from ui.pure.playback import MAX_STEPS_PER_TICK
 
 from .helpers import (
+    APP,
+    TIMEOUT,
+    blocks,
     click,
     decode,
     figure,
@@ -130,7 +135,10 @@ def test_play_advances_on_each_tick_and_pause_stops():
     click(at, "play")
     assert at.session_state["playing"]
     assert at.button(key="play").label.endswith("Pause")
-    shown = 0
+    # The Play click's own run is a tick too: on a slow machine a whole period may pass
+    # before it reaches the view, and it shows the first step (0 or 1 steps here).
+    shown = stepper(at).t
+    assert shown <= 1
     for _ in range(2):
         time.sleep(0.3)
         at.run()  # an autoplay tick
@@ -242,3 +250,25 @@ def test_export_panel_is_built_only_while_open():
     at.session_state[keys.SHOW_EXPORT] = False
     at.run()
     assert not at.get("download_button")
+
+
+def test_lecture_table_is_plain_text_with_the_row_colours_once():
+    """Lecture mode's parameter table: an HTML table of texts (no pandas Styler on a click),
+    in its keyed container; the CSS colouring its k cells is on the page once, outside the
+    view (a click does not resend it)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lecture"] = "1"
+    at.run()
+    click(at, "lecture_next")  # E-step
+    click(at, "lecture_next")  # M-step: iteration 1, with its changes
+    (table,) = at.table
+    shown = table.value
+    assert list(shown.columns)[:6] == ["k", "πₖ", "μₖ", "σₖ", "σₖ²", "Nₖ"]
+    assert list(shown["k"]) == ["1", "2", "3"]
+    assert all(isinstance(v, str) for v in shown["πₖ"])
+    np.testing.assert_allclose(sum(float(v) for v in shown["πₖ"]), 1.0, atol=1e-3)
+    assert all(v[0] in "+−" for v in shown["Δμₖ"])  # changes carry their sign
+    boxes = [b for b in blocks(at.main) if getattr(b.proto, "id", "").endswith(LECTURE_TABLE_KEY)]
+    assert boxes, "the table sits in its keyed container (the CSS is scoped to it)"
+    styles = [h.proto.body for h in at.get("html") if "nth-child" in h.proto.body]
+    assert styles == [LECTURE_ROW_COLOURS]

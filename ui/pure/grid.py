@@ -12,7 +12,9 @@ import math
 
 import numpy as np
 
-__all__ = ["column_format"]
+from gmm_core.notation import plain
+
+__all__ = ["column_format", "display_columns", "signed"]
 
 
 def column_format(values: np.ndarray, digits: int = 5, *, signed: bool = False) -> str:
@@ -40,3 +42,26 @@ def column_format(values: np.ndarray, digits: int = 5, *, signed: bool = False) 
     if -4 <= exponent < 9:
         return f"%{sign}.{max(0, digits - 1 - exponent)}f"
     return f"%{sign}.{max(0, digits - 1)}e"
+
+
+def signed(value: float) -> str:
+    """A change with its sign and 3 significant digits: ``"+0.0123"``, ``"−1.2"``."""
+    return ("+" if value >= 0 else "") + plain(float(value), 3)
+
+
+def display_columns(columns: dict[str, np.ndarray]) -> dict[str, list[str]]:
+    """The parameter table's columns (name → values, shape (K,)) as the text lecture mode's
+    table shows: k as an integer, the changes Δ… with their sign (:func:`signed`), Nₖ (a
+    count of points) with two decimals and thousands separators, everything else in
+    :func:`gmm_core.notation.plain` (fixed point for ordinary magnitudes, the true minus)."""
+
+    def text(name: str, value: float) -> str:
+        if name == "k":
+            return str(int(value))
+        if name.startswith("Δ"):
+            return signed(value)
+        if name == "Nₖ":
+            return f"{value:,.2f}"
+        return plain(float(value))
+
+    return {name: [text(name, v) for v in values] for name, values in columns.items()}
