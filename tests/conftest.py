@@ -16,10 +16,7 @@ Under pytest-xdist (scripts/test.sh):
 * one app server for all the workers' browser tests: this process (the controller) names a
   directory in ``EMLAB_TEST_SERVER_DIR``, inherited by the workers; the first worker that needs
   the server starts it and leaves its address and pid there (tests/browser/conftest.py), and
-  the controller stops it at the end;
-* the long tests (browser or slow) are dealt out first, evenly, to each worker's initial share
-  of the collection (``--dist worksteal`` hands out contiguous shares and steals from their
-  tails), so that no worker is left with a minute-long test at the end.
+  the controller stops it at the end.
 """
 
 from __future__ import annotations
@@ -98,30 +95,3 @@ def _stop_pid(pid: int, timeout: float = 10.0) -> None:
             except ProcessLookupError:
                 return
             time.sleep(0.1)
-
-
-# --------------------------------------------------------------------------- long tests first
-
-
-def _is_long(item: pytest.Item) -> bool:
-    return item.get_closest_marker("slow") is not None or "browser" in item.path.parts
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    workers = getattr(config, "workerinput", {}).get("workercount", 1)
-    if workers < 2:
-        return
-    long = [item for item in items if _is_long(item)]
-    rest = [item for item in items if not _is_long(item)]
-    # The shares worksteal hands out first: len // workers, then the rest likewise.
-    sizes, left = [], len(items)
-    for i in range(workers):
-        sizes.append(left // (workers - i))
-        left -= sizes[-1]
-    shares: list[list[pytest.Item]] = [long[i::workers] for i in range(workers)]
-    for share, size in zip(shares, sizes, strict=True):
-        take = max(0, size - len(share))
-        share.extend(rest[:take])
-        del rest[:take]
-    items[:] = [item for share in shares for item in share] + rest

@@ -245,14 +245,14 @@ _TRACKER_JS = """(() => {
 })()"""
 
 # True once the page is idle (_APP_IDLE_JS), a script run has finished in this document, the
-# last input has been answered by a change of the run state (or `settle` ms have passed without
-# one: the input did not rerun the script), and nothing has changed for `quiet` ms (a run that
-# triggers another, st.rerun or a fragment's timer, shows up as a change within that time).
+# last input has been answered by a change of the run state (or `patience` ms have passed
+# without one: the input did not rerun the script), and nothing has changed for `quiet` ms (a
+# run that triggers another, st.rerun or a fragment's timer, shows up as a change in that time).
 _SETTLED_JS = (
-    """([settle, quiet]) => {
+    """([patience, quiet]) => {
   const t = window.__emlab;
   const now = performance.now();
-  return t.finished >= 1 && (t.change > t.input || now - t.input >= settle)
+  return t.finished >= 1 && (t.change > t.input || now - t.input >= patience)
     && now - t.change >= quiet && ("""
     + _APP_IDLE_JS
     + """)();
@@ -273,13 +273,14 @@ def wait_for_app(page, timeout_ms: float = 60_000, settle_ms: int = 300) -> None
     Call it after ``page.goto`` and after every interaction that triggers a rerun.
     In a page of the test's context (see ``_TRACKER_JS``) it returns as soon as a run has
     finished since the last input and the run state has not changed for ``settle_ms``; an input
-    that causes no rerun costs ``settle_ms`` more.  In other pages (a context a test makes
+    that causes no rerun costs ``2 * settle_ms`` (a rerun that starts later than that, the old
+    fixed waits would have missed too).  In other pages (a context a test makes
     itself) ``settle_ms`` gives a just-triggered rerun time to start, and the idle state must
     hold for two checks ``settle_ms`` apart (reruns, st.rerun, fragments).
     """
     if page.evaluate("() => !!window.__emlab"):
         page.wait_for_function(
-            _SETTLED_JS, arg=[settle_ms, settle_ms], timeout=timeout_ms, polling=50
+            _SETTLED_JS, arg=[2 * settle_ms, settle_ms], timeout=timeout_ms, polling=50
         )
         return
     deadline = time.monotonic() + timeout_ms / 1000
