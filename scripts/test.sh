@@ -9,8 +9,9 @@
 #    (installs it with apt-get when running as root; otherwise says loudly they will skip);
 # 3. runs the static checks: `ruff check .`, `ruff format --check .` (see FORMAT_CHECK) and
 #    `lint-imports` (the layer contracts in pyproject.toml);
-# 4. runs `python -m pytest "$@"`, on all cores with pytest-xdist (-n auto --dist worksteal;
-#    each worker starts its own app server once, shared by all its browser tests) unless the
+# 4. runs `python -m pytest "$@"`, on all cores with pytest-xdist (-n CORES+1 --dist worksteal;
+#    one more worker than cores: a browser test's worker spends part of its time waiting for
+#    chromium and the app server, which serves every worker's browser tests) unless the
 #    arguments choose (-n 0 runs in one process; EMLAB_TEST_WORKERS=N sets the count).
 # Exit code: pytest's; if pytest passed but a static check failed, non-zero too.
 set -euo pipefail
@@ -61,7 +62,9 @@ xdist_args() {
         esac
     done
     "$PY" -c 'import xdist' 2>/dev/null || return 0
-    printf '%s\n' -n "${EMLAB_TEST_WORKERS:-auto}" --dist worksteal
+    local cores
+    cores="$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)"
+    printf '%s\n' -n "${EMLAB_TEST_WORKERS:-$((cores + 1))}" --dist worksteal
 }
 
 lock_venv

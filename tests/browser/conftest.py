@@ -21,7 +21,10 @@ which turns the skip into a failure.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,7 +33,17 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from benchmarks.common import CHROMIUM_ARGS, streamlit_server
+from benchmarks.common import (
+    CHROMIUM_ARGS,
+    SERVER_START_TIMEOUT_S,
+    free_port,
+    healthy,
+    streamlit_command,
+    streamlit_server,
+    tail,
+)
+
+from .helpers import SERVER_DIR_ENV, SERVER_INFO
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -105,15 +118,56 @@ def browser_context_args(browser_context_args: dict, app_server: str) -> dict:
 
 @pytest.fixture(scope="session")
 def app_server(_chromium_available: Path) -> Iterator[str]:
-    """Serve the repo's app.py on a free port; yield its base URL."""
+    """Serve the repo's app.py on a free port; yield its base URL.
+
+    One server for the whole run, shared by every xdist worker, when tests/conftest.py names
+    a directory for it (``EMLAB_TEST_SERVER_DIR``): the first worker to get here starts it,
+    the others find its address there, and tests/conftest.py stops it when the run ends.
+    Otherwise (no such directory) one server for this process, stopped at its end.
+    """
     app = REPO_ROOT / "app.py"
     if not app.is_file():
         pytest.fail(f"{app} does not exist: nothing to serve", pytrace=False)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    shared = os.environ.get(SERVER_DIR_ENV)
+    if shared:
+        yield _shared_server(Path(shared), env)
+        return
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     log_path = ARTIFACTS / f"streamlit-server{'-' + worker if worker else ''}.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with streamlit_server("app.py", cwd=REPO_ROOT, log_path=log_path, env=env) as (base_url, _):
         yield base_url
+
+
+def _shared_server(folder: Path, env: dict[str, str]) -> str:
+    """The base URL of the run's one app server, started here if no worker has started it."""
+    log_path = ARTIFACTS / "streamlit-server.log"
+    with (folder / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker at a time past this line
+        info = folder / SERVER_INFO
+        if not info.exists():
+            port = free_port()
+            cmd = streamlit_command("app.py", port)
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with log_path.open("w") as log:
+                log.write(f"$ {' '.join(cmd)}\n")
+                log.flush()
+                # Its own session: it outlives this worker, until tests/conftest.py stops it.
+                proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL,
+                                        stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)  # fmt: skip
+            info.write_text(json.dumps({"url": f"http://127.0.0.1:{port}", "pid": proc.pid}))
+        base_url = json.loads(info.read_text())["url"]
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not healthy(base_url):
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"the app server at {base_url} is not healthy; log {log_path}:\n"
+                    f"{tail(log_path)}",
+                    pytrace=False,
+                )
+            time.sleep(0.25)
+    return base_url
 
 
 # --------------------------------------------------------------------------- offline check
@@ -168,13 +222,67 @@ _APP_IDLE_JS = """() => {
 }"""
 
 
+# Installed in every page of the test's context before Streamlit's own scripts run (an init
+# script): when the user last gave input (click, key, typing, focus moved), when the app's run
+# state last changed (script running or not, connection, stale elements), and how many script
+# runs have finished in this document.  wait_for_app reads them to know that the rerun an
+# interaction triggered has come and gone, instead of sleeping a fixed time to be sure of it.
+_TRACKER_JS = """(() => {
+  if (window.__emlab) return;
+  const t = window.__emlab = {input: -1e9, change: performance.now(), finished: 0};
+  const inputs = ['pointerdown', 'pointerup', 'click', 'keydown', 'keyup', 'input', 'change',
+                  'focusin', 'focusout'];
+  for (const type of inputs)
+    document.addEventListener(type, () => { t.input = performance.now(); }, true);
+  new MutationObserver(records => {
+    for (const r of records) {
+      t.change = performance.now();
+      if (r.attributeName === 'data-test-script-state'
+          && r.target.getAttribute('data-test-script-state') === 'notRunning') t.finished++;
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: [
+    'data-test-script-state', 'data-test-connection-state', 'data-stale']});
+})()"""
+
+# True once the page is idle (_APP_IDLE_JS), a script run has finished in this document, the
+# last input has been answered by a change of the run state (or `patience` ms have passed
+# without one: the input did not rerun the script), and nothing has changed for `quiet` ms (a
+# run that triggers another, st.rerun or a fragment's timer, shows up as a change in that time).
+_SETTLED_JS = (
+    """([patience, quiet]) => {
+  const t = window.__emlab;
+  const now = performance.now();
+  return t.finished >= 1 && (t.change > t.input || now - t.input >= patience)
+    && now - t.change >= quiet && ("""
+    + _APP_IDLE_JS
+    + """)();
+}"""
+)
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's context, with the run-state tracker in every page it opens."""
+    context.add_init_script(script=_TRACKER_JS)
+    return context
+
+
 def wait_for_app(page, timeout_ms: float = 60_000, settle_ms: int = 300) -> None:
     """Wait until the Streamlit script run has finished and the page has settled.
 
     Call it after ``page.goto`` and after every interaction that triggers a rerun.
-    ``settle_ms`` gives a just-triggered rerun time to start, and the idle state
-    must hold for two checks ``settle_ms`` apart (reruns, st.rerun, fragments).
+    In a page of the test's context (see ``_TRACKER_JS``) it returns as soon as a run has
+    finished since the last input and the run state has not changed for ``settle_ms``; an input
+    that causes no rerun costs ``2 * settle_ms`` (a rerun that starts later than that, the old
+    fixed waits would have missed too).  In other pages (a context a test makes
+    itself) ``settle_ms`` gives a just-triggered rerun time to start, and the idle state must
+    hold for two checks ``settle_ms`` apart (reruns, st.rerun, fragments).
     """
+    if page.evaluate("() => !!window.__emlab"):
+        page.wait_for_function(
+            _SETTLED_JS, arg=[2 * settle_ms, settle_ms], timeout=timeout_ms, polling=50
+        )
+        return
     deadline = time.monotonic() + timeout_ms / 1000
     page.wait_for_timeout(settle_ms)
     while True:

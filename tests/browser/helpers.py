@@ -8,6 +8,10 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 TIMEOUT_MS = 15_000
+#: The directory where the run's one app server leaves its address and pid (``SERVER_INFO``):
+#: named by tests/conftest.py, used by the ``app_server`` fixture of tests/browser/conftest.py.
+SERVER_DIR_ENV = "EMLAB_TEST_SERVER_DIR"
+SERVER_INFO = "server.json"
 STATUS_RE = re.compile(r"Iteration (\d+) · (?:after ([EM])-step|initial parameters)")
 
 # The plotly figure as drawn, read from the graph div (plotly.js keeps the computed traces

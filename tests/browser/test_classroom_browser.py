@@ -111,32 +111,36 @@ def inside(box: dict | None, size: tuple[int, int]) -> bool:
     )
 
 
+#: Every preset, and K = 10, in lecture mode: one test each (at each size), so that the
+#: cases spread over the test workers.
+LECTURE_QUERIES = [f"?preset={p.key}&lecture=1" for p in PRESETS] + ["?K=10&lecture=1"]
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("query", LECTURE_QUERIES, ids=lambda q: q.split("=")[1].split("&")[0])
 @pytest.mark.parametrize("size", PROJECTORS, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_lecture_mode_keeps_status_next_and_chart_on_screen(page: Page, wait_for_app, size):
-    queries = [f"?preset={p.key}&lecture=1" for p in PRESETS] + ["?K=10&lecture=1"]
+def test_lecture_mode_keeps_status_next_and_chart_on_screen(page: Page, wait_for_app, size, query):
     misses = []
-    for query in queries:
-        open_at(page, wait_for_app, query, size)
-        for _ in range(4):
-            press(page, "PageDown", wait_for_app)
-        name = query.split("=")[1].split("&")[0]
-        shot(page, f"lecture_{size[0]}x{size[1]}_{name}")
-        boxes = {
-            "status": status(page).bounding_box(),
-            "next": page.locator(".st-key-lecture_next button").first.bounding_box(),
-            # The whole chart: histogram, γ panel and the x axis with its title.
-            "chart": page.locator(".st-key-mixture_chart .main-svg").first.bounding_box(),
-        }
-        legend = page.locator(".st-key-mixture_chart .legend").first.bounding_box()
-        plot = page.locator(".st-key-mixture_chart .draglayer .nsewdrag").first.bounding_box()
-        for what, box in boxes.items():
-            if not inside(box, size):
-                misses.append(f"{query} {what}: {box}")
-        if boxes["chart"] and boxes["chart"]["height"] < 300:
-            misses.append(f"{query} chart only {boxes['chart']['height']:.0f} px high")
-        if legend and plot and legend["x"] < plot["x"] + plot["width"] - 1:
-            misses.append(f"{query} legend over the plot, not beside it: {legend} {plot}")
+    open_at(page, wait_for_app, query, size)
+    for _ in range(4):
+        press(page, "PageDown", wait_for_app)
+    name = query.split("=")[1].split("&")[0]
+    shot(page, f"lecture_{size[0]}x{size[1]}_{name}")
+    boxes = {
+        "status": status(page).bounding_box(),
+        "next": page.locator(".st-key-lecture_next button").first.bounding_box(),
+        # The whole chart: histogram, γ panel and the x axis with its title.
+        "chart": page.locator(".st-key-mixture_chart .main-svg").first.bounding_box(),
+    }
+    legend = page.locator(".st-key-mixture_chart .legend").first.bounding_box()
+    plot = page.locator(".st-key-mixture_chart .draglayer .nsewdrag").first.bounding_box()
+    for what, box in boxes.items():
+        if not inside(box, size):
+            misses.append(f"{query} {what}: {box}")
+    if boxes["chart"] and boxes["chart"]["height"] < 300:
+        misses.append(f"{query} chart only {boxes['chart']['height']:.0f} px high")
+    if legend and plot and legend["x"] < plot["x"] + plot["width"] - 1:
+        misses.append(f"{query} legend over the plot, not beside it: {legend} {plot}")
     assert not misses, "\n".join(misses)
 
 
@@ -241,20 +245,18 @@ PAGES = ["", "explorer", "choose_k", "landscape"]
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p or "stepper")
 @pytest.mark.parametrize("lecture", [False, True], ids=["normal", "lecture"])
-def test_axe_finds_no_serious_or_critical_violation(page: Page, wait_for_app, lecture):
+def test_axe_finds_no_serious_or_critical_violation(page: Page, wait_for_app, lecture, path):
     problems = []
-    for path in PAGES:
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.goto(f"/{path}{'?lecture=1' if lecture else ''}")
-        wait_for_app(page)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            """async () => await axe.run(document, {resultTypes: ['violations']})"""
-        )
-        for v in result["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in v["nodes"][:4]]
-                problems.append(f"/{path} {v['id']} ({v['impact']}): {v['help']} {targets}")
-        shot(page, f"axe_{path or 'stepper'}_{'lecture' if lecture else 'normal'}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/{path}{'?lecture=1' if lecture else ''}")
+    wait_for_app(page)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => await axe.run(document, {resultTypes: ['violations']})""")
+    for v in result["violations"]:
+        if v["impact"] in ("serious", "critical"):
+            targets = [n["target"] for n in v["nodes"][:4]]
+            problems.append(f"/{path} {v['id']} ({v['impact']}): {v['help']} {targets}")
+    shot(page, f"axe_{path or 'stepper'}_{'lecture' if lecture else 'normal'}")
     assert not problems, "\n".join(problems)

@@ -31,6 +31,7 @@ _STATUS_ON_TOP_JS = """() => {
 
 def choose(page: Page, preset: str, wait_for_app) -> None:
     page.locator('[data-testid="stPopover"] button').filter(has_text="Scenarios").click()
+    wait_for_app(page)  # opening reruns the page (on_change="rerun"): a click during it is lost
     button = page.locator(f".st-key-preset_{preset} button").first
     expect(button).to_be_visible()
     button.click()

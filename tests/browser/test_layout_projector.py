@@ -45,38 +45,39 @@ LECTURE_CASES = [
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("case", LECTURE_CASES, ids=lambda c: c[0])
 @pytest.mark.parametrize("size", PROJECTORS, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_lecture_mode_keeps_every_message_on_screen(page: Page, wait_for_app, size):
+def test_lecture_mode_keeps_every_message_on_screen(page: Page, wait_for_app, size, case):
     misses = []
-    for name, query, pressed, said in LECTURE_CASES:
-        open_at(page, wait_for_app, query, size)
-        for key in pressed:
-            press(page, key, wait_for_app)
-        shot(page, f"lecture_{size[0]}x{size[1]}_{name}")
-        boxes = {
-            "status": status(page).bounding_box(),
-            "next": box(page, ".st-key-lecture_next button"),
-            "chart": box(page, ".st-key-mixture_chart .main-svg"),
-        }
-        # The preset's note and the warnings, when there are any, each one line.
-        for what, key in (("what to watch", "lecture_watch"), ("messages", "lecture_messages")):
-            folded = page.locator(f".st-key-{key} button")
-            if folded.count():
-                boxes[what] = folded.first.bounding_box()
-        # Every message drawn open (an alert: status, warning, note) is on screen too.
-        for i, alert in enumerate(main(page).locator('[data-testid="stAlert"]:visible').all()):
-            boxes[f"alert {i} ({alert.inner_text()[:40]!r})"] = alert.bounding_box()
-        if "preset" in query and "what to watch" not in boxes:
-            misses.append(f"{name}: no 'What to watch' line")
-        for what, got in boxes.items():
-            if not on_screen(got, size):
-                misses.append(f"{name}: {what} off screen: {got}")
-        # Each message is one line (an expander's summary), not a paragraph.
-        for what in ("what to watch", "messages"):
-            if boxes.get(what) and boxes[what]["height"] > 80:
-                misses.append(f"{name}: {what} takes {boxes[what]['height']:.0f} px")
-        text = main(page).inner_text()
-        misses += [f"{name}: {words!r} not said" for words in said if words not in text]
+    name, query, pressed, said = case  # one case per test: they spread over workers
+    open_at(page, wait_for_app, query, size)
+    for key in pressed:
+        press(page, key, wait_for_app)
+    shot(page, f"lecture_{size[0]}x{size[1]}_{name}")
+    boxes = {
+        "status": status(page).bounding_box(),
+        "next": box(page, ".st-key-lecture_next button"),
+        "chart": box(page, ".st-key-mixture_chart .main-svg"),
+    }
+    # The preset's note and the warnings, when there are any, each one line.
+    for what, key in (("what to watch", "lecture_watch"), ("messages", "lecture_messages")):
+        folded = page.locator(f".st-key-{key} button")
+        if folded.count():
+            boxes[what] = folded.first.bounding_box()
+    # Every message drawn open (an alert: status, warning, note) is on screen too.
+    for i, alert in enumerate(main(page).locator('[data-testid="stAlert"]:visible').all()):
+        boxes[f"alert {i} ({alert.inner_text()[:40]!r})"] = alert.bounding_box()
+    if "preset" in query and "what to watch" not in boxes:
+        misses.append(f"{name}: no 'What to watch' line")
+    for what, got in boxes.items():
+        if not on_screen(got, size):
+            misses.append(f"{name}: {what} off screen: {got}")
+    # Each message is one line (an expander's summary), not a paragraph.
+    for what in ("what to watch", "messages"):
+        if boxes.get(what) and boxes[what]["height"] > 80:
+            misses.append(f"{name}: {what} takes {boxes[what]['height']:.0f} px")
+    text = main(page).inner_text()
+    misses += [f"{name}: {words!r} not said" for words in said if words not in text]
     assert not misses, "\n".join(misses)
 
 
@@ -192,38 +193,30 @@ def set_number(page: Page, key: str, value: int, wait_for_app) -> None:
     wait_for_app(page)
 
 
+#: (page, link, number inputs set, the button that computes the table, headers looked for)
+TABLE_RUNS = [
+    ("explorer", "", {"explorer_restarts": 12}, "explorer_run", ["optimum", "best reached"]),
+    ("choose_k", "?preset=collapse", {"k_max": 5, "k_restarts": 2}, "k_run",
+     ["min Nₖ", "degenerate"]),
+    ("landscape", "?preset=separated", {"land_grid": 10}, "land_run", ["starts", "mirror of"]),
+]  # fmt: skip
+
+
 @pytest.mark.slow
-def test_no_table_clips_a_column_at_1280(page: Page, wait_for_app):
+@pytest.mark.parametrize("run", TABLE_RUNS, ids=lambda r: r[0])
+def test_no_table_clips_a_column_at_1280(page: Page, wait_for_app, run):
+    where, link, numbers, button, wanted = run  # one page per test: they spread over workers
     page.set_viewport_size({"width": 1280, "height": 720})
-    seen: dict[str, list[dict]] = {}
-    #: (page, link, number inputs set, the button that computes the table)
-    runs = [
-        ("explorer", "", {"explorer_restarts": 12}, "explorer_run"),
-        ("choose_k", "?preset=collapse", {"k_max": 5, "k_restarts": 2}, "k_run"),
-        ("landscape", "?preset=separated", {"land_grid": 10}, "land_run"),
-    ]
-    for where, link, numbers, button in runs:
-        page.goto(f"/{where}{link}")
-        wait_for_app(page)
-        for key, value in numbers.items():
-            set_number(page, key, value, wait_for_app)
-        run_button(page, button, wait_for_app)
-        seen[where] = grids(page)
-        frames = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
-        for i in range(frames.count()):
-            frames.nth(i).screenshot(path=str(SHOTS / f"layout_table_{where}_{i}.png"))
-    wanted = {
-        "explorer": ["optimum", "best reached"],
-        "choose_k": ["min Nₖ", "degenerate"],
-        "landscape": ["starts", "mirror of"],
-    }
-    cut = [
-        f"{where}: {g}"
-        for where, found in seen.items()
-        for g in found
-        if g["inside"] > g["visible"] + 1
-    ]
+    page.goto(f"/{where}{link}")
+    wait_for_app(page)
+    for key, value in numbers.items():
+        set_number(page, key, value, wait_for_app)
+    run_button(page, button, wait_for_app)
+    found = grids(page)
+    frames = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
+    for i in range(frames.count()):
+        frames.nth(i).screenshot(path=str(SHOTS / f"layout_table_{where}_{i}.png"))
+    cut = [f"{where}: {g}" for g in found if g["inside"] > g["visible"] + 1]
     assert not cut, "tables wider than their grid (a column cut off):\n" + "\n".join(cut)
-    for where, found in seen.items():  # the tables looked at, with their short headers
-        headers = [h for g in found for h in g["headers"]]
-        assert set(wanted[where]) <= set(headers), (where, headers)
+    headers = [h for g in found for h in g["headers"]]  # the tables looked at, short headers
+    assert set(wanted) <= set(headers), (where, headers)
