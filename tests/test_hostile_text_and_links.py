@@ -228,10 +228,21 @@ def test_streamlit_config_hides_error_details_and_keeps_protections():
     assert config["server"]["maxUploadSize"] == MAX_BYTES // 2**20 == 50
 
 
+def test_css_constants_shown_by_st_html_are_built_from_constants_only():
+    """What ``LECTURE_ROW_COLOURS`` is made of: the palette's colours (``#RRGGBB``), the text
+    colours black and white and a fixed key; nothing a user types reaches it."""
+    from ui.parameter_grid import LECTURE_ROW_COLOURS
+
+    body = LECTURE_ROW_COLOURS.removeprefix("<style>").removesuffix("</style>")
+    assert "<" not in body and ">" not in body.replace("> :first-child", "")
+    values = re.findall(r"(?:background-)?color: ([^;]+);", body)
+    assert values and all(re.fullmatch(r"#[0-9A-Fa-f]{6}", v) for v in values)
+
+
 def test_no_user_text_reaches_unsafe_html():
     """``unsafe_allow_html`` is never used, and ``st.html`` only with the CSS constants of
-    ``ui.lecture`` (no f-string, no variable text), or the presenter-key script of
-    ``ui.keyfocus``, which only key names reach."""
+    ``ui.lecture`` and ``ui.parameter_grid`` (no f-string, no variable text), or the
+    presenter-key script of ``ui.keyfocus``, which only key names reach."""
     sources = [*REPO.glob("ui/**/*.py"), *REPO.glob("app_pages/*.py"), REPO / "app.py"]
     for path in sources:
         text = path.read_text(encoding="utf-8")
@@ -240,7 +251,8 @@ def test_no_user_text_reaches_unsafe_html():
             words = set(re.findall(r"\w+", call)) - {"if", "else", "lecture"}
             # ui/keyfocus.py: a script built from key names only (relay_script checks them).
             script = {"relay_script", "key_names", "unsafe_allow_javascript", "True"}
-            allowed = script if path.name == "keyfocus.py" else {"BASE_CSS", "LECTURE_CSS"}
+            css = {"BASE_CSS", "LECTURE_CSS", "LECTURE_ROW_COLOURS"}
+            allowed = script if path.name == "keyfocus.py" else css
             assert words <= allowed, f"{path}: st.html({call})"
             assert "{" not in call and not re.search(r"[fF]\"", call), f"{path}: st.html({call})"
 
