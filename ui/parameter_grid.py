@@ -19,7 +19,7 @@ import streamlit as st
 
 from figures import component_color
 from figures.palette import text_color_on
-from ui.pure.grid import column_format, display_columns
+from ui.pure.grid import DIGITS, column_format, column_kind, display_columns
 from ui.pure.settings import MAX_K
 
 SWATCH = "colour"
@@ -50,19 +50,21 @@ def swatch(k: int) -> str:
 
 def column_config(table: Mapping[str, np.ndarray]) -> dict:
     """Streamlit column configuration of ``table`` (column name → values, shape (K,); columns
-    k, πₖ, …, Δσₖ; a data frame works too): numbers in :func:`ui.pure.grid.column_format`, Nₖ
-    (a count of points) with two decimals."""
+    k, πₖ, …, Δσₖ; a data frame works too), by :func:`ui.pure.grid.column_kind`: parameters
+    and changes in :func:`ui.pure.grid.column_format`, Nₖ (a count of points) with two
+    decimals."""
     config: dict = {SWATCH: st.column_config.ImageColumn("", width=40)}
     for name in table:
-        if name == "k":
-            config[name] = st.column_config.NumberColumn("k", format="%d", width=40)
-        elif name == "Nₖ":
+        if name == SWATCH:
+            continue
+        kind = column_kind(name)
+        if kind == "index":
+            config[name] = st.column_config.NumberColumn(name, format="%d", width=40)
+        elif kind == "count":
             config[name] = st.column_config.NumberColumn(name, format="%.2f")
-        elif name != SWATCH:
-            change = name.startswith("Δ")  # changes: 3 digits and a sign, as before
-            fmt = column_format(
-                np.asarray(table[name], dtype=float), 3 if change else 5, signed=change
-            )
+        else:  # a parameter, or a change with its sign
+            values = np.asarray(table[name], dtype=float)
+            fmt = column_format(values, DIGITS[kind], signed=kind == "change")
             config[name] = st.column_config.NumberColumn(name, format=fmt)
     return config
 
@@ -87,4 +89,4 @@ def lecture_parameter_table(columns: Mapping[str, np.ndarray]) -> None:
     :func:`ui.pure.grid.display_columns`, each k cell in its component's colour
     (:data:`LECTURE_ROW_COLOURS`, put on the page once)."""
     with st.container(key=LECTURE_TABLE_KEY):
-        st.table(pa.table(display_columns(dict(columns))), hide_index=True)
+        st.table(pa.table(display_columns(columns)), hide_index=True)

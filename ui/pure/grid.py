@@ -9,12 +9,28 @@ so a column's decimals line up and no ordinary number is written as 1.2e+03.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
 from gmm_core.notation import plain
 
-__all__ = ["column_format", "display_columns", "signed"]
+__all__ = ["DIGITS", "column_format", "column_kind", "display_columns", "signed"]
+
+#: Significant digits of a parameter column and of a change Δ… column.
+DIGITS = {"value": 5, "change": 3}
+
+
+def column_kind(name: str) -> str:
+    """How the parameter table shows column ``name``, one rule for the grid and lecture mode's
+    table: ``"index"`` (k, an integer), ``"count"`` (Nₖ, points: two decimals, never in
+    e-notation), ``"change"`` (Δπₖ, Δμₖ, Δσₖ: :data:`DIGITS` ``["change"]`` and a sign) or
+    ``"value"`` (πₖ, μₖ, σₖ, σₖ²: :data:`DIGITS` ``["value"]``)."""
+    if name == "k":
+        return "index"
+    if name == "Nₖ":
+        return "count"
+    return "change" if name.startswith("Δ") else "value"
 
 
 def column_format(values: np.ndarray, digits: int = 5, *, signed: bool = False) -> str:
@@ -45,23 +61,20 @@ def column_format(values: np.ndarray, digits: int = 5, *, signed: bool = False) 
 
 
 def signed(value: float) -> str:
-    """A change with its sign and 3 significant digits: ``"+0.0123"``, ``"−1.2"``."""
-    return ("+" if value >= 0 else "") + plain(float(value), 3)
+    """A change with its sign and ``DIGITS["change"]`` significant digits: ``"+0.0123"``,
+    ``"−0.500"``."""
+    return ("+" if value >= 0 else "") + plain(float(value), DIGITS["change"])
 
 
-def display_columns(columns: dict[str, np.ndarray]) -> dict[str, list[str]]:
+def display_columns(columns: Mapping[str, np.ndarray]) -> dict[str, list[str]]:
     """The parameter table's columns (name → values, shape (K,)) as the text lecture mode's
-    table shows: k as an integer, the changes Δ… with their sign (:func:`signed`), Nₖ (a
-    count of points) with two decimals and thousands separators, everything else in
+    table shows, by :func:`column_kind`: k as an integer, the changes with their sign
+    (:func:`signed`), Nₖ with two decimals and thousands separators, the parameters in
     :func:`gmm_core.notation.plain` (fixed point for ordinary magnitudes, the true minus)."""
-
-    def text(name: str, value: float) -> str:
-        if name == "k":
-            return str(int(value))
-        if name.startswith("Δ"):
-            return signed(value)
-        if name == "Nₖ":
-            return f"{value:,.2f}"
-        return plain(float(value))
-
-    return {name: [text(name, v) for v in values] for name, values in columns.items()}
+    text = {
+        "index": lambda v: str(int(v)),
+        "count": lambda v: f"{v:,.2f}",
+        "change": signed,
+        "value": lambda v: plain(float(v), DIGITS["value"]),
+    }
+    return {name: [text[column_kind(name)](v) for v in values] for name, values in columns.items()}
