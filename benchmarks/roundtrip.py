@@ -19,6 +19,13 @@ clicks and divided by their number; 10 ms ticks, hence the sum): unlike ``benchm
 AppTest, which reruns the whole script for every click, this sees the stepper's fragment rerun
 only the view, as a browser's click does.
 
+``--floor`` adds the floor pages (:data:`FLOOR_PAGES`), served and clicked the same way: one
+button and one chart, EM Lab's own log L trace (drawn as the stepper draws it) of a made-up run
+that grows by one iteration per click, in a fragment: the least a Streamlit page costs that
+redraws one plotly chart per click; then that page with a sidebar of 30 widgets a click does not
+rerun, and with eight more buttons and a status line in the fragment. Their ratios to the
+minimal page say what the target asks of a page, and what each kind of element costs.
+
 ``--breakdown`` also says where EM Lab's round trip goes, measured by chromium itself: in the
 page, the time from the click to the last websocket message before the chart changed (the
 server's rerun and the network; a message is stamped when the page's main thread takes it, so
@@ -28,11 +35,12 @@ CPU per click by whose code ran: plotly.js, React (with emotion's styles), Strea
 scripts, and the browser's own work (style, layout, paint, DOM calls, garbage collection).
 
 Options: ``--sizes 1e3,1e6``, ``--rounds R`` (default 25), ``--warmup W`` (default 3),
-``--breakdown``, ``--chromium PATH``.
+``--breakdown``, ``--floor``, ``--chromium PATH``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import sys
@@ -53,6 +61,13 @@ if st.button("Go", key="go"):
     st.session_state["clicks"] = st.session_state.get("clicks", 0) + 1
 st.write(f"clicks: {st.session_state.get('clicks', 0)}")
 """
+#: The floor pages (``--floor``), by name: one button and EM Lab's own trace chart, then that
+#: with what EM Lab's page has around it (their scripts in benchmarks/floor_pages/).
+FLOOR_PAGES = {
+    "floor: one chart": "benchmarks/floor_pages/one_chart.py",
+    "floor: + sidebar": "benchmarks/floor_pages/with_sidebar.py",
+    "floor: + buttons": "benchmarks/floor_pages/with_buttons.py",
+}
 #: The iteration the trace chart marks as current (its "current" trace), or null.
 CURRENT_JS = """() => {
   const gd = document.querySelector('.st-key-trace_chart .js-plotly-plot');
@@ -138,17 +153,18 @@ def profile_ms(profile: dict) -> dict[str, float]:
 
 
 class Stepper:
-    """EM Lab's stepper in one browser page, at N points; with ``breakdown``, each click's
-    split (:data:`SPLIT_JS`) is kept in ``splits`` and the page's CPU is profiled."""
+    """EM Lab's stepper in one browser page, at N points (or a floor page, whose link has no
+    N: ``n=None``); with ``breakdown``, each click's split (:data:`SPLIT_JS`) is kept in
+    ``splits`` and the page's CPU is profiled."""
 
-    def __init__(self, browser, url: str, n: int, *, breakdown: bool = False) -> None:
+    def __init__(self, browser, url: str, n: int | None, *, breakdown: bool = False) -> None:
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.breakdown = breakdown
         self.splits: list[tuple[float, float]] = []
         if breakdown:
             self.context.add_init_script(WS_PROBE)
         self.page = self.context.new_page()
-        self.page.goto(f"{url}/?n={n}", wait_until="commit")
+        self.page.goto(url if n is None else f"{url}/?n={n}", wait_until="commit")
         self.page.wait_for_function(f"({CURRENT_JS})() !== null", timeout=TIMEOUT_MS)
         self.page.wait_for_timeout(1000)  # let the first run settle
         self.cdp = None
@@ -214,14 +230,19 @@ def measure(
     warmup: int,
     breakdown: bool = False,
     breakdowns: dict | None = None,
+    floors: dict[str, tuple[str, int]] | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, float]]:
-    """Round trips in ms by name ("minimal page", "EM Lab N=…"), alternating the order, and
-    the server's CPU ms per counted click by name. ``ours`` and ``minimal``: (URL, server pid).
+    """Round trips in ms by name ("minimal page", the ``floors`` by name, "EM Lab N=…"),
+    alternating the order, and the server's CPU ms per counted click by name. ``ours``,
+    ``minimal`` and each floor: (URL, server pid).
     With ``breakdown``, ``breakdowns[name]`` receives each EM Lab page's (splits in ms by
     part, main-thread CPU ms per click by bucket)."""
     breakdowns = {} if breakdowns is None else breakdowns
     pages: dict[str, Stepper | Minimal] = {"minimal page": Minimal(browser, minimal[0])}
     servers = {"minimal page": minimal[1]}
+    for name, (url, pid) in (floors or {}).items():
+        pages[name] = Stepper(browser, url, None, breakdown=breakdown)
+        servers[name] = pid
     for n in sizes:
         pages[f"EM Lab N={n:.0e}"] = Stepper(browser, ours[0], n, breakdown=breakdown)
         servers[f"EM Lab N={n:.0e}"] = ours[1]
@@ -274,6 +295,9 @@ def format_report(times: dict[str, list[float]], cpu: dict[str, float] | None = 
             lines.append(row + f"{'1.00':>8} {'1.00':>6}  (reference)")
             continue
         ratio_median, ratio_p95 = median / base_median, p95 / base_p95
+        if name in FLOOR_PAGES:
+            lines.append(row + f"{ratio_median:>7.2f}× {ratio_p95:>5.2f}×  (floor page)")
+            continue
         ok = ratio_median <= TARGET_RATIO and ratio_p95 <= TARGET_RATIO
         lines.append(
             row + f"{ratio_median:>7.2f}× {ratio_p95:>5.2f}×  {'OK' if ok else 'ABOVE TARGET'}"
@@ -312,6 +336,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also split each EM Lab click into server and browser time, and profile the page",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time the floor pages: one button and one chart, with a sidebar, with buttons",
+    )
     parser.add_argument("--chromium", default=os.environ.get("EMLAB_CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -326,12 +355,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         minimal = Path(tmp) / "minimal.py"
         minimal.write_text(MINIMAL_PAGE)
-        with (
-            # Both served from the repository, so both run with its .streamlit/config.toml.
-            streamlit_server("app.py") as (ours, ours_proc),
-            streamlit_server(minimal) as (base, base_proc),
-            sync_playwright() as p,
-        ):
+        with contextlib.ExitStack() as stack:
+            # All served from the repository, so all run with its .streamlit/config.toml.
+            ours, ours_proc = stack.enter_context(streamlit_server("app.py"))
+            base, base_proc = stack.enter_context(streamlit_server(minimal))
+            floors = {}
+            for name, script in FLOOR_PAGES.items() if args.floor else ():
+                url, proc = stack.enter_context(streamlit_server(script))
+                floors[name] = (url, proc.pid)
+            p = stack.enter_context(sync_playwright())
             browser = p.chromium.launch(
                 executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True
             )
@@ -346,6 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.warmup,
                     breakdown=args.breakdown,
                     breakdowns=breakdowns,
+                    floors=floors,
                 )
             finally:
                 browser.close()

@@ -29,6 +29,14 @@ def test_report_gives_ratios_against_the_minimal_page() -> None:
     assert re.search(r"EM Lab N=1e\+06 \|\s+40\.0 \|\s+4\.0×", out)
 
 
+def test_a_floor_page_is_measured_not_judged_against_the_target() -> None:
+    floor = next(iter(bench.FLOOR_PAGES))
+    times = {"minimal page": [100.0, 100.0], floor: [250.0, 250.0]}
+    row = next(line for line in bench.format_report(times).splitlines() if floor in line)
+    assert "2.50×" in row and "(floor page)" in row
+    assert "ABOVE TARGET" not in row and "OK" not in row
+
+
 def test_profile_buckets_sum_self_time_by_script() -> None:
     """A CDP ``Profiler.stop`` profile: samples of plotly.js, React, Streamlit's other JS, the
     browser's own work and idle, with the time to the next sample (µs) as their self time."""
@@ -80,7 +88,7 @@ def test_a_tiny_run_in_chromium() -> None:
         if os.environ.get("EMLAB_REQUIRE_BROWSER") == "1":
             pytest.fail("/usr/bin/chromium is missing (EMLAB_REQUIRE_BROWSER=1)")
         pytest.skip("no chromium at /usr/bin/chromium")
-    args = ["--sizes", "1e3", "--rounds", "2", "--warmup", "1", "--breakdown"]
+    args = ["--sizes", "1e3", "--rounds", "2", "--warmup", "1", "--breakdown", "--floor"]
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.roundtrip", *args],
         cwd=Path(__file__).resolve().parent.parent,
@@ -92,5 +100,7 @@ def test_a_tiny_run_in_chromium() -> None:
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
     assert "minimal page" in out and "EM Lab N=1e+03" in out
+    for floor in bench.FLOOR_PAGES:  # each floor page answered its clicks
+        assert re.search(rf"{re.escape(floor)} \|\s+\d+", out), floor
     assert "server CPU per click" in out
     assert "where the time goes" in out and "CPU plotly.js" in out
