@@ -21,6 +21,7 @@ from figures import (
 from figures.convergence import aitken_trace_spec
 from figures.mixture import mixture_figure_spec
 from figures.notation import log_l, plural, short, subscript
+from figures.spec import PROJECTOR_FONTS, SCREEN_FONTS
 from figures.trace import trace_figure_spec
 from gmm_core import StepReport
 from gmm_core.convergence import decreases
@@ -565,7 +566,9 @@ def view(truth, timer: float | None) -> None:
     show_maths = st.session_state.get(keys.SHOW_MATHS, False)
     n_pick = min(int(st.session_state[keys.MATHS_N]), x.size)
     highlight = float(x[n_pick - 1]) if show_maths else None
-    # Plain specs (no plotly validation), styled and drawn by ui.lecture.chart.
+    # Plain specs (no plotly validation), styled and drawn by ui.lecture.chart, their margins
+    # sized for the type they are drawn in (so plotly draws each once).
+    fonts = PROJECTOR_FONTS if lecture else SCREEN_FONTS
     figure = mixture_figure_spec(
         edges,
         counts,
@@ -577,6 +580,7 @@ def view(truth, timer: float | None) -> None:
         x_label=data.axis_label,
         height=None,
         legend="side" if lecture else "auto",
+        fonts=fonts,
     )
     name = (
         f"Histogram of {data.title} with the {plural(state.params.n_components, 'component')}"
@@ -593,7 +597,7 @@ def view(truth, timer: float | None) -> None:
         lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
         # With Aitken's rule, the limit it estimates is drawn on the trace.
         trace = (aitken_trace_spec if state.settings.stopping == "aitken" else trace_figure_spec)(
-            lls, current=state.t, converged_at=done, height=260 if lecture else 300
+            lls, current=state.t, converged_at=done, height=260 if lecture else 300, fonts=fonts
         )
         chart(
             trace,

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from gmm_core.convergence import aitken_asymptotes
 
 from .notation import LOG_L_D3, log_l
-from .spec import figure_builder, trace_object
+from .spec import SCREEN_FONTS, figure_builder, trace_object
 from .trace import corner_note, trace_figure_spec
 
 __all__ = [
@@ -110,7 +110,7 @@ def with_aitken_asymptote(
 
 def aitken_trace_spec(objective: np.ndarray, **options: Any) -> dict:
     """The plain spec of :func:`figures.trace.trace_figure_spec` of ``objective`` (the same
-    keyword options: ``current``, ``converged_at``, ``height``) with the Aitken layer
+    keyword options: ``current``, ``converged_at``, ``height``, ``fonts``) with the Aitken layer
     (:func:`aitken_layer`) added. Once the run has converged the "limit ≈" note is left out:
     the limit is then the last log L to within tol. The stepper draws it as
     :func:`aitken_trace_figure`, the same figure as
@@ -120,7 +120,7 @@ def aitken_trace_spec(objective: np.ndarray, **options: Any) -> dict:
     if layer is not None:
         spec["data"].append(layer[0])
         if options.get("converged_at") is None and layer[1] is not None:
-            corner_note(spec, layer[1], ASYMPTOTE_COLOR)
+            corner_note(spec, layer[1], ASYMPTOTE_COLOR, options.get("fonts", SCREEN_FONTS))
     return spec
 
 

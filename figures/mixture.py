@@ -21,6 +21,8 @@ from .notation import plain, subscript
 from .palette import MIXTURE_COLOR, TRUTH_COLOR, component_color, with_alpha
 from .spec import (
     BOTTOM_MARGIN,
+    SCREEN_FONTS,
+    ChartFonts,
     centre_note,
     figure_builder,
     left_margin,
@@ -328,16 +330,16 @@ def _side_legend(traces: list[dict], *, short: bool) -> dict:
 _SHORT_NAMES = {"mixture f(x)": "f(x)", "true components": "truth"}
 
 
-def _margins(data: list[dict], top: float, legend: dict, *, side: bool) -> dict:
+def _margins(data: list[dict], top: float, legend: dict, *, side: bool, fonts: ChartFonts) -> dict:
     """Margins with room for the density axis's tick labels (0 to ``top``), the legend of the
-    traces ``data`` (beside the plot, or in rows above it) and the x axis, so that plotly
-    draws the figure once (see :mod:`figures.spec`)."""
+    traces ``data`` (beside the plot, or in rows above it) and the x axis, in the type
+    ``fonts``, so that plotly draws the figure once (see :mod:`figures.spec`)."""
     names = [str(t["name"]) for t in data if t.get("showlegend", True) and t.get("name")]
     chars = max(tick_label_chars(0.0, top, power=True), tick_label_chars(0.0, 1.0))
     title = re.sub(r"<[^>]+>", "", str(legend.get("title", {}).get("text", "")))
     return {
-        "l": left_margin(chars),
-        "r": legend_side_margin(names, title) if side else 20,
+        "l": left_margin(chars, fonts),
+        "r": legend_side_margin(names, title, fonts) if side else 20,
         "t": 30 if side else legend_top_margin(names),
         "b": BOTTOM_MARGIN,
     }
@@ -362,6 +364,7 @@ def mixture_figure_spec(
     x_label: str = "x",
     height: int | None = 640,
     legend: str = "auto",
+    fonts: ChartFonts = SCREEN_FONTS,
 ) -> dict:
     """Histogram, weighted components, mixture and responsibilities on one shared x axis.
 
@@ -392,6 +395,9 @@ def mixture_figure_spec(
         ("side"); "auto" puts it on top while it fits one row (at most three components),
         beside otherwise. Beside, its entries are short ("k = 1", …, "f(x)") under a title
         naming them, so the plot keeps its width.
+    fonts : ChartFonts
+        The type it will be drawn in (:data:`figures.spec.PROJECTOR_FONTS` in lecture mode):
+        the margins hold its tick labels, titles and legend, so plotly draws it once.
 
     Returns
     -------
@@ -476,7 +482,7 @@ def mixture_figure_spec(
             "title": {"text": "γ<sub>k</sub>(x)"},
             "range": [0, 1.001],
         },
-        "margin": _margins(data, top, legend_layout, side=side),
+        "margin": _margins(data, top, legend_layout, side=side, fonts=fonts),
         "legend": legend_layout,
         "barmode": "stack",
         "bargap": 0.02,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache, wraps
 from inspect import signature
 from typing import Any, ParamSpec
@@ -23,7 +24,10 @@ import plotly.io as pio
 
 __all__ = [
     "BOTTOM_MARGIN",
+    "PROJECTOR_FONTS",
+    "SCREEN_FONTS",
     "TEMPLATE",
+    "ChartFonts",
     "centre_note",
     "figure_builder",
     "left_margin",
@@ -252,12 +256,27 @@ def trace_object(trace: dict[str, Any]) -> go.BaseTraceType:
 # ``automargin`` (plotly_white's default) still makes room, so a label is never cut off, only
 # drawn twice.
 
-#: Sizes of Streamlit's chart theme (``theme="streamlit"``, measured in chromium, Streamlit
-#: 1.67): tick labels and legend 12 px, axis titles 14 px, 24 px between an axis title and the
-#: plot; a character of the tick font is ~0.46 em wide, counted here as 0.55 em.
-TICK_FONT_PX = 12
-TITLE_FONT_PX = 14
-TITLE_STANDOFF_PX = 24
+
+@dataclass(frozen=True)
+class ChartFonts:
+    """The type a chart is drawn in, in pixels, which its margins must hold: tick labels,
+    axis titles, legend entries, and the gap plotly leaves between a y title and the plot."""
+
+    tick_px: float
+    title_px: float
+    legend_px: float
+    title_standoff_px: float
+
+
+#: Streamlit's chart theme (``theme="streamlit"``, measured in chromium, Streamlit 1.67): tick
+#: labels and legend 12 px, axis titles 14 px, 24 px between an axis title and the plot.
+SCREEN_FONTS = ChartFonts(tick_px=12, title_px=14, legend_px=12, title_standoff_px=24)
+#: Lecture mode (``ui.lecture.chart_spec``, the one source of these sizes there: the layout's
+#: font 19 px, the legend's 18 px, no Streamlit theme). Without the theme plotly puts a y title
+#: nearer its tick labels: the left margins it settled on in chromium (stepper, five scenarios,
+#: 1280×720 and 1024×768) needed 40 px or less beside the labels' estimate, 45 px here.
+PROJECTOR_FONTS = ChartFonts(tick_px=19, title_px=19, legend_px=18, title_standoff_px=14)
+#: A character of a chart's text is ~0.46 em wide, counted here as 0.55 em.
 CHAR_EM = 0.55
 #: The bottom margin an x axis with tick labels and a one-line title takes (plotly's
 #: automargin pushes it to 67 px with Streamlit's theme, and in lecture mode).
@@ -288,35 +307,41 @@ def tick_label_chars(low: float, high: float, *, power: bool = False) -> int:
     return len(f"{-big if low < 0 else big:,.{decimals}f}")
 
 
-def text_px(chars: int, font_px: float = TICK_FONT_PX) -> float:
+def text_px(chars: int, font_px: float = SCREEN_FONTS.tick_px) -> float:
     """Width in pixels of ``chars`` characters of text at ``font_px`` (generous)."""
     return chars * CHAR_EM * font_px
 
 
-def left_margin(chars: int) -> int:
+def left_margin(chars: int, fonts: ChartFonts = SCREEN_FONTS) -> int:
     """The left margin of a y axis whose widest tick label has ``chars`` characters, with its
-    title (one line, rotated) beside the labels."""
-    return math.ceil(text_px(chars) + TITLE_STANDOFF_PX + TITLE_FONT_PX + _LABEL_PAD_PX)
+    title (one line, rotated) beside the labels, in the type ``fonts``."""
+    return math.ceil(
+        text_px(chars, fonts.tick_px) + fonts.title_standoff_px + fonts.title_px + _LABEL_PAD_PX
+    )
 
 
-def _entry_px(name: str) -> float:
-    return text_px(len(name)) + _LEGEND_ITEM_PX
+def _entry_px(name: str, font_px: float) -> float:
+    return text_px(len(name), font_px) + _LEGEND_ITEM_PX
 
 
 def legend_top_margin(names: Iterable[str], width_px: float = TOP_LEGEND_WIDTH_PX) -> int:
     """The top margin of a horizontal legend above the plot with entries ``names``, laid out
-    in rows of ``width_px`` (as plotly wraps it)."""
+    in rows of ``width_px`` (as plotly wraps it), in Streamlit's chart theme (lecture mode puts
+    the legend beside the plot: :func:`legend_side_margin`)."""
     rows, used = 1, 0.0
     for name in names:
-        entry = _entry_px(name)
+        entry = _entry_px(name, SCREEN_FONTS.legend_px)
         if used and used + entry > width_px:
             rows, used = rows + 1, 0.0
         used += entry
     return _LEGEND_TOP_PX + _LEGEND_ROW_PX * rows
 
 
-def legend_side_margin(names: Iterable[str], title: str = "") -> int:
+def legend_side_margin(
+    names: Iterable[str], title: str = "", fonts: ChartFonts = SCREEN_FONTS
+) -> int:
     """The right margin of a one-column legend beside the plot with entries ``names`` under
-    ``title``."""
-    widest = max([_entry_px(n) for n in names] + [text_px(len(title))], default=0.0)
+    ``title``, in the type ``fonts``."""
+    px = fonts.legend_px
+    widest = max([_entry_px(n, px) for n in names] + [text_px(len(title), px)], default=0.0)
     return math.ceil(widest + 10)

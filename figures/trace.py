@@ -11,7 +11,8 @@ from gmm_core.convergence import decreases  # one rule for "log L went down", re
 from .notation import log_l
 from .spec import (
     BOTTOM_MARGIN,
-    TITLE_FONT_PX,
+    SCREEN_FONTS,
+    ChartFonts,
     figure_builder,
     left_margin,
     spec_of,
@@ -43,8 +44,6 @@ TRACE_MAX_TICKS = 4
 #: The notes' type size (lecture mode raises it to its tick size, ui.lecture.chart_spec).
 NOTE_FONT_PX = 12
 X_TITLE = "iteration t"
-#: Half the x title's width: the right margin, so that the title is whole on a narrow plot.
-TITLE_HALF_PX = math.ceil(text_px(len(X_TITLE), TITLE_FONT_PX) / 2)
 #: The name of the notes stacked in the plot's lower-right corner (below the data there:
 #: log L rises, so that corner is empty; away from the y tick labels and the current marker).
 CORNER_NOTE = "corner note"
@@ -61,6 +60,7 @@ def trace_figure_spec(
     current: int,
     converged_at: int | None = None,
     height: int = 300,
+    fonts: ChartFonts = SCREEN_FONTS,
 ) -> dict:
     """log L per iteration.
 
@@ -74,6 +74,9 @@ def trace_figure_spec(
         Iteration at which the convergence rule was met, marked.
     height : int
         Pixels.
+    fonts : ChartFonts
+        The type it will be drawn in (:data:`figures.spec.PROJECTOR_FONTS` in lecture mode):
+        the margins hold its tick labels and titles, so plotly draws it once.
 
     Returns
     -------
@@ -160,8 +163,13 @@ def trace_figure_spec(
         "height": height,
         "template": template(),
         "showlegend": False,
-        # The right margin holds half the x title when the plot is narrower than it.
-        "margin": {"l": left_margin(chars), "r": TITLE_HALF_PX, "t": 30, "b": BOTTOM_MARGIN},
+        "margin": {
+            "l": left_margin(chars, fonts),
+            # Half the x title: the title is whole when the plot is narrower than it.
+            "r": math.ceil(text_px(len(X_TITLE), fonts.title_px) / 2),
+            "t": 30,
+            "b": BOTTOM_MARGIN,
+        },
         "uirevision": "trace",
         "xaxis": {
             "title": {"text": X_TITLE},
@@ -179,19 +187,20 @@ def trace_figure_spec(
     }
     spec = spec_of(data, layout, annotations=annotations, shapes=shapes)
     if converged_at is not None:
-        corner_note(spec, f"converged at {converged_at}", CONVERGED_COLOR)
+        corner_note(spec, f"converged at {converged_at}", CONVERGED_COLOR, fonts)
     if focus is not None:
-        corner_note(spec, f"↓ θ₀ below: log L = {log_l(float(ll[0]))}", "#3d3f48")
+        corner_note(spec, f"↓ θ₀ below: log L = {log_l(float(ll[0]))}", "#3d3f48", fonts)
     return spec
 
 
 trace_figure = figure_builder(trace_figure_spec)
 
 
-def corner_note(spec: dict, text: str, color: str) -> dict:
+def corner_note(spec: dict, text: str, color: str, fonts: ChartFonts = SCREEN_FONTS) -> dict:
     """``spec`` (a trace spec, changed in place and returned) with ``text`` as one more note in
     the plot's lower-right corner, stacked above the notes already there, and the y range
-    lowered by a line so that the notes sit below the data."""
+    lowered by a line so that the notes sit below the data (the left margin widened for its
+    new tick labels, in the type ``fonts``)."""
     layout = spec["layout"]
     notes = layout.setdefault("annotations", [])
     above = sum(1 for a in notes if a.get("name") == CORNER_NOTE)
@@ -214,7 +223,7 @@ def corner_note(spec: dict, text: str, color: str) -> dict:
     if yaxis.get("range") is not None:
         yaxis["range"] = lowered_range(yaxis["range"], int(layout.get("height", 300)))
         margin = layout.setdefault("margin", {})
-        wide = left_margin(tick_label_chars(*yaxis["range"]))
+        wide = left_margin(tick_label_chars(*yaxis["range"]), fonts)
         margin["l"] = max(int(margin.get("l", 0)), wide)
     return spec
 

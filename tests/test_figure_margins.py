@@ -10,6 +10,8 @@ import pytest
 from figures.mixture import mixture_figure_spec
 from figures.spec import (
     BOTTOM_MARGIN,
+    PROJECTOR_FONTS,
+    SCREEN_FONTS,
     left_margin,
     legend_side_margin,
     legend_top_margin,
@@ -88,3 +90,31 @@ def test_trace_spec_left_margin_follows_the_labels():
     fine = trace_figure_spec(np.array([-2316.72, -2316.716, -2316.715]), current=2)
     assert fine["layout"]["margin"]["l"] > coarse["layout"]["margin"]["l"]
     assert fine["layout"]["margin"]["b"] == BOTTOM_MARGIN
+
+
+def test_projector_type_takes_wider_margins_than_the_screen(binned):
+    """Lecture mode's larger type (PROJECTOR_FONTS) needs more room for the same labels and
+    legend; drawn in it, the stepper's charts ask for it (chromium: plotly keeps it)."""
+    _, edges, counts = binned
+    for chars in (4, 8):
+        assert left_margin(chars, PROJECTOR_FONTS) > left_margin(chars, SCREEN_FONTS)
+    names = ["k = 1", "f(x)"]
+    assert legend_side_margin(names, "πkN(x)", PROJECTOR_FONTS) > legend_side_margin(
+        names, "πkN(x)", SCREEN_FONTS
+    )
+    for build in (
+        lambda fonts: mixture_figure_spec(edges, counts, FIVE, legend="side", fonts=fonts),
+        lambda fonts: trace_figure_spec(np.array([-900.0, -800.0]), current=1, fonts=fonts),
+    ):
+        screen = build(SCREEN_FONTS)["layout"]["margin"]
+        projector = build(PROJECTOR_FONTS)["layout"]["margin"]
+        assert projector["l"] > screen["l"] and projector["r"] > screen["r"]
+
+
+def test_lecture_styling_uses_the_type_the_margins_are_sized_for():
+    """ui.lecture.chart_spec draws lecture charts in PROJECTOR_FONTS' sizes (one source)."""
+    from ui.lecture import chart_spec
+
+    spec = chart_spec(trace_figure_spec(np.array([-3.0, -2.0]), current=1), lecture=True)
+    assert spec["layout"]["font"]["size"] == PROJECTOR_FONTS.tick_px == PROJECTOR_FONTS.title_px
+    assert spec["layout"]["legend"]["font"]["size"] == PROJECTOR_FONTS.legend_px

@@ -10,7 +10,7 @@ import pytest
 
 from figures.convergence import aitken_trace_spec
 from figures.mixture import mixture_figure_spec
-from figures.spec import TITLE_FONT_PX, text_px
+from figures.spec import PROJECTOR_FONTS, SCREEN_FONTS, text_px
 from figures.trace import CORNER_NOTE, TRACE_MAX_TICKS, trace_figure_spec
 from gmm_core import MixtureParams
 from gmm_core.convergence import aitken_asymptotes
@@ -57,13 +57,17 @@ def tick_count(xaxis: dict, last: int) -> int:
 
 @pytest.mark.parametrize("lecture", [False, True])
 def test_iteration_ticks_are_few_horizontal_and_the_title_fits(lecture):
-    spec = chart_spec(trace_figure_spec(LONG, current=699, converged_at=699), lecture=lecture)
+    fonts = PROJECTOR_FONTS if lecture else SCREEN_FONTS
+    spec = chart_spec(
+        trace_figure_spec(LONG, current=699, converged_at=699, fonts=fonts), lecture=lecture
+    )
     xaxis = spec["layout"]["xaxis"]
     assert xaxis["tickangle"] == 0
     assert 3 <= tick_count(xaxis, 699) <= TRACE_MAX_TICKS + 1
     assert xaxis["dtick"] in (100, 200, 250, 500)
     # Half the title fits in the right margin even when the plot is narrower than it.
-    assert spec["layout"]["margin"]["r"] >= text_px(len(xaxis["title"]["text"]), TITLE_FONT_PX) / 2
+    half_title = text_px(len(xaxis["title"]["text"]), fonts.title_px) / 2
+    assert spec["layout"]["margin"]["r"] >= half_title
 
 
 def fraction(y: float, y_range: list[float]) -> float:

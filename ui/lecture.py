@@ -9,7 +9,7 @@ import re
 import plotly.graph_objects as go
 import streamlit as st
 
-from figures.spec import serialisable
+from figures.spec import PROJECTOR_FONTS, serialisable
 
 from .keyfocus import relay_keys
 from .pure import keys
@@ -184,7 +184,7 @@ def presentation(fig: go.Figure) -> go.Figure:
     any, moves beside the plot (one column) so it never eats the plot's height."""
     fig.update_layout(
         font={"size": LECTURE_FONT_PX, "color": "#000000"},
-        legend={"font": {"size": 18}},
+        legend={"font": {"size": PROJECTOR_FONTS.legend_px}},
         annotations=[lecture_note(a.to_plotly_json()) for a in fig.layout.annotations],
     )
     fig.update_traces(line={"width": 4}, selector={"type": "scatter", "mode": "lines"})
@@ -192,7 +192,7 @@ def presentation(fig: go.Figure) -> go.Figure:
 
 
 #: The type size of lecture mode's charts (their tick labels); no note on a chart is smaller.
-LECTURE_FONT_PX = 19
+LECTURE_FONT_PX = PROJECTOR_FONTS.tick_px  # the charts' margins are sized for it (figures.spec)
 
 
 def lecture_note(note: dict) -> dict:
@@ -238,7 +238,7 @@ def chart_spec(spec: dict, *, lecture: bool) -> dict:
             layout,
             {
                 "font": {"size": LECTURE_FONT_PX, "color": "#000000"},
-                "legend": {"font": {"size": 18}},
+                "legend": {"font": {"size": PROJECTOR_FONTS.legend_px}},
             },
         )
         if layout.get("annotations"):

@@ -2,7 +2,9 @@
 (figures.spec), so plotly.js draws each chart once: when a margin is too small, plotly's
 automargin pushes it and redraws the whole chart, and Streamlit draws a new chart on every
 click (issue 10, target 2). Read from the drawn chart: the plot area plotly settled on
-(``_fullLayout._size``) is the one the margins asked for."""
+(``_fullLayout._size``) is the one the margins asked for, in normal mode (Streamlit's chart
+theme) and in lecture mode (projector type, figures.spec.PROJECTOR_FONTS; stepped with the
+clicker's PageDown, as a lecturer does)."""
 
 from __future__ import annotations
 
@@ -24,14 +26,31 @@ _MARGINS_JS = """(key) => {
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "query",
-    ["/", "/?src=ds&ds=galaxies&K=5", "/?preset=old_faithful"],
-    ids=["opening", "galaxies-K5-side-legend", "old-faithful"],
+    [
+        "/",
+        "/?src=ds&ds=galaxies&K=5",
+        "/?preset=old_faithful",
+        "/?preset=galaxies&lecture=1",
+        "/?K=10&lecture=1",
+    ],
+    ids=[
+        "opening",
+        "galaxies-K5-side-legend",
+        "old-faithful",
+        "lecture-galaxies",
+        "lecture-K10-legend",
+    ],
 )
 def test_charts_are_drawn_in_the_margins_asked_for(page: Page, wait_for_app, query: str):
     page.goto(query)
     settle(page, wait_for_app)
     for _ in range(2):
-        click(page, "step", wait_for_app)
+        if "lecture=1" in query:  # the big Next button: half steps, E then M
+            for _ in range(2):
+                page.keyboard.press("PageDown")
+                settle(page, wait_for_app)
+        else:
+            click(page, "step", wait_for_app)
     for key in ("mixture_chart", "trace_chart"):
         got = page.evaluate(_MARGINS_JS, key)
         pushed = [round(d - a) for a, d in zip(got["asked"], got["drawn"], strict=True)]
