@@ -60,8 +60,7 @@ links.follow_switch(stepper_page)
 st.session_state[keys.MODEL_SETTINGS] = settings
 st.session_state[keys.STEPPER_PROBLEM] = session.sync_stepper(data, settings, settings_error)
 links.apply_goto(data.x)
-for notice in session.pop_notices():  # from callbacks, links and restarts, on every page
-    st.toast(notice)
+session.show_notices()  # from callbacks, links and restarts, on every page
 navigation.run()
 # After the page, which may have moved the run (Run to convergence): the link says where it is.
 links.publish_link(data)

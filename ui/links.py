@@ -98,12 +98,17 @@ def apply_link_once() -> None:
         {name: texts[0] if len(texts) == 1 else texts for name, texts in query.items()}
     )
     for problem in problems:
-        notify(problem)
+        notify(problem, until_dismissed=True)
     if values.get("data_source") == "Upload":
-        notify("Shared links cannot carry uploaded data: upload the file again to continue.")
+        notify(
+            "Shared links cannot carry uploaded data: upload the file again to continue.",
+            until_dismissed=True,
+        )
     asked = values.pop("preset", None)
     if asked is not None and asked not in PRESET_BY_KEY:
-        notify(f"Link parameter preset ignored: there is no preset {asked!r}.")
+        notify(
+            f"Link parameter preset ignored: there is no preset {asked!r}.", until_dismissed=True
+        )
     bare = not set(values) - {"lecture"}  # no scenario in the link: the opening one
     preset = PRESET_BY_KEY.get(asked or (OPENING if bare else None))
     if preset is not None:  # the preset with its note; the link's own values win
@@ -124,7 +129,8 @@ def apply_goto(x) -> None:
     if t > limit:
         notify(
             f"The link asks for iteration {t:,}, beyond the limit of {limit:,} iterations: "
-            f"the run opens at iteration {limit:,}."
+            f"the run opens at iteration {limit:,}.",
+            until_dismissed=True,
         )
         t = limit
     affordable = affordable_iteration(t, x.size, state.settings.n_components)
@@ -133,7 +139,8 @@ def apply_goto(x) -> None:
             f"The link asks for iteration {t:,}; with N = {x.size:,} points and "
             f"K = {state.settings.n_components} that is too much to compute while the page "
             f"opens, so the run opens at iteration {affordable:,}. Press *Run to convergence* "
-            "(with a progress bar) to go on."
+            "(with a progress bar) to go on.",
+            until_dismissed=True,
         )
         t, phase = affordable, "M"
     state = rs.jump_to(state, x, t, phase)

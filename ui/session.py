@@ -26,6 +26,7 @@ __all__ = [
     "DATA_KEY",
     "STEPPER_KEY",
     "ActiveData",
+    "Notice",
     "cached_bins",
     "cached_dataset",
     "cached_sample",
@@ -34,9 +35,9 @@ __all__ = [
     "get_data",
     "get_stepper",
     "notify",
-    "pop_notices",
     "set_data",
     "set_stepper",
+    "show_notices",
 ]
 
 DATA_KEY = "active_data"
@@ -246,11 +247,25 @@ def sync_stepper(
     return None
 
 
-def notify(message: str) -> None:
-    """Queue a toast for the next render."""
-    st.session_state.setdefault(NOTICE_KEY, []).append(message)
+@dataclass(frozen=True)
+class Notice:
+    """A message for a toast on the next render. ``until_dismissed``: it stays until the user
+    closes it (what was refused or changed from what the user asked for, such as a link's
+    parameter: a reader who looked away must still see it); otherwise it goes after a few
+    seconds (news of what the user just did)."""
+
+    text: str
+    until_dismissed: bool = False
 
 
-def pop_notices() -> list[str]:
-    """Messages queued by callbacks, emptied."""
-    return st.session_state.pop(NOTICE_KEY, [])
+def notify(message: str, *, until_dismissed: bool = False) -> None:
+    """Queue a toast for the next render (see :class:`Notice`)."""
+    st.session_state.setdefault(NOTICE_KEY, []).append(Notice(message, until_dismissed))
+
+
+def show_notices() -> None:
+    """Each notice queued by callbacks, links and restarts as a toast (until dismissed, or for
+    four seconds), the queue emptied."""
+    notice: Notice
+    for notice in st.session_state.pop(NOTICE_KEY, []):
+        st.toast(notice.text, duration="infinite" if notice.until_dismissed else "short")

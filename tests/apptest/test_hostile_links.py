@@ -217,6 +217,27 @@ def test_a_markdown_link_value_appears_literally_in_a_code_span():
     assert not active_markup(toast.value)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{"K": "[x](https://example.invalid)"}, {"preset": "nope"}, {"src": "up"}, {"t": "999999"}],
+    ids=["bad-K", "no-such-preset", "upload", "beyond-the-limit"],
+)
+def test_what_a_link_could_not_do_stays_on_screen_until_dismissed(query):
+    """A toast that fades after four seconds is missed by a reader who looked away while the
+    page opened: each refusal or change of a link's request stays until closed (duration 0 is
+    Streamlit's "infinite")."""
+    at, _ = open_link(query)
+    assert at.toast, "the link's problem is said"
+    assert [t.proto.duration for t in at.toast] == [0] * len(at.toast), said(at)
+
+
+def test_news_of_the_users_own_action_goes_after_a_few_seconds():
+    at, _ = open_link({"K": "3"})
+    at.number_input(key="n_components").set_value(4).run()
+    (toast,) = [t for t in at.toast if "restarts at iteration 0" in t.value]
+    assert toast.proto.duration == 4
+
+
 def test_tol_zero_travels_in_the_link_and_runs_to_the_iteration_limit():
     at, _ = open_link({"tol": "0", "iters": "12"})
     assert at.selectbox(key="tol").value == 0.0

@@ -29,10 +29,12 @@ def test_a_hostile_link_and_upload_show_their_text_but_no_link_or_image(
     page: Page, wait_for_app, full_page_screenshot
 ):
     page.goto("/?K=" + quote(INJECTION, safe="*[]()!"))
-    toast = page.locator('[data-testid="stToast"]')  # shown for a few seconds: look first
+    toast = page.locator('[data-testid="stToast"]')
     expect(toast.first).to_contain_text("example.invalid/login", timeout=60_000)  # as text
     assert live_elements(page) == []
     settle(page, wait_for_app)
+    page.wait_for_timeout(5_000)  # a short toast (4 s) would be gone: the refusal stays
+    expect(toast.first).to_contain_text("example.invalid/login", timeout=1)
     assert page.locator("strong", has_text="BOLD").count() == 0
 
     choose_source(page, "Upload", wait_for_app)
