@@ -321,6 +321,10 @@ def _side_legend(traces: list[dict], *, short: bool) -> dict:
         "y": 1.0,
         "x": 1.01,
         "xanchor": "left",
+        # No gap between the entries (each component is a legend group of its own, and
+        # plotly puts 10 px between groups): K = 10 with the truth and f(x) in projector type
+        # then fits beside the chart instead of scrolling.
+        "tracegroupgap": 0,
         "title": {
             "text": "π<sub>k</sub>N(x | μ<sub>k</sub>, σ<sub>k</sub><sup>2</sup>)" if short else ""
         },

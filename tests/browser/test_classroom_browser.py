@@ -111,6 +111,12 @@ def inside(box: dict | None, size: tuple[int, int]) -> bool:
     )
 
 
+#: True when plotly gave the main chart's legend a scroll bar (it is taller than the chart).
+_LEGEND_SCROLLS_JS = """() => {
+  const bar = document.querySelector('.st-key-mixture_chart .legend .scrollbar');
+  return !!bar && bar.getBoundingClientRect().height > 0;
+}"""
+
 #: Every preset, and K = 10, in lecture mode: one test each (at each size), so that the
 #: cases spread over the test workers.
 LECTURE_QUERIES = [f"?preset={p.key}&lecture=1" for p in PRESETS] + ["?K=10&lecture=1"]
@@ -141,6 +147,8 @@ def test_lecture_mode_keeps_status_next_and_chart_on_screen(page: Page, wait_for
         misses.append(f"{query} chart only {boxes['chart']['height']:.0f} px high")
     if legend and plot and legend["x"] < plot["x"] + plot["width"] - 1:
         misses.append(f"{query} legend over the plot, not beside it: {legend} {plot}")
+    if page.evaluate(_LEGEND_SCROLLS_JS):  # a clicker cannot scroll it: entries hidden
+        misses.append(f"{query} the legend scrolls: some entries are hidden")
     assert not misses, "\n".join(misses)
 
 
