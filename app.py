@@ -60,7 +60,11 @@ links.follow_switch(stepper_page)
 st.session_state[keys.MODEL_SETTINGS] = settings
 st.session_state[keys.STEPPER_PROBLEM] = session.sync_stepper(data, settings, settings_error)
 links.apply_goto(data.x)
-session.show_notices()  # from callbacks, links and restarts, on every page
+# From callbacks, links and restarts, on every page; the stepper in lecture mode shows the
+# lasting ones beside its chart (a toast would cover the Scenarios control and Next).
+session.show_notices(
+    fold_lasting=bool(st.session_state.get(keys.LECTURE)) and navigation is stepper_page
+)
 navigation.run()
 # After the page, which may have moved the run (Run to convergence): the link says where it is.
 links.publish_link(data)

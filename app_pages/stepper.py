@@ -593,7 +593,7 @@ def view(truth, timer: float | None) -> None:
     with right:
         if lecture:  # one line each, above the trace: all beside the chart, on screen
             watch_note(links.preset_note())
-            messages(state, problem)
+            messages(state, problem, *session.lasting_notices())
         lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
         # With Aitken's rule, the limit it estimates is drawn on the trace.
         trace = (aitken_trace_spec if state.settings.stopping == "aitken" else trace_figure_spec)(

@@ -34,6 +34,7 @@ __all__ = [
     "cached_statistics",
     "get_data",
     "get_stepper",
+    "lasting_notices",
     "notify",
     "set_data",
     "set_stepper",
@@ -43,6 +44,7 @@ __all__ = [
 DATA_KEY = "active_data"
 STEPPER_KEY = "stepper"
 NOTICE_KEY = "notices"
+LASTING_KEY = "lasting_notices"
 DEFAULT_TRUTH = MixtureParams([0.35, 0.45, 0.2], [-2.0, 1.5, 5.0], [1.0, 0.64, 1.69])
 DEFAULT_N = SETTING["n_points"].default
 DEFAULT_GEN_SEED = SETTING["gen_seed"].default
@@ -242,6 +244,7 @@ def sync_stepper(
     if state is not None and not st.session_state.get(keys.LECTURE):
         why = "data" if state.data_id != data.data_id else "model settings"
         notify(f"New {why}: the run restarts at iteration 0.")
+    st.session_state.pop(LASTING_KEY, None)  # about the run that is replaced
     set_stepper(fresh)
     st.session_state[keys.PLAYING] = False
     return None
@@ -263,9 +266,20 @@ def notify(message: str, *, until_dismissed: bool = False) -> None:
     st.session_state.setdefault(NOTICE_KEY, []).append(Notice(message, until_dismissed))
 
 
-def show_notices() -> None:
+def show_notices(*, fold_lasting: bool = False) -> None:
     """Each notice queued by callbacks, links and restarts as a toast (until dismissed, or for
-    four seconds), the queue emptied."""
+    four seconds), the queue emptied. ``fold_lasting`` (the stepper in lecture mode, where a
+    toast sits over the Scenarios control and the big Next button): the lasting notices are
+    kept for :func:`lasting_notices` instead, which the page shows with the run's warnings."""
     notice: Notice
     for notice in st.session_state.pop(NOTICE_KEY, []):
-        st.toast(notice.text, duration="infinite" if notice.until_dismissed else "short")
+        if notice.until_dismissed and fold_lasting:
+            st.session_state.setdefault(LASTING_KEY, []).append(notice.text)
+        else:
+            st.toast(notice.text, duration="infinite" if notice.until_dismissed else "short")
+
+
+def lasting_notices() -> list[str]:
+    """The lasting notices :func:`show_notices` folded, while the run they are about is on
+    screen (a new run clears them, :func:`sync_stepper`)."""
+    return list(st.session_state.get(LASTING_KEY, []))

@@ -17,7 +17,7 @@ from tests.hostile.markdown import active_markup, markdown_bodies, rendered_text
 from ui.pure.presets import OPENING, PRESET_BY_KEY
 from ui.pure.scenario import WORK_BUDGET, affordable_iteration
 
-from .helpers import APP, TIMEOUT, click, stepper
+from .helpers import APP, TIMEOUT, blocks, click, stepper
 
 SECONDS_PER_LINK = 30.0  # a link's first open may compile the numba kernel (~5 s)
 INJECTION = "**BOLD** [log in](https://example.invalid/login) ![p](http://example.invalid/p.png)"
@@ -229,6 +229,29 @@ def test_what_a_link_could_not_do_stays_on_screen_until_dismissed(query):
     at, _ = open_link(query)
     assert at.toast, "the link's problem is said"
     assert [t.proto.duration for t in at.toast] == [0] * len(at.toast), said(at)
+
+
+def lecture_warnings(at) -> list[str] | None:
+    """The texts in lecture mode's warnings popover beside the chart (None: no popover)."""
+    for block in blocks(at.main):
+        if getattr(block.proto, "id", "").endswith("-lecture_messages"):
+            return [str(getattr(e, "value", "")) for e in block.children.values()]
+    return None
+
+
+def test_in_lecture_mode_what_a_link_could_not_do_waits_beside_the_chart():
+    """In lecture mode a toast would sit over the Scenarios control and the big Next button:
+    the link's problem joins the run's warnings beside the chart instead, through the clicks,
+    until a new run replaces the one the link opened."""
+    at, _ = open_link({"K": "[x](https://example.invalid)", "lecture": "1"})
+    assert not at.toast
+    (said_there,) = lecture_warnings(at)
+    assert "`K=[x](https://example.invalid)`" in said_there and "digits 0-9" in said_there
+    for _ in range(3):
+        click(at, "lecture_next")
+    assert lecture_warnings(at) == [said_there]
+    at.number_input(key="n_components").set_value(4).run()
+    assert lecture_warnings(at) is None
 
 
 def test_news_of_the_users_own_action_goes_after_a_few_seconds():
