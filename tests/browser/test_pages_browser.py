@@ -88,8 +88,14 @@ def test_explorer_runs_restarts_and_opens_a_run_in_the_stepper(
     points = page.locator(".st-key-explorer_strip .scatterlayer .trace").first.locator("path.point")
     points.nth(1).click(force=True)
     wait_for_app(page)
-    picked = page.locator(".st-key-explorer_pick input").input_value()
-    assert picked != before, f"clicking a run did not pick it (still run {before})"
+    pick = page.locator(".st-key-explorer_pick input")
+    # The selection reaches the server after plotly's click event: on a loaded machine its
+    # rerun can start after wait_for_app has seen the page quiet, hence the wait on the value.
+    expect(pick, f"clicking a run did not pick it (still run {before})").not_to_have_value(
+        before, timeout=15_000
+    )
+    wait_for_app(page)
+    picked = pick.input_value()
     expect(main(page).get_by_text(re.compile(rf"Run {picked}: "))).to_have_count(1)
 
     press(page, "explorer_open", wait_for_app)
