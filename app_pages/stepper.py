@@ -597,7 +597,12 @@ def view(truth, timer: float | None) -> None:
         lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
         # With Aitken's rule, the limit it estimates is drawn on the trace.
         trace = (aitken_trace_spec if state.settings.stopping == "aitken" else trace_figure_spec)(
-            lls, current=state.t, converged_at=done, height=260 if lecture else 300, fonts=fonts
+            lls,
+            current=state.t,
+            converged_at=done,
+            height=260 if lecture else 300,
+            fonts=fonts,
+            notes_below=lecture,  # a narrow plot in projector type: notes clear of its labels
         )
         chart(
             trace,

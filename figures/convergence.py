@@ -110,9 +110,9 @@ def with_aitken_asymptote(
 
 def aitken_trace_spec(objective: np.ndarray, **options: Any) -> dict:
     """The plain spec of :func:`figures.trace.trace_figure_spec` of ``objective`` (the same
-    keyword options: ``current``, ``converged_at``, ``height``, ``fonts``) with the Aitken layer
-    (:func:`aitken_layer`) added. Once the run has converged the "limit ≈" note is left out:
-    the limit is then the last log L to within tol. The stepper draws it as
+    keyword options: ``current``, ``converged_at``, ``height``, ``fonts``, ``notes_below``) with
+    the Aitken layer (:func:`aitken_layer`) added. Once the run has converged the "limit ≈"
+    note is left out: the limit is then the last log L to within tol. The stepper draws it as
     :func:`aitken_trace_figure`, the same figure as
     ``with_aitken_asymptote(trace_figure(...), objective, converged_at, current)``."""
     spec = trace_figure_spec(objective, **options)
@@ -120,7 +120,13 @@ def aitken_trace_spec(objective: np.ndarray, **options: Any) -> dict:
     if layer is not None:
         spec["data"].append(layer[0])
         if options.get("converged_at") is None and layer[1] is not None:
-            corner_note(spec, layer[1], ASYMPTOTE_COLOR, options.get("fonts", SCREEN_FONTS))
+            corner_note(
+                spec,
+                layer[1],
+                ASYMPTOTE_COLOR,
+                options.get("fonts", SCREEN_FONTS),
+                below=options.get("notes_below", False),
+            )
     return spec
 
 

@@ -61,6 +61,7 @@ def trace_figure_spec(
     converged_at: int | None = None,
     height: int = 300,
     fonts: ChartFonts = SCREEN_FONTS,
+    notes_below: bool = False,
 ) -> dict:
     """log L per iteration.
 
@@ -77,6 +78,9 @@ def trace_figure_spec(
     fonts : ChartFonts
         The type it will be drawn in (:data:`figures.spec.PROJECTOR_FONTS` in lecture mode):
         the margins hold its tick labels and titles, so plotly draws it once.
+    notes_below : bool
+        The notes ("converged at", θ₀'s log L) below the x axis's title instead of inside the
+        plot's corner: for a narrow plot in projector type (:func:`corner_note`).
 
     Returns
     -------
@@ -187,30 +191,54 @@ def trace_figure_spec(
     }
     spec = spec_of(data, layout, annotations=annotations, shapes=shapes)
     if converged_at is not None:
-        corner_note(spec, f"converged at {converged_at}", CONVERGED_COLOR, fonts)
+        corner_note(spec, f"converged at {converged_at}", CONVERGED_COLOR, fonts, below=notes_below)
     if focus is not None:
-        corner_note(spec, f"↓ θ₀ below: log L = {log_l(float(ll[0]))}", "#3d3f48", fonts)
+        where = "θ₀:" if notes_below else "θ₀ below:"  # below: as short as it can be
+        corner_note(
+            spec, f"↓ {where} log L = {log_l(float(ll[0]))}", "#3d3f48", fonts, below=notes_below
+        )
     return spec
 
 
 trace_figure = figure_builder(trace_figure_spec)
 
 
-def corner_note(spec: dict, text: str, color: str, fonts: ChartFonts = SCREEN_FONTS) -> dict:
-    """``spec`` (a trace spec, changed in place and returned) with ``text`` as one more note in
-    the plot's lower-right corner, stacked above the notes already there, and the y range
-    lowered by a line so that the notes sit below the data (the left margin widened for its
-    new tick labels, in the type ``fonts``)."""
+def corner_note(
+    spec: dict, text: str, color: str, fonts: ChartFonts = SCREEN_FONTS, *, below: bool = False
+) -> dict:
+    """``spec`` (a trace spec, changed in place and returned) with ``text`` as one more note,
+    stacked with the notes already there.
+
+    Inside the plot (``below`` False): in its lower-right corner, the y range lowered by a line
+    so that the notes sit below the data (the left margin widened for its new tick labels, in
+    the type ``fonts``). Below the x axis's title (``below`` True: a narrow plot in projector
+    type, where a note inside would run over the y tick labels): a line of ``fonts`` each, right
+    -aligned with the figure, the chart made taller by that line so the plot keeps its size."""
     layout = spec["layout"]
     notes = layout.setdefault("annotations", [])
     above = sum(1 for a in notes if a.get("name") == CORNER_NOTE)
+    note = {"name": CORNER_NOTE, "text": text, "showarrow": False, "xref": "paper", "x": 1}
+    margin = layout.setdefault("margin", {})
+    if below:
+        line = round(1.3 * fonts.tick_px)
+        notes.append(
+            {
+                **note,
+                "xanchor": "right",
+                "xshift": int(margin.get("r", 0)),  # to the figure's right edge
+                "yref": "paper",
+                "y": 0,
+                "yanchor": "top",
+                "yshift": -(BOTTOM_MARGIN + above * line),
+                "font": {"size": fonts.tick_px, "color": color},
+            }
+        )
+        margin["b"] = int(margin.get("b", BOTTOM_MARGIN)) + line
+        layout["height"] = int(layout.get("height", 300)) + line
+        return spec
     notes.append(
         {
-            "name": CORNER_NOTE,
-            "text": text,
-            "showarrow": False,
-            "xref": "paper",
-            "x": 1,
+            **note,
             "xanchor": "right",
             "yref": "y domain",
             "y": 0,
@@ -222,7 +250,6 @@ def corner_note(spec: dict, text: str, color: str, fonts: ChartFonts = SCREEN_FO
     yaxis = layout.get("yaxis", {})
     if yaxis.get("range") is not None:
         yaxis["range"] = lowered_range(yaxis["range"], int(layout.get("height", 300)))
-        margin = layout.setdefault("margin", {})
         wide = left_margin(tick_label_chars(*yaxis["range"]), fonts)
         margin["l"] = max(int(margin.get("l", 0)), wide)
     return spec

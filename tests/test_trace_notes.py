@@ -10,7 +10,7 @@ import pytest
 
 from figures.convergence import aitken_trace_spec
 from figures.mixture import mixture_figure_spec
-from figures.spec import PROJECTOR_FONTS, SCREEN_FONTS, text_px
+from figures.spec import BOTTOM_MARGIN, PROJECTOR_FONTS, SCREEN_FONTS, text_px
 from figures.trace import CORNER_NOTE, TRACE_MAX_TICKS, trace_figure_spec
 from gmm_core import MixtureParams
 from gmm_core.convergence import aitken_asymptotes
@@ -136,3 +136,34 @@ def test_peak_note_reads_towards_the_plot_s_middle():
     by_x = {a["x"]: a for a in notes(spec) if "peaks at" in a["text"]}
     assert by_x[-2.0]["xanchor"] == "left" and by_x[-2.0]["text"].startswith("▲")
     assert by_x[2.0]["xanchor"] == "right" and by_x[2.0]["text"].endswith("▲")
+
+
+def test_notes_below_the_axis_in_projector_type_leave_the_plot_alone():
+    """Lecture mode's narrow trace in 19 px type: the notes go below the x axis's title, one
+    projector line each, right-aligned with the figure; the chart grows by those lines so the
+    plot keeps its height, and the y range is not lowered for them."""
+    kwargs = {"current": 3, "fonts": PROJECTOR_FONTS}
+    inside = aitken_trace_spec(FIRST_STEPS[:4], **kwargs)
+    below = aitken_trace_spec(FIRST_STEPS[:4], notes_below=True, **kwargs)
+    corner = [a for a in notes(below) if a.get("name") == CORNER_NOTE]
+    assert len(corner) == 2  # the limit and θ₀'s log L
+    line = round(1.3 * PROJECTOR_FONTS.tick_px)
+    layout = below["layout"]
+    for i, note in enumerate(corner):
+        assert (note["yref"], note["y"], note["yanchor"]) == ("paper", 0, "top")
+        assert (note["xref"], note["x"], note["xanchor"]) == ("paper", 1, "right")
+        assert note["xshift"] == layout["margin"]["r"]
+        assert note["yshift"] == -(BOTTOM_MARGIN + i * line)
+        assert note["font"]["size"] == PROJECTOR_FONTS.tick_px
+    assert layout["margin"]["b"] == BOTTOM_MARGIN + 2 * line
+    assert layout["height"] == inside["layout"]["height"] + 2 * line
+    low, high = layout["yaxis"]["range"]  # not lowered for notes outside the plot
+    assert (
+        low > inside["layout"]["yaxis"]["range"][0]
+        and high == inside["layout"]["yaxis"]["range"][1]
+    )
+    styled = chart_spec(below, lecture=True)  # lecture styling leaves them as they are
+    assert [a["yshift"] for a in notes(styled) if a.get("name") == CORNER_NOTE] == [
+        a["yshift"] for a in corner
+    ]
+    go.Figure(styled)  # valid for plotly

@@ -56,3 +56,44 @@ def test_charts_are_drawn_in_the_margins_asked_for(page: Page, wait_for_app, que
         pushed = [round(d - a) for a, d in zip(got["asked"], got["drawn"], strict=True)]
         assert all(abs(p) <= 1 for p in pushed), f"{key}: plotly pushed the margins {got}"
         assert got["leftmost"] >= 0, f"{key}: a y label or title is cut off: {got}"
+
+
+_NOTES_JS = """() => {
+  const gd = document.querySelector('.st-key-trace_chart .js-plotly-plot');
+  const box = e => {
+    const r = e.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom];
+  };
+  return {
+    svg: box(gd.querySelector('.main-svg')),
+    notes: Array.from(gd.querySelectorAll('.annotation-text')).map(t => [t.textContent, box(t)]),
+    labels: Array.from(gd.querySelectorAll('.ytick text, .xtick text, .ytitle, .xtitle'))
+      .map(t => [t.textContent, box(t)]),
+  };
+}"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+
+
+@pytest.mark.slow
+def test_lecture_trace_notes_are_clear_of_the_labels_and_of_each_other(page: Page, wait_for_app):
+    """Lecture mode's trace is narrow and its type 19 px: the notes (the limit, θ₀'s log L) go
+    below the x title, inside the chart, over no tick label, axis title or other note (at
+    1024×768, the narrowest projector; collapse shows both notes from iteration 2)."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto("/?preset=collapse&lecture=1")
+    settle(page, wait_for_app)
+    for _ in range(6):  # three iterations in half steps, as a clicker does
+        page.keyboard.press("PageDown")
+        settle(page, wait_for_app)
+    got = page.evaluate(_NOTES_JS)
+    assert len(got["notes"]) == 2, got["notes"]
+    svg = got["svg"]
+    for i, (text, box) in enumerate(got["notes"]):
+        assert svg[0] - 0.5 <= box[0] and box[2] <= svg[2] + 0.5, f"{text!r} leaves the chart"
+        for label, where in got["labels"]:
+            assert not _overlap(box, where), f"{text!r} over the label {label!r}"
+        for other, where in got["notes"][i + 1 :]:
+            assert not _overlap(box, where), f"{text!r} over {other!r}"
