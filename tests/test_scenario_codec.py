@@ -96,11 +96,12 @@ def test_decode_ignores_bad_parameters_with_a_reason_and_keeps_the_rest() -> Non
             "t": "-3",
         }
     )
-    assert values == {"max_iter": 12, "data_source": "Data set", "dataset": "galaxies", "t": 0}
-    assert len(problems) == 6
+    # A negative iteration is refused and said (it used to become 0 without a word).
+    assert values == {"max_iter": 12, "data_source": "Data set", "dataset": "galaxies"}
+    assert len(problems) == 7
     joined = " ".join(problems)
     for reason in ("outside 1..10", "one of the menu's values", "must be one of 1, 0, true",
-                   "given 2 times", "the phase must be E or M"):  # fmt: skip
+                   "given 2 times", "the phase must be E or M", "from 0 on"):  # fmt: skip
         assert reason in joined
     assert "`init=<b>x</b>`" in joined  # the value is shown literally, as code
 

@@ -110,7 +110,8 @@ def apply_link_once() -> None:
             f"Link parameter preset ignored: there is no preset {asked!r}.", until_dismissed=True
         )
     bare = not set(values) - {"lecture"}  # no scenario in the link: the opening one
-    preset = PRESET_BY_KEY.get(asked or (OPENING if bare else None))
+    # An unknown preset is ignored (said above): the link then opens as if it named none.
+    preset = PRESET_BY_KEY.get(asked or "") or (PRESET_BY_KEY.get(OPENING or "") if bare else None)
     if preset is not None:  # the preset with its note; the link's own values win
         load_preset(preset)
     if values:

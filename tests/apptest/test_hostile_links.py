@@ -168,6 +168,7 @@ LINKS = [
         lambda at: stepper(at).t == 20,
     ),
     ("phase_unknown", {"ph": "X"}, ["phase must be E or M"], lambda at: stepper(at).phase == "M"),
+    ("negative_t", {"t": "-3"}, ["t=-3", "from 0 on"], lambda at: stepper(at).t == 0),
     (
         "lecture_unknown",
         {"lecture": "yes"},
@@ -252,6 +253,16 @@ def test_in_lecture_mode_what_a_link_could_not_do_waits_beside_the_chart():
     assert lecture_warnings(at) == [said_there]
     at.number_input(key="n_components").set_value(4).run()
     assert lecture_warnings(at) is None
+
+
+def test_a_link_naming_no_known_preset_opens_as_a_bare_link_does():
+    """``?preset=nope`` says the preset is unknown and opens what ``/`` opens (the opening
+    preset), not the app's defaults."""
+    bare, _ = open_link({})
+    unknown, _ = open_link({"preset": "nope"})
+    assert "there is no preset 'nope'" in said(unknown)
+    assert settings(unknown) == settings(bare)
+    assert stepper(unknown).data_id == stepper(bare).data_id
 
 
 def test_news_of_the_users_own_action_goes_after_a_few_seconds():

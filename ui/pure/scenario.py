@@ -221,6 +221,15 @@ def _preset_name(text: str) -> str:
     return text
 
 
+def _iteration(text: str) -> int:
+    """The iteration ``t`` of a link: a whole number from 0 on (a negative one is refused and
+    said, not quietly taken as 0)."""
+    value = _parse("t", int, text)
+    if value < 0:
+        raise ValueError("an iteration is a whole number from 0 on")
+    return value
+
+
 def _phase(text: str) -> str:
     if text not in ("E", "M"):
         raise ValueError("the phase must be E or M")
@@ -235,7 +244,7 @@ _PARSERS: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ),
     ("truth", "truth_table", lambda text: table_from_text(text, _TABLE_ROWS["truth_table"])),
     ("manual", "manual_table", lambda text: table_from_text(text, _TABLE_ROWS["manual_table"])),
-    ("t", "t", lambda text: max(0, _parse("t", int, text))),
+    ("t", "t", _iteration),
     ("ph", "phase", _phase),
     ("lecture", "lecture", lambda text: _parse("lecture", bool, text)),
     ("preset", "preset", _preset_name),
