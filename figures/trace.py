@@ -212,19 +212,26 @@ def corner_note(
     Inside the plot (``below`` False): in its lower-right corner, the y range lowered by a line
     so that the notes sit below the data (the left margin widened for its new tick labels, in
     the type ``fonts``). Below the x axis's title (``below`` True: a narrow plot in projector
-    type, where a note inside would run over the y tick labels): a line of ``fonts`` each, right
-    -aligned with the figure, the chart made taller by that line so the plot keeps its size."""
+    type, where a note inside would run over the y tick labels): a line of ``fonts`` each,
+    flush with the figure's right edge, the chart made taller by that line so the plot keeps
+    its size."""
     layout = spec["layout"]
     notes = layout.setdefault("annotations", [])
     above = sum(1 for a in notes if a.get("name") == CORNER_NOTE)
-    note = {"name": CORNER_NOTE, "text": text, "showarrow": False, "xref": "paper", "x": 1}
+    note = {
+        "name": CORNER_NOTE,
+        "text": text,
+        "showarrow": False,
+        "xref": "paper",
+        "x": 1,
+        "xanchor": "right",
+    }
     margin = layout.setdefault("margin", {})
     if below:
         line = round(1.3 * fonts.tick_px)
         notes.append(
             {
                 **note,
-                "xanchor": "right",
                 "xshift": int(margin.get("r", 0)),  # to the figure's right edge
                 "yref": "paper",
                 "y": 0,
@@ -239,7 +246,6 @@ def corner_note(
     notes.append(
         {
             **note,
-            "xanchor": "right",
             "yref": "y domain",
             "y": 0,
             "yanchor": "bottom",

@@ -88,6 +88,12 @@ def preset_note() -> tuple[str, str] | None:
     return note
 
 
+def _not_done(message: str) -> None:
+    """Say what a link asked for and did not get: a notice that stays until dismissed (the
+    reader may have looked away while the page opened)."""
+    notify(message, until_dismissed=True)
+
+
 def apply_link_once() -> None:
     """On a session's first run, take the scenario from the URL's query parameters."""
     if st.session_state.get(LINK_APPLIED_KEY):
@@ -98,20 +104,15 @@ def apply_link_once() -> None:
         {name: texts[0] if len(texts) == 1 else texts for name, texts in query.items()}
     )
     for problem in problems:
-        notify(problem, until_dismissed=True)
+        _not_done(problem)
     if values.get("data_source") == "Upload":
-        notify(
-            "Shared links cannot carry uploaded data: upload the file again to continue.",
-            until_dismissed=True,
-        )
+        _not_done("Shared links cannot carry uploaded data: upload the file again to continue.")
     asked = values.pop("preset", None)
     if asked is not None and asked not in PRESET_BY_KEY:
-        notify(
-            f"Link parameter preset ignored: there is no preset {asked!r}.", until_dismissed=True
-        )
+        _not_done(f"Link parameter preset ignored: there is no preset {asked!r}.")
+        asked = None  # the link opens as if it named none
     bare = not set(values) - {"lecture"}  # no scenario in the link: the opening one
-    # An unknown preset is ignored (said above): the link then opens as if it named none.
-    preset = PRESET_BY_KEY.get(asked or "") or (PRESET_BY_KEY.get(OPENING or "") if bare else None)
+    preset = PRESET_BY_KEY.get(asked or (OPENING if bare else None))
     if preset is not None:  # the preset with its note; the link's own values win
         load_preset(preset)
     if values:
@@ -128,20 +129,18 @@ def apply_goto(x) -> None:
     t, phase = target
     limit = state.settings.max_iter
     if t > limit:
-        notify(
+        _not_done(
             f"The link asks for iteration {t:,}, beyond the limit of {limit:,} iterations: "
-            f"the run opens at iteration {limit:,}.",
-            until_dismissed=True,
+            f"the run opens at iteration {limit:,}."
         )
         t = limit
     affordable = affordable_iteration(t, x.size, state.settings.n_components)
     if affordable < t:
-        notify(
+        _not_done(
             f"The link asks for iteration {t:,}; with N = {x.size:,} points and "
             f"K = {state.settings.n_components} that is too much to compute while the page "
             f"opens, so the run opens at iteration {affordable:,}. Press *Run to convergence* "
-            "(with a progress bar) to go on.",
-            until_dismissed=True,
+            "(with a progress bar) to go on."
         )
         t, phase = affordable, "M"
     state = rs.jump_to(state, x, t, phase)
