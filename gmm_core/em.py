@@ -38,6 +38,7 @@ import numpy as np
 from .notation import short, subscript
 from .params import MixtureParams
 from .prior import ConjugatePrior
+from .scale import data_variance
 
 __all__ = [
     "EMPTY_THRESHOLD",
@@ -79,25 +80,6 @@ LOG_2PI = float(np.log(2.0 * np.pi))
 MAX_QUADRATIC = 1e300
 
 Backend = Literal["auto", "numpy", "fused"]
-
-
-def data_variance(x: np.ndarray) -> float:
-    """var(x) of data ``x`` (shape (N,)), or ValueError saying why the data has no usable scale."""
-    with np.errstate(over="ignore"):
-        variance = float(np.var(x))
-    if not np.isfinite(variance):
-        raise ValueError(
-            "the values span too wide a range to square in double precision (above ~1e154): "
-            "rescale the data, e.g. change its unit"
-        )
-    if np.ptp(x) == 0:
-        raise ValueError("all values are equal: EM needs at least two different values")
-    if not variance > 0:
-        raise ValueError(
-            "the differences between the values are too small for double precision (below "
-            "~1e-150): rescale the data, e.g. change its unit"
-        )
-    return variance
 
 
 def data_scale_variance(x: np.ndarray) -> float:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import MixtureParams
+from .scale import data_variance
 
 __all__ = [
     "DEFAULT_DOF",
@@ -84,6 +85,7 @@ class ConjugatePrior:
             raise ValueError("the prior's scale needs at least two points")
         if n_components < 1:
             raise ValueError(f"K must be at least 1, got {n_components}")
+        data_variance(x)  # says why when the values have no usable spread (ζ_P² would be 0)
         return cls(
             shrinkage=DEFAULT_SHRINKAGE,
             mean=float(np.mean(x)),

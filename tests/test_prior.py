@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
@@ -101,6 +101,8 @@ def test_map_em_never_decreases_the_log_posterior(km, equal_variance, backend, n
     truth = MixtureParams(rng.dirichlet(np.ones(k)), rng.normal(0, 5, k), rng.uniform(0.1, 4, k))
     x, _ = sample(truth, n, rng)
     x = np.round(x, int(rng.integers(0, 3)))  # ties, as in real data
+    # Data EM runs on: every entry refuses values that are all equal (test below).
+    assume(np.ptp(x) > 0)
     k = min(k, np.unique(x).size)
     start = MixtureParams(
         np.full(k, 1.0 / k), rng.choice(x, k, replace=False), np.full(k, rng.uniform(0.01, 3))
@@ -147,3 +149,11 @@ def test_prior_argument_is_checked():
         fit(np.arange(10.0), 2, prior="yes")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="must be > 0"):
         ConjugatePrior(0.0, 0.0, 3.0, 1.0)
+
+
+def test_the_default_prior_of_equal_values_says_why_there_is_none():
+    """Five equal values (hypothesis found them: n = 5 rounded to whole numbers) have no
+    spread, so mclust's scale ζ_P² = var(x)/K² would be 0: refused with the data's own message,
+    not the hyperparameters'."""
+    with pytest.raises(ValueError, match="all values are equal"):
+        ConjugatePrior.default(np.full(5, -3.0), 1)
