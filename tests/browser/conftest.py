@@ -6,6 +6,10 @@ Every test under ``tests/browser`` is marked ``browser`` and gets:
   on a free 127.0.0.1 port; yields the base URL (``http://127.0.0.1:PORT``), which is
   also the ``base_url`` of every browser context, so ``page.goto("/")`` opens the app.
   Server output goes to ``artifacts/streamlit-server.log``.
+* ``page`` and ``context``: one context and one tab per test worker, reused by its tests
+  (a page load in a warm tab costs chromium a third of the CPU of one in a new tab); each
+  test still opens the app in a new document, a new Streamlit session, and the tab is reset
+  between tests (see "one tab per worker" below).
 * a request recorder (autouse): at teardown, fails the test if the page asked for
   anything that is not on 127.0.0.1/localhost (the app must work offline).
 * ``wait_for_app`` fixture -> ``wait_for_app(page, timeout_ms=60_000)``: returns once
@@ -21,6 +25,7 @@ which turns the skip into a failure.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -31,7 +36,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from benchmarks.common import (
     CHROMIUM_ARGS,
@@ -185,14 +191,26 @@ def _no_external_requests(context) -> Iterator[list[str]]:
     """Record every request of every page in the test's context; fail if any left the box."""
     seen: list[str] = []
 
-    def on_page(page) -> None:
-        page.on("websocket", lambda ws: seen.append(ws.url))
+    def on_request(req) -> None:
+        seen.append(req.url)
 
-    context.on("request", lambda req: seen.append(req.url))
+    def on_websocket(ws) -> None:
+        seen.append(ws.url)
+
+    def on_page(page) -> None:
+        page.on("websocket", on_websocket)
+
+    context.on("request", on_request)
     context.on("page", on_page)
     for page in context.pages:
         on_page(page)
     yield seen
+    # The context and its tab outlive the test: take this test's listeners off them.
+    context.remove_listener("request", on_request)
+    context.remove_listener("page", on_page)
+    for page in context.pages:
+        with contextlib.suppress(Exception):
+            page.remove_listener("websocket", on_websocket)
     external = sorted({url for url in seen if not _is_local(url)})
     assert not external, (
         f"the page made {len(external)} request(s) that leave 127.0.0.1 "
@@ -260,11 +278,71 @@ _SETTLED_JS = (
 )
 
 
+# --------------------------------------------------------------------------- one tab per worker
+#
+# Opening the app in a new tab costs chromium ~5 CPU-s and ~3 s (a new renderer process parses
+# and compiles Streamlit's and plotly.js's scripts again); opening it again in the same tab
+# costs ~1.5 CPU-s and ~0.7 s (the renderer keeps its compiled code). On 2 cores that CPU is
+# the browser tests' time, so each test worker keeps one context and one tab, and every test
+# opens the app in it with ``page.goto``: still a new document and a new Streamlit session
+# per test, as before. Between tests the tab forgets what a test left behind (its web storage,
+# the pages it opened, its listeners, its viewport) and goes to about:blank, which ends the old
+# session; after a failed test the tab is closed and the next test gets a new one.
+
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+@pytest.fixture(scope="session")
+def _worker_context(browser, browser_context_args: dict) -> Iterator[BrowserContext]:
+    """This worker's one browser context, with the run-state tracker in every page."""
+    shared = browser.new_context(**browser_context_args)
+    shared.add_init_script(script=_TRACKER_JS)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture(scope="session")
+def _worker_tab() -> dict[str, Page]:
+    """Holds this worker's tab between tests (``"page"``), so a failed test can replace it."""
+    return {}
+
+
 @pytest.fixture
-def context(context):
-    """pytest-playwright's context, with the run-state tracker in every page it opens."""
-    context.add_init_script(script=_TRACKER_JS)
-    return context
+def context(_worker_context: BrowserContext) -> BrowserContext:
+    """The worker's context (pytest-playwright's own would be a new one per test)."""
+    return _worker_context
+
+
+@pytest.fixture
+def page(
+    request: pytest.FixtureRequest,
+    _worker_context: BrowserContext,
+    _worker_tab: dict[str, Page],
+    browser_context_args: dict,
+) -> Iterator[Page]:
+    """The worker's tab, at the default viewport; after the test, reset (see above)."""
+    tab = _worker_tab.get("page")
+    if tab is None or tab.is_closed():
+        tab = _worker_tab["page"] = _worker_context.new_page()
+    tab.set_viewport_size(browser_context_args["viewport"])
+    yield tab
+    for other in _worker_context.pages:
+        if other is not tab:
+            other.close()
+    if request.node.stash.get(_FAILED, False):
+        tab.close()  # whatever state it was left in, the next test does not inherit it
+        return
+    with contextlib.suppress(PlaywrightError):  # a page on the app's origin has storage
+        tab.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+    tab.goto("about:blank")
 
 
 def wait_for_app(page, timeout_ms: float = 60_000, settle_ms: int = 300) -> None:

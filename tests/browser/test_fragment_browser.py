@@ -6,7 +6,9 @@ container it goes to (``metadata.delta_path[0]``: 0 the main area, 1 the sidebar
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
+import pytest
 from playwright.sync_api import Page, expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -15,8 +17,25 @@ from .helpers import click, iteration, open_stepper
 SIDEBAR = 1  # streamlit.proto.RootContainer: MAIN = 0, SIDEBAR = 1
 
 
-def record_deltas(page: Page) -> list[int]:
-    """The root container of every delta the server sends from now on (a live list)."""
+@pytest.fixture
+def record_deltas(page: Page) -> Iterator[Callable[[Page], list[int]]]:
+    """``record_deltas(page)``: the root container of every delta the server sends from now on
+    (a live list). The listener comes off the page with the test (the tab outlives it)."""
+    listeners: list[Callable] = []
+
+    def start(tab: Page) -> list[int]:
+        roots, listen = _deltas()
+        tab.on("websocket", listen)
+        listeners.append(listen)
+        return roots
+
+    yield start
+    for listen in listeners:
+        page.remove_listener("websocket", listen)
+
+
+def _deltas() -> tuple[list[int], Callable]:
+    """A live list of delta roots, and the websocket listener that fills it."""
     roots: list[int] = []
 
     def on_frame(payload) -> None:
@@ -30,11 +49,12 @@ def record_deltas(page: Page) -> list[int]:
         if msg.WhichOneof("type") == "delta" and msg.metadata.delta_path:
             roots.append(int(msg.metadata.delta_path[0]))
 
-    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-    return roots
+    return roots, lambda ws: ws.on("framereceived", on_frame)
 
 
-def test_next_iteration_reruns_only_the_view_and_the_link_follows(page: Page, wait_for_app):
+def test_next_iteration_reruns_only_the_view_and_the_link_follows(
+    page: Page, wait_for_app, record_deltas
+):
     roots = record_deltas(page)
     open_stepper(page, wait_for_app)
     assert SIDEBAR in roots, "a full run sends the sidebar (else this test could not fail)"

@@ -13,6 +13,8 @@ Screenshots: ``artifacts/screenshots/layout_*.png`` (taken before the assertions
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -172,13 +174,20 @@ _GRIDS_JS = """() => Array.from(document.querySelectorAll(
 })"""
 
 
-def grids(page: Page) -> list[dict]:
-    """Every data grid of the page, once drawn (its header row is in the DOM)."""
+def grids(page: Page, wanted: list[str]) -> list[dict]:
+    """Every data grid of the page, once drawn: the headers ``wanted`` are in the DOM (a page's
+    grids draw one after another; reading at the first would miss the later ones), or 15 s
+    have passed (then the caller's check of the headers fails)."""
     headers = page.locator(
         '[data-testid="stMain"] [data-testid="stDataFrame"] th[role="columnheader"]'
     )
     expect(headers.first).to_be_attached()
-    return [g for g in page.evaluate(_GRIDS_JS) if g["headers"]]
+    deadline = time.monotonic() + 15
+    while True:
+        found = [g for g in page.evaluate(_GRIDS_JS) if g["headers"]]
+        if set(wanted) <= {h for g in found for h in g["headers"]} or time.monotonic() > deadline:
+            return found
+        page.wait_for_timeout(100)
 
 
 def run_button(page: Page, key: str, wait_for_app) -> None:
@@ -212,7 +221,7 @@ def test_no_table_clips_a_column_at_1280(page: Page, wait_for_app, run):
     for key, value in numbers.items():
         set_number(page, key, value, wait_for_app)
     run_button(page, button, wait_for_app)
-    found = grids(page)
+    found = grids(page, wanted)
     frames = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]')
     for i in range(frames.count()):
         frames.nth(i).screenshot(path=str(SHOTS / f"layout_table_{where}_{i}.png"))

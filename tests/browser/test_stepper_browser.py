@@ -1,6 +1,6 @@
 """The EM stepper page in a real browser: charts drawn, stepping, autoplay, uploads, data sets.
 
-Every test opens the app in a fresh browser context, that is a fresh Streamlit session
+Every test opens the app in a new document, that is a fresh Streamlit session
 (the server is shared, see ``conftest.py``), so the tests do not depend on each other.
 Screenshots go to ``artifacts/screenshots/stepper_*.png``; each is taken before the
 assertions it illustrates, so there is something to look at when one fails.
