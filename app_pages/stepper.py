@@ -24,6 +24,7 @@ from figures.notation import log_l, plural, short, subscript
 from figures.spec import PROJECTOR_FONTS, SCREEN_FONTS
 from figures.trace import trace_figure_spec
 from gmm_core import StepReport
+from gmm_core.binning import components_span
 from gmm_core.convergence import decreases
 from ui import links, session
 from ui.bound_panel import render_bound_panel
@@ -290,6 +291,11 @@ def messages(state: rs.StepperState, *extra: str) -> None:
     they fold into one line (a popover naming them) so the chart stays on screen."""
     said = [m for m in (*extra, *(state.report.messages() if state.report else ())) if m]
     if not said:
+        # Lecture mode: an invisible stand-in of the same height, so the trace below does not
+        # move down when a warning appears ("k = 1 collapsed" at an M-step).
+        if lecture:
+            with st.container(key="lecture_no_messages"):
+                st.popover("No warnings", icon=":material/warning:", disabled=True)
         return
     if not lecture:
         for message in said:
@@ -581,6 +587,9 @@ def view(truth, timer: float | None) -> None:
         height=None,
         legend="side" if lecture else "auto",
         fonts=fonts,
+        # Every θ computed so far and the next one (the run's lookahead): the axis does not
+        # zoom at each M-step while the components widen and narrow.
+        x_span=components_span((*state.run.history, state.run.lookahead.params)),
     )
     name = (
         f"Histogram of {data.title} with the {plural(state.params.n_components, 'component')}"

@@ -369,6 +369,7 @@ def mixture_figure_spec(
     height: int | None = 640,
     legend: str = "auto",
     fonts: ChartFonts = SCREEN_FONTS,
+    x_span: tuple[float, float] | None = None,
 ) -> dict:
     """Histogram, weighted components, mixture and responsibilities on one shared x axis.
 
@@ -402,6 +403,10 @@ def mixture_figure_spec(
     fonts : ChartFonts
         The type it will be drawn in (:data:`figures.spec.PROJECTOR_FONTS` in lecture mode):
         the margins hold its tick labels, titles and legend, so plotly draws it once.
+    x_span : (float, float), optional
+        An x range the axis shows as well (within one data range of the data;
+        :func:`gmm_core.binning.components_span` of every θ_t of a run, so the axis does not
+        zoom while the run's components widen and narrow).
 
     Returns
     -------
@@ -414,7 +419,11 @@ def mixture_figure_spec(
     # One shared grid; fewer points when many curves, so the JSON stays small (< 300 KB).
     many = n_curves > 21
     grid = curve_grid(
-        edges, *shown, n=GRID_POINTS * 2 // 3 if many else GRID_POINTS, max_spikes=4 if many else 10
+        edges,
+        *shown,
+        n=GRID_POINTS * 2 // 3 if many else GRID_POINTS,
+        max_spikes=4 if many else 10,
+        span=x_span,
     )
     true_curves = [] if truth is None else truth_specs(grid, truth)
     curves = curve_specs(grid, params)

@@ -6,6 +6,8 @@ the responsibility colouring, a (B, K) table of Σ_{n in bin} γ(z_nk), computed
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from .em import Backend, _fused_inputs, _use_fused, iter_responsibilities
@@ -17,6 +19,7 @@ __all__ = [
     "SPIKE_OFFSETS",
     "bin_edges",
     "bin_index",
+    "components_span",
     "curve_grid",
     "default_bin_count",
     "histogram",
@@ -121,24 +124,41 @@ def responsibility_by_bin(
 SPIKE_OFFSETS = np.array([-4.0, -3.0, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0])
 
 
+def components_span(mixtures: Sequence[MixtureParams]) -> tuple[float, float]:
+    """The x range that shows every component of ``mixtures`` (e.g. every θ_t of a run):
+    (min of μ_k − 3σ_k, max of μ_k + 3σ_k) over all of them."""
+    means = np.concatenate([m.means for m in mixtures])
+    stds = np.concatenate([m.stds for m in mixtures])
+    return float(np.min(means - 3 * stds)), float(np.max(means + 3 * stds))
+
+
 def curve_grid(
-    edges: np.ndarray, *mixtures: MixtureParams, n: int = 300, max_spikes: int = 10
+    edges: np.ndarray,
+    *mixtures: MixtureParams,
+    n: int = 300,
+    max_spikes: int = 10,
+    span: tuple[float, float] | None = None,
 ) -> np.ndarray:
     """x values for drawing densities, sorted, shape (M,) with n ≤ M ≤ n + 13 · ``max_spikes``.
 
     ``n`` evenly spaced points over the bins' range, widened to show every component's ±3σ (of
-    all ``mixtures``) where that lies within one range-width of the data; plus, for each
-    component narrower than the spacing (a component collapsing onto a point), points at
-    μ_k + ``SPIKE_OFFSETS`` · σ_k, so its spike is drawn at its true height and place instead of
-    falling between two grid points. At most ``max_spikes`` distinct narrow components (the
-    narrowest first) get such points, which bounds the size of the figures.
+    all ``mixtures``, and the range ``span`` if given: :func:`components_span` of a whole run,
+    so the axis stays put while the run moves) where that lies within one range-width of the
+    data; plus, for each component of ``mixtures`` narrower than the spacing (a component
+    collapsing onto a point), points at μ_k + ``SPIKE_OFFSETS`` · σ_k, so its spike is drawn
+    at its true height and place instead of falling between two grid points. At most
+    ``max_spikes`` distinct narrow components (the narrowest first) get such points, which
+    bounds the size of the figures.
     """
     lo, hi = float(edges[0]), float(edges[-1])
     width = hi - lo
     means = np.concatenate([m.means for m in mixtures])
     stds = np.concatenate([m.stds for m in mixtures])
-    lo = max(min(lo, float(np.min(means - 3 * stds))), lo - width)
-    hi = min(max(hi, float(np.max(means + 3 * stds))), hi + width)
+    reach_lo, reach_hi = components_span(mixtures)
+    if span is not None:
+        reach_lo, reach_hi = min(reach_lo, span[0]), max(reach_hi, span[1])
+    lo = max(min(lo, reach_lo), lo - width)
+    hi = min(max(hi, reach_hi), hi + width)
     grid = np.linspace(lo, hi, n)
     spacing = (hi - lo) / max(n - 1, 1)
     narrow = (stds < spacing) & (means >= lo) & (means <= hi)

@@ -17,6 +17,7 @@ from gmm_core.binning import (
     SPIKE_OFFSETS,
     bin_edges,
     bin_index,
+    components_span,
     curve_grid,
     default_bin_count,
     histogram,
@@ -320,3 +321,20 @@ def test_curve_grid_bounds_the_number_of_spikes() -> None:
     assert np.array_equal(
         curve_grid(np.linspace(0, 10, 11), many, n=300, max_spikes=0), np.linspace(0, 10, 300)
     )
+
+
+def test_components_span_covers_three_sigma_of_every_component_of_every_mixture() -> None:
+    wide = MixtureParams([0.5, 0.5], [-1.0, 2.0], [4.0, 0.25])  # σ = 2 and 0.5
+    low = min(-1.0 - 6.0, *(THREE.means - 3 * THREE.stds))
+    high = max(-1.0 + 6.0, 2.0 + 1.5, *(THREE.means + 3 * THREE.stds))
+    assert components_span([THREE, wide]) == pytest.approx((low, high), rel=1e-15)
+
+
+def test_curve_grid_widens_to_a_span_within_one_data_range() -> None:
+    """A run's span widens the grid beyond the current θ's ±3σ (so the axis stays put), but
+    never further than one data range beyond the data, as for the components themselves."""
+    edges = np.linspace(0.0, 10.0, 11)
+    narrow = MixtureParams([0.5, 0.5], [3.0, 7.0], [0.25, 0.25])
+    assert curve_grid(edges, narrow, n=50)[[0, -1]].tolist() == [0.0, 10.0]
+    assert curve_grid(edges, narrow, n=50, span=(-4.0, 12.5))[[0, -1]].tolist() == [-4.0, 12.5]
+    assert curve_grid(edges, narrow, n=50, span=(-40.0, 99.0))[[0, -1]].tolist() == [-10.0, 20.0]

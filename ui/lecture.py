@@ -125,8 +125,14 @@ LECTURE_CSS = """
 [data-testid="stMain"] .st-key-lecture_next button:disabled [aria-label^="Shortcut"] {
     display: none !important;
 }
+/* The status line always takes two lines' height (its text centred in them): iteration 0's
+   line and "converged at …" wrap at 1024 px, the others do not, and the chart and Next would
+   jump by a line at the first click. */
 [data-testid="stMain"] .st-key-status_line [data-testid="stMarkdownContainer"] p {
-    font-size: 1.4rem !important;
+    font-size: 1.4rem !important; line-height: 1.5 !important; margin: 0 !important;
+}
+[data-testid="stMain"] .st-key-status_line [data-testid="stMarkdownContainer"] {
+    min-height: calc(2 * 1.5 * 1.4rem); display: flex; align-items: center;
 }
 /* Long labels wrap rather than end in "…" at 1024 px (e.g. "Run restarts", "Compare models"). */
 [data-testid="stMain"] button [data-testid="stMarkdownContainer"] p {
@@ -151,6 +157,7 @@ LECTURE_CSS = """
 [data-testid="stMain"] :is(.st-key-lecture_watch, .st-key-lecture_messages) button p {
     font-size: 1.25rem !important; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
 }
+[data-testid="stMain"] .st-key-lecture_no_messages { visibility: hidden; }
 [data-testid="stMain"] .st-key-lecture_chart_box {
     height: max(300px, calc(100vh - 15.5rem)) !important; flex: none !important;
 }

@@ -23,6 +23,7 @@ from .helpers import (
     decode,
     figure,
     new_app,
+    open_link,
     status_text,
     stepper,
     trace_log_likelihoods,
@@ -272,3 +273,18 @@ def test_lecture_table_is_plain_text_with_the_row_colours_once():
     assert boxes, "the table sits in its keyed container (the CSS is scoped to it)"
     styles = [h.proto.body for h in at.get("html") if "nth-child" in h.proto.body]
     assert styles == [LECTURE_ROW_COLOURS]
+
+
+def test_the_x_axis_stays_put_while_the_components_widen_and_narrow():
+    """ "Separated" starts narrow components that the first M-step widens and later ones narrow
+    again: the chart's x range covers the whole run computed so far and the next θ (the run's
+    lookahead), so it does not zoom out and back in at each M-step ([−7, 7] → [−11, 11] →
+    [−9, 9] → [−7, 7] before)."""
+    at = open_link({"preset": "separated"})
+    extents = []
+    for _ in range(6):
+        (mixture,) = traces(figure(at, "mixture_chart"), name="mixture f(x)")
+        x = decode(mixture["x"])
+        extents.append((float(x[0]), float(x[-1])))
+        click(at, "next_half")
+    assert len(set(extents)) == 1, extents

@@ -83,6 +83,37 @@ def test_lecture_mode_keeps_every_message_on_screen(page: Page, wait_for_app, si
     assert not misses, "\n".join(misses)
 
 
+#: What must not move while a lecturer presses Next: (name, selector).
+STEADY = [
+    ("Next", ".st-key-lecture_next button"),
+    ("main chart", ".st-key-mixture_chart .main-svg"),
+    ("trace chart", ".st-key-trace_chart .main-svg"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", PROJECTORS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_lecture_mode_nothing_jumps_while_stepping(page: Page, wait_for_app, size):
+    """Through the first iterations of "collapse" (iteration 0's long status line, then
+    one-line ones; "k = 1 collapsed" appearing beside the chart), Next, the main chart and the
+    trace chart stay where they are: the status line keeps two lines' height and the warnings'
+    line is held by an invisible stand-in (a 33 px and a 63 px jump before)."""
+    open_at(page, wait_for_app, "?preset=collapse&lecture=1", size)
+    seen = []
+    for step in range(5):
+        if step:
+            press(page, "PageDown", wait_for_app)
+        seen.append({what: box(page, sel)["y"] for what, sel in STEADY})
+    shot(page, f"lecture_{size[0]}x{size[1]}_steady")
+    expect(page.locator(".st-key-lecture_messages button")).to_contain_text("k = 1 collapsed")
+    moved = [
+        f"{what}: y {[round(s[what]) for s in seen]}"
+        for what, _ in STEADY
+        if max(s[what] for s in seen) - min(s[what] for s in seen) > 1
+    ]
+    assert not moved, "moved while stepping:\n" + "\n".join(moved)
+
+
 @pytest.mark.slow
 def test_the_gamma_placeholder_stays_clear_of_the_ticks(page: Page, wait_for_app):
     misses = []
