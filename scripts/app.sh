@@ -48,6 +48,9 @@ unlock_venv   # installs done: release the lock before the long-running server
 # The numba kernels compile (once) beside the starting server, on the other core: the first
 # page does not need them (data below 5,000 points use numpy), larger data find them cached.
 warmup &
+# Bytecode (only where PYTHONDONTWRITEBYTECODE is set) also compiles beside the server: the
+# first start does not wait for it, later ones import faster.
+compile_bytecode &
 
 # Where to listen.  Naming the address also stops `streamlit run` (headless) from asking
 # checkip.amazonaws.com for a public IP at every start: the app is meant to run offline.

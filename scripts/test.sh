@@ -69,6 +69,7 @@ xdist_args() {
 
 lock_venv
 ensure_venv requirements-dev.txt "$DEV_STAMP" requirements.txt
+compile_bytecode
 warmup
 unlock_venv
 ensure_chromium

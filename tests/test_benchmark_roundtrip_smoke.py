@@ -88,7 +88,7 @@ def test_a_tiny_run_in_chromium() -> None:
         if os.environ.get("EMLAB_REQUIRE_BROWSER") == "1":
             pytest.fail("/usr/bin/chromium is missing (EMLAB_REQUIRE_BROWSER=1)")
         pytest.skip("no chromium at /usr/bin/chromium")
-    args = ["--sizes", "1e3", "--rounds", "2", "--warmup", "1", "--breakdown", "--floor"]
+    args = ["--sizes", "1e3", "--rounds", "1", "--warmup", "1", "--breakdown", "--floor"]
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.roundtrip", *args],
         cwd=Path(__file__).resolve().parent.parent,
