@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import criteria_figure, mixture_figure
-from figures.notation import log_l, minus, plural, short
+from figures.notation import log_l, minus, plural, short, subscript
 from figures.selection import uncertainty_figure, variance_label
 from gmm_core import INIT_METHODS, Selection, SelectionRow, select_components
 from gmm_core.bootstrap import BootstrapLRT, ParameterBootstrap, bootstrap_lrt, bootstrap_params
@@ -410,12 +410,12 @@ def parameter_bootstrap(selection: Selection, row: SelectionRow) -> None:
 
 def bootstrap_table(boot: ParameterBootstrap) -> pd.DataFrame:
     """One row per parameter: estimate, SE and the percentile interval."""
-    names = ("π", "μ", "σ²")
+    names = ("π{}", "μ{}", "σ{}²")  # the notes' π_k, μ_k, σ_k², written π₁, μ₁, σ₁²
     values = np.stack([boot.params.weights, boot.params.means, boot.params.variances])
     low, high = boot.interval
     rows = [
         {
-            "parameter": f"{names[i]}_{k + 1}",
+            "parameter": names[i].format(subscript(k + 1)),
             "estimate": values[i, k],
             "SE": boot.se[i, k],
             "95 % low": low[i, k],

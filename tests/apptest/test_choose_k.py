@@ -237,5 +237,7 @@ def test_bootstrap_lrt_and_parameter_bootstrap_on_the_page():
     at = click(at, "k_boot_run")
     boot = next(df.value for df in at.dataframe if "SE" in df.value.columns)
     assert len(boot) == 3 * 2 and (boot["SE"] > 0).all()
+    # Named as the notes write them (not "π_1", "σ²_1").
+    assert boot["parameter"].tolist() == ["π₁", "π₂", "μ₁", "μ₂", "σ₁²", "σ₂²"]
     assert (boot["95 % low"] <= boot["estimate"]).all()
     assert (boot["estimate"] <= boot["95 % high"]).all()
