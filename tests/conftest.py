@@ -55,6 +55,16 @@ _default_profile = "ci" if _ON_CI else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default_profile))
 
 
+# --------------------------------------------------------------------------- order
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The cases marked ``slow`` first, each group in collection order: on all cores
+    (pytest-xdist) the longest cases start early instead of one worker finishing a 40-60 s
+    case alone at the end while the others wait (longest-first scheduling)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 # --------------------------------------------------------------------------- one app server
 
 
