@@ -65,6 +65,18 @@ _MARGIN = {"l": 70, "r": 20, "t": 40, "b": 50}
 #: Levels across the visible y span within which :func:`decimate` keeps a trace (sub-pixel).
 _TRACE_LEVELS = 2_000
 _SELECTED_COLOR = "#222222"
+#: How far above the best run's line its note sits (px), and the room kept above the line for
+#: it (a share of the runs' span of log L).
+_NOTE_LIFT_PX = 12
+_NOTE_HEADROOM = 0.18
+
+
+def _headroom(values: np.ndarray) -> list[float]:
+    """The y range for final log L ``values`` (finite, shape (R,)): 5 % below the lowest and
+    room above the best for its note. Equal values get a span of 1 % of their size (or 1)."""
+    low, high = float(np.min(values)), float(np.max(values))
+    span = high - low or max(abs(high) * 0.01, 1.0)
+    return [low - 0.05 * span, high + _NOTE_HEADROOM * span]
 
 
 def method_color(method: str) -> str:
@@ -234,7 +246,10 @@ def final_loglik_figure(
             line={"color": MIXTURE_COLOR, "width": 1.5, "dash": "dot"},
             annotation_text=f"best run: log L = {log_l(best)}",
             annotation_position="top left",
+            # Clear of the runs' dots on the line (the selected run's ring is 18 px wide).
+            annotation_yshift=_NOTE_LIFT_PX,
         )
+        fig.update_yaxes(range=_headroom(ll[finite]))
     else:
         fig.add_annotation(
             **centre_note("no runs yet" if n_runs == 0 else "no run has a finite log L")
@@ -263,7 +278,9 @@ def final_loglik_figure(
     fig.update_xaxes(
         title_text="init method",
         tickvals=list(range(len(order))),
-        ticktext=[f"{m} ({c})" for m, c in zip(order, counts, strict=True)],
+        # Two lines, level: rotated labels ran out of the figure in lecture type.
+        ticktext=[f"{m}<br>({c})" for m, c in zip(order, counts, strict=True)],
+        tickangle=0,
         range=[-0.6, max(len(order), 1) - 0.4],
         zeroline=False,
     )

@@ -281,5 +281,18 @@ def test_lecture_mode_is_projector_sized_on_the_other_pages(
     assert sizes["ticks"] and min(sizes["ticks"]) >= 18, sizes
     if sizes["metric"] is not None:
         assert sizes["metric"] >= 36, sizes
+    if chart_key == "explorer_strip":  # every init method's column is labelled, in full
+        labels = page.evaluate(
+            """() => {
+              const gd = document.querySelector('.st-key-explorer_strip .js-plotly-plot');
+              const paper = gd.querySelector('.main-svg').getBoundingClientRect();
+              return Array.from(gd.querySelectorAll('.xtick text')).map(t => {
+                const r = t.getBoundingClientRect();
+                return {text: t.textContent, inside: r.width > 0 && r.left >= paper.left
+                        && r.right <= paper.right && r.bottom <= paper.bottom};
+              });
+            }"""
+        )
+        assert len(labels) == 4 and all(label["inside"] for label in labels), labels
     name = path.strip("/")
     page.screenshot(path=str(SCREENSHOTS / f"lecture_1280x720_{name}.png"))
