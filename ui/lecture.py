@@ -158,6 +158,11 @@ LECTURE_CSS = """
     font-size: 1.25rem !important; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
 }
 [data-testid="stMain"] .st-key-lecture_no_messages { visibility: hidden; }
+/* Popovers open outside the main area (what to watch, the warnings, the scenarios): their text
+   in lecture type too (it was 14-16 px on the projector). */
+[data-testid="stPopoverBody"] p, [data-testid="stPopoverBody"] li {
+    font-size: 1.3rem !important; line-height: 1.45 !important;
+}
 [data-testid="stMain"] .st-key-lecture_chart_box {
     height: max(300px, calc(100vh - 15.5rem)) !important; flex: none !important;
 }

@@ -56,3 +56,29 @@ def test_choosing_a_preset_uncovers_the_status_line(page: Page, wait_for_app):
         assert seen["inside"], f"something covers the status line: {seen['top']}"
         assert seen["y"] >= 0 and seen["bottom"] <= seen["height"], seen
         assert iteration(page) == (0, "init")
+
+
+#: The font sizes (px) of the text in the open popover.
+_POPOVER_TYPE_JS = """() => Array.from(document.querySelectorAll(
+    '[data-testid="stPopoverBody"] p')).map(p => parseFloat(getComputedStyle(p).fontSize))"""
+
+
+@pytest.mark.slow
+def test_popovers_are_in_lecture_type(page: Page, wait_for_app):
+    """What to watch, the warnings and the scenarios open outside the main area; in lecture
+    mode their text is projector-sized too (14-16 px before)."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto("/?preset=collapse&lecture=1&t=3")
+    settle(page, wait_for_app)
+    for key in ("lecture_watch", "lecture_messages"):
+        page.locator(f".st-key-{key} button").first.click()
+        expect(page.locator('[data-testid="stPopoverBody"] p').first).to_be_visible()
+        sizes = page.evaluate(_POPOVER_TYPE_JS)
+        assert sizes and min(sizes) >= 20, (key, sizes)
+        page.keyboard.press("Escape")
+        expect(page.locator('[data-testid="stPopoverBody"]')).to_have_count(0)
+    page.locator('[data-testid="stPopover"] button').filter(has_text="Scenarios").click()
+    wait_for_app(page)
+    expect(page.locator(".st-key-preset_collapse button").first).to_be_visible()
+    sizes = page.evaluate(_POPOVER_TYPE_JS)  # "Scenarios:" and every preset's label
+    assert len(sizes) >= 9 and min(sizes) >= 20, sizes
