@@ -39,6 +39,11 @@ CONVERGED_COLOR = "#007A58"  # the "converged at" line's green, dark enough for 
 #: The y axis spans at least this fraction of |log L|: changes smaller than ~1e-6 of |log L|
 #: (rounding, or a converged run) are drawn flat, never as a climb.
 FLAT_REL = 1e-6
+#: A single value (θ₀ alone, before the first step) gets a y range this wide (nats, log L's
+#: unit), so its ticks are whole numbers ("−3,370"). The flat range of one value labelled them
+#: to the thousandth ("−3,369.174"), which took the plot's width in the trace's narrow column
+#: (21 px of a lecture trace at 1024 px, 73 px after the first step: the plot jumped sideways).
+SINGLE_SPAN = 10.0
 #: At most this many iteration ticks: they stay horizontal even on the narrow trace column.
 TRACE_MAX_TICKS = 4
 #: The notes' type size (lecture mode raises it to its tick size, ui.lecture.chart_spec).
@@ -283,7 +288,8 @@ def iteration_dtick(last: int, max_ticks: int = 8) -> int:
 
 def log_l_range(shown: np.ndarray, focus: list[float] | None = None) -> list[float] | None:
     """The trace's y range: ``focus`` or plotly's own, but never narrower than
-    ``FLAT_REL`` × |log L| around the values, so a rise below that looks flat."""
+    ``FLAT_REL`` × |log L| around the values, so a rise below that looks flat (one value alone:
+    ``SINGLE_SPAN``, so its ticks are whole numbers)."""
     values = np.asarray(shown, dtype=np.float64)
     values = values[np.isfinite(values)]
     if values.size == 0:
@@ -291,6 +297,8 @@ def log_l_range(shown: np.ndarray, focus: list[float] | None = None) -> list[flo
     low, high = focus if focus is not None else (float(values.min()), float(values.max()))
     span = high - low
     floor = FLAT_REL * float(np.max(np.abs(values))) + 1e-12
+    if values.size == 1:
+        floor = max(floor, SINGLE_SPAN / 2)
     if span >= floor and focus is not None:
         return focus
     if span >= floor:

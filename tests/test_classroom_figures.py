@@ -9,7 +9,8 @@ import pytest
 
 from figures import mixture_figure, trace_figure
 from figures.notation import plain, plural
-from figures.trace import FLAT_REL, TRACE_MAX_TICKS, iteration_dtick
+from figures.spec import tick_label_chars
+from figures.trace import FLAT_REL, TRACE_MAX_TICKS, iteration_dtick, trace_figure_spec
 from gmm_core import MixtureParams
 
 
@@ -20,6 +21,19 @@ def test_a_change_below_1e_6_of_log_l_is_drawn_flat():
     span = high - low
     assert span >= 2 * FLAT_REL * 769.9 * 0.99
     assert (ll.max() - ll.min()) / span < 0.01  # the "climb" is < 1 % of the axis
+
+
+@pytest.mark.parametrize("value", [-3369.174, -274.2481, -767.1975])
+def test_theta_0_alone_gets_round_ticks_and_the_plot_keeps_its_width(value):
+    """Before the first step the trace has one point. Its range was ±1e-6 |log L|, labelled to
+    the thousandth ("−3,369.176"): the labels took the narrow column (a 21 px plot in lecture
+    mode at 1024 px), and the plot jumped sideways at the first step."""
+    alone = trace_figure_spec(np.array([value]), current=0)
+    low, high = alone["layout"]["yaxis"]["range"]
+    assert low < value < high
+    assert tick_label_chars(low, high) <= len(f"{value:,.0f}") + 1  # whole: "−3,370", "−275"
+    stepped = trace_figure_spec(np.array([value, value + 50.0]), current=1)
+    assert alone["layout"]["margin"]["l"] <= stepped["layout"]["margin"]["l"] + 10
 
 
 def test_a_real_rise_still_fills_the_axis():
