@@ -609,7 +609,9 @@ def view(truth, timer: float | None) -> None:
             lls,
             current=state.t,
             converged_at=done,
-            height=260 if lecture else 300,
+            # Lecture mode: 235 px and the room for its notes below (figures.trace
+            # NOTES_BELOW_MAX), the same height at every step.
+            height=235 if lecture else 300,
             fonts=fonts,
             notes_below=lecture,  # a narrow plot in projector type: notes clear of its labels
         )

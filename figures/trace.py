@@ -24,14 +24,17 @@ from .spec import (
 __all__ = [
     "CORNER_NOTE",
     "FLAT_REL",
+    "NOTES_BELOW_MAX",
     "NOTE_FONT_PX",
     "TRACE_MAX_TICKS",
     "corner_note",
     "decreases",
     "iteration_dtick",
     "log_l_range",
+    "note_line_px",
     "trace_figure",
     "trace_figure_spec",
+    "trace_max_ticks",
 ]
 
 DECREASE_COLOR = "#C00000"
@@ -46,6 +49,11 @@ FLAT_REL = 1e-6
 SINGLE_SPAN = 10.0
 #: At most this many iteration ticks: they stay horizontal even on the narrow trace column.
 TRACE_MAX_TICKS = 4
+#: Notes that can stand below a lecture trace at once (``notes_below``): θ₀'s log L, and
+#: "converged at" or the "limit ≈" of Aitken's rule (never both). The chart keeps room for
+#: this many from the start, so it does not grow and shrink while notes come and go (what is
+#: below it jumped 25-50 px between steps, and fell below a 720 px screen).
+NOTES_BELOW_MAX = 2
 #: The notes' type size (lecture mode raises it to its tick size, ui.lecture.chart_spec).
 NOTE_FONT_PX = 12
 X_TITLE = "iteration t"
@@ -169,7 +177,7 @@ def trace_figure_spec(
     # Room for the y tick labels and the x axis, so that plotly draws the chart once.
     chars = tick_label_chars(*y_range) if y_range is not None else 6
     layout = {
-        "height": height,
+        "height": height + (NOTES_BELOW_MAX * note_line_px(fonts) if notes_below else 0),
         "template": template(),
         "showlegend": False,
         "margin": {
@@ -177,14 +185,14 @@ def trace_figure_spec(
             # Half the x title: the title is whole when the plot is narrower than it.
             "r": math.ceil(text_px(len(X_TITLE), fonts.title_px) / 2),
             "t": 30,
-            "b": BOTTOM_MARGIN,
+            "b": BOTTOM_MARGIN + (NOTES_BELOW_MAX * note_line_px(fonts) if notes_below else 0),
         },
         "uirevision": "trace",
         "xaxis": {
             "title": {"text": X_TITLE},
             "range": [-0.5, last + 0.5],
             "tick0": 0,
-            "dtick": iteration_dtick(last, TRACE_MAX_TICKS),
+            "dtick": iteration_dtick(last, trace_max_ticks(fonts)),
             "tickangle": 0,
         },
         "yaxis": {
@@ -218,8 +226,8 @@ def corner_note(
     so that the notes sit below the data (the left margin widened for its new tick labels, in
     the type ``fonts``). Below the x axis's title (``below`` True: a narrow plot in projector
     type, where a note inside would run over the y tick labels): a line of ``fonts`` each,
-    flush with the figure's right edge, the chart made taller by that line so the plot keeps
-    its size."""
+    flush with the figure's right edge, in the room ``trace_figure_spec(notes_below=True)``
+    keeps below the plot for :data:`NOTES_BELOW_MAX` notes."""
     layout = spec["layout"]
     notes = layout.setdefault("annotations", [])
     above = sum(1 for a in notes if a.get("name") == CORNER_NOTE)
@@ -233,7 +241,6 @@ def corner_note(
     }
     margin = layout.setdefault("margin", {})
     if below:
-        line = round(1.3 * fonts.tick_px)
         notes.append(
             {
                 **note,
@@ -241,12 +248,10 @@ def corner_note(
                 "yref": "paper",
                 "y": 0,
                 "yanchor": "top",
-                "yshift": -(BOTTOM_MARGIN + above * line),
+                "yshift": -(BOTTOM_MARGIN + above * note_line_px(fonts)),
                 "font": {"size": fonts.tick_px, "color": color},
             }
         )
-        margin["b"] = int(margin.get("b", BOTTOM_MARGIN)) + line
-        layout["height"] = int(layout.get("height", 300)) + line
         return spec
     notes.append(
         {
@@ -273,6 +278,18 @@ def lowered_range(y_range: list[float], height: int) -> list[float]:
     plot_px = max(height - 30 - BOTTOM_MARGIN, 4 * _NOTE_LINE_PX)
     share = _NOTE_LINE_PX / plot_px
     return [high - (high - low) / (1.0 - share), high]
+
+
+def note_line_px(fonts: ChartFonts) -> int:
+    """The height of one note line below a trace, in the type ``fonts``."""
+    return round(1.3 * fonts.tick_px)
+
+
+def trace_max_ticks(fonts: ChartFonts) -> int:
+    """How many iteration ticks the trace's narrow column holds in the type ``fonts``:
+    :data:`TRACE_MAX_TICKS` at the screen's size, fewer in larger type (3 in projector type,
+    where "0 200 400 600" ran together)."""
+    return max(2, math.floor(TRACE_MAX_TICKS * SCREEN_FONTS.tick_px / fonts.tick_px + 0.5))
 
 
 def iteration_dtick(last: int, max_ticks: int = 8) -> int:
