@@ -251,6 +251,19 @@ def test_a_shared_link_opens_the_same_run_in_a_new_session(
         other.close()
 
 
+#: The explorer strip's column labels: text, box, and whether the figure holds them whole.
+_STRIP_LABELS_JS = """() => {
+  const gd = document.querySelector('.st-key-explorer_strip .js-plotly-plot');
+  const paper = gd.querySelector('.main-svg').getBoundingClientRect();
+  return Array.from(gd.querySelectorAll('.xtick text')).map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+            inside: r.width > 0 && r.left >= paper.left && r.right <= paper.right
+                    && r.bottom <= paper.bottom};
+  });
+}"""
+
+
 @pytest.mark.parametrize(
     ("path", "title", "run", "chart_key"),
     [
@@ -281,18 +294,20 @@ def test_lecture_mode_is_projector_sized_on_the_other_pages(
     assert sizes["ticks"] and min(sizes["ticks"]) >= 18, sizes
     if sizes["metric"] is not None:
         assert sizes["metric"] >= 36, sizes
-    if chart_key == "explorer_strip":  # every init method's column is labelled, in full
-        labels = page.evaluate(
-            """() => {
-              const gd = document.querySelector('.st-key-explorer_strip .js-plotly-plot');
-              const paper = gd.querySelector('.main-svg').getBoundingClientRect();
-              return Array.from(gd.querySelectorAll('.xtick text')).map(t => {
-                const r = t.getBoundingClientRect();
-                return {text: t.textContent, inside: r.width > 0 && r.left >= paper.left
-                        && r.right <= paper.right && r.bottom <= paper.bottom};
-              });
-            }"""
-        )
-        assert len(labels) == 4 and all(label["inside"] for label in labels), labels
+    if chart_key == "explorer_strip":  # every column labelled, in full, clear of the others
+        for width in (1280, 1024):
+            page.set_viewport_size({"width": width, "height": 720})
+            page.wait_for_timeout(600)  # plotly redraws for the new width
+            labels = page.evaluate(_STRIP_LABELS_JS)
+            assert len(labels) == 4, labels
+            assert all(label["inside"] for label in labels), (width, labels)
+            crossing = [
+                (a["text"], b["text"])
+                for i, a in enumerate(labels)
+                for b in labels[i + 1 :]
+                if a["left"] < b["right"] and b["left"] < a["right"]
+                and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+            ]  # fmt: skip
+            assert not crossing, (width, crossing)
     name = path.strip("/")
     page.screenshot(path=str(SCREENSHOTS / f"lecture_1280x720_{name}.png"))
