@@ -124,8 +124,8 @@ def apply_goto(x) -> None:
     iteration limit, and at most what the work budget allows on opening (the page says so)."""
     target = st.session_state.pop(GOTO_KEY, None)
     state = get_stepper()
-    if not target or state is None or target == (0, "M"):
-        return
+    if not target or state is None or target == (state.t, state.phase):
+        return  # (a restart is at iteration 0; a preset picked again goes back there too)
     t, phase = target
     limit = state.settings.max_iter
     if t > limit:

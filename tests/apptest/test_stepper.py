@@ -288,3 +288,16 @@ def test_the_x_axis_stays_put_while_the_components_widen_and_narrow():
         extents.append((float(x[0]), float(x[-1])))
         click(at, "next_half")
     assert len(set(extents)) == 1, extents
+
+
+def test_picking_the_scenario_on_screen_again_starts_it_over():
+    """A lecturer who clicks the scenario already loaded expects iteration 0; the settings had
+    not changed, so nothing restarted and the run stayed at iteration 1 (a reviewer's
+    finding)."""
+    at = open_link({"preset": "separated"})
+    for _ in range(3):
+        click(at, "next_half")
+    assert stepper(at).t == 1 and stepper(at).phase == "E"
+    click(at, "preset_separated")
+    assert (stepper(at).t, stepper(at).phase) == (0, "M")
+    assert "Iteration 0 ·" in status_text(at)
