@@ -25,9 +25,10 @@ from figures import (
     trace_figure,
 )
 from figures import palette as palette_module
+from figures.convergence import aitken_trace_spec
 from figures.notation import plain, subscript
 from figures.palette import PALETTE, with_alpha
-from figures.trace import DECREASE_COLOR, decreases
+from figures.trace import CORNER_NOTE, DECREASE_COLOR, decreases
 from gmm_core import MixtureParams, fit, sample
 from gmm_core.binning import bin_edges, histogram, responsibility_by_bin
 
@@ -605,6 +606,21 @@ def test_text_on_every_component_colour_is_readable():
         text = palette_module.text_color_on(colour)
         lighter, darker = sorted([luminance(colour), luminance(text)], reverse=True)
         assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (colour, text)
+
+
+def test_every_note_on_the_trace_is_readable_on_white():
+    """The trace's notes ("limit ≈", "converged at", θ₀'s log L) are text in colour on white:
+    WCAG contrast ≥ 4.5 (AA). The limit's pink (3.1) was faint on a projector."""
+    ll = np.array([-2500.0, -2310.0, -2306.0, -2305.5, -2305.4, -2305.38])
+    specs = [
+        aitken_trace_spec(ll[:5], current=4),  # "limit ≈", θ₀ below
+        aitken_trace_spec(ll, current=5, converged_at=5),  # "converged at"
+    ]
+    colours = {a["font"]["color"] for s in specs for a in s["layout"]["annotations"]
+               if a.get("name") == CORNER_NOTE}  # fmt: skip
+    assert len(colours) == 3, colours
+    for colour in colours:
+        assert 1.05 / (palette_module._luminance(colour) + 0.05) >= 4.5, colour
 
 
 def test_trace_says_where_theta_0_went_when_the_axis_focuses_on_convergence():
