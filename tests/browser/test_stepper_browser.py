@@ -8,6 +8,7 @@ assertions it illustrates, so there is something to look at when one fails.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import time
@@ -163,8 +164,17 @@ def test_play_then_pause(page: Page, wait_for_app, full_page_screenshot):
     elapsed = time.monotonic() - started
     assert elapsed > 0.5, f"4 iterations in {elapsed:.2f} s: not paced by the timer"
 
-    pause.first.click()  # .first: a tick may be redrawing the fragment at this moment
-    expect(play_box.get_by_role("button", name="Play")).to_be_visible(timeout=TIMEOUT_MS)
+    # A click that lands while a tick redraws the fragment can be lost (seen once in CI, at
+    # 4 steps/s on a loaded machine: autoplay ran on to iteration 76). A user clicks again;
+    # so does this test, at most twice more. It still fails if Pause never pauses.
+    play = play_box.get_by_role("button", name="Play")
+    for _ in range(3):
+        if play.is_visible():
+            break
+        pause.first.click()  # .first: a tick may be redrawing the fragment at this moment
+        with contextlib.suppress(AssertionError):
+            expect(play).to_be_visible(timeout=5_000)
+    expect(play).to_be_visible(timeout=TIMEOUT_MS)
     settle(page, wait_for_app)
     expect(play_box.get_by_role("button")).to_contain_text("Play")
     paused_at = iteration(page)
