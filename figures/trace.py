@@ -176,8 +176,10 @@ def trace_figure_spec(
     y_range = log_l_range(shown, focus)
     # Room for the y tick labels and the x axis, so that plotly draws the chart once.
     chars = tick_label_chars(*y_range) if y_range is not None else 6
+    # Below the x title, room for every note that may come (corner_note(below=True)).
+    room = NOTES_BELOW_MAX * note_line_px(fonts) if notes_below else 0
     layout = {
-        "height": height + (NOTES_BELOW_MAX * note_line_px(fonts) if notes_below else 0),
+        "height": height + room,
         "template": template(),
         "showlegend": False,
         "margin": {
@@ -185,7 +187,7 @@ def trace_figure_spec(
             # Half the x title: the title is whole when the plot is narrower than it.
             "r": math.ceil(text_px(len(X_TITLE), fonts.title_px) / 2),
             "t": 30,
-            "b": BOTTOM_MARGIN + (NOTES_BELOW_MAX * note_line_px(fonts) if notes_below else 0),
+            "b": BOTTOM_MARGIN + room,
         },
         "uirevision": "trace",
         "xaxis": {

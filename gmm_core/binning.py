@@ -127,8 +127,16 @@ SPIKE_OFFSETS = np.array([-4.0, -3.0, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5
 def components_span(mixtures: Sequence[MixtureParams]) -> tuple[float, float]:
     """The x range that shows every component of ``mixtures`` (e.g. every θ_t of a run):
     (min of μ_k − 3σ_k, max of μ_k + 3σ_k) over all of them."""
-    means = np.concatenate([m.means for m in mixtures])
-    stds = np.concatenate([m.stds for m in mixtures])
+    return _reach(*_means_and_stds(mixtures))
+
+
+def _means_and_stds(mixtures: Sequence[MixtureParams]) -> tuple[np.ndarray, np.ndarray]:
+    """Every component's μ_k and σ_k of ``mixtures``, each of shape (ΣK,)."""
+    return np.concatenate([m.means for m in mixtures]), np.concatenate([m.stds for m in mixtures])
+
+
+def _reach(means: np.ndarray, stds: np.ndarray) -> tuple[float, float]:
+    """(min of μ − 3σ, max of μ + 3σ) of components with ``means`` and ``stds``."""
     return float(np.min(means - 3 * stds)), float(np.max(means + 3 * stds))
 
 
@@ -152,9 +160,8 @@ def curve_grid(
     """
     lo, hi = float(edges[0]), float(edges[-1])
     width = hi - lo
-    means = np.concatenate([m.means for m in mixtures])
-    stds = np.concatenate([m.stds for m in mixtures])
-    reach_lo, reach_hi = components_span(mixtures)
+    means, stds = _means_and_stds(mixtures)
+    reach_lo, reach_hi = _reach(means, stds)
     if span is not None:
         reach_lo, reach_hi = min(reach_lo, span[0]), max(reach_hi, span[1])
     lo = max(min(lo, reach_lo), lo - width)
