@@ -598,7 +598,7 @@ def view(truth, timer: float | None) -> None:
     # The chart's height follows the viewport (ui.lecture's CSS sizes the box), so its top
     # is on the first screen in normal mode and all of it in lecture mode.
     with left, st.container(key="lecture_chart_box" if lecture else "chart_box", height="stretch"):
-        chart(figure, key="mixture_chart", name=name, height="stretch")
+        chart(figure, key="mixture_chart", name=name, height="stretch", live=True)
     with right:
         if lecture:  # one line each, above the trace: all beside the chart, on screen
             watch_note(links.preset_note())
@@ -619,6 +619,7 @@ def view(truth, timer: float | None) -> None:
             trace,
             key="trace_chart",
             name=f"Log-likelihood trace up to iteration {state.frontier}",
+            live=True,
         )
         bad = decreases(lls)
         if bad.size:

@@ -109,7 +109,8 @@ SPLIT_JS = """() => {
 }"""
 #: Buckets of the page's main-thread CPU profile, by the script a sample's function is in.
 PROFILE_BUCKETS = (
-    ("plotly.js", ("PlotlyChart",)),
+    # Streamlit's bundle (st.plotly_chart), or the live chart's (ui.live_chart) and its script.
+    ("plotly.js", ("PlotlyChart", "plotly.min.js", "st-bidi-emlab_live_plotly")),
     ("React + emotion", ("react-dom", "emotion", "react.")),
     ("Streamlit's other JS", (".js",)),
 )

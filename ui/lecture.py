@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -12,6 +13,7 @@ import streamlit as st
 from figures.spec import PROJECTOR_FONTS, serialisable
 
 from .keyfocus import relay_keys
+from .live_chart import live_chart, live_chart_available, streamlit_theme_layout
 from .pure import keys
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "lecture_note",
     "lecture_style",
     "presentation",
+    "streamlit_themed",
 ]
 
 #: Presenter keys, one source for the buttons (``st.button(shortcut=...)``), their tooltips and
@@ -233,6 +236,23 @@ def _merged(old: dict | None, new: dict) -> dict:
     return out
 
 
+def streamlit_themed(spec: dict[str, Any], theme: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` as ``st.plotly_chart(theme="streamlit")`` draws it: ``theme``
+    (:func:`ui.live_chart.streamlit_theme_layout`) merged into its template's layout, which
+    the figure's own layout still overrides, and a title in bold. A new dict; ``spec`` is not
+    changed."""
+    layout = dict(spec.get("layout") or {})
+    template = dict(layout.get("template") or {})
+    template["layout"] = _merged(template.get("layout"), theme)
+    layout["template"] = template
+    title = layout.get("title")
+    if isinstance(title, str):
+        title = {"text": title}
+    if isinstance(title, dict) and title.get("text"):
+        layout["title"] = {**title, "text": f"<b>{title['text']}</b>"}
+    return {**spec, "layout": layout}
+
+
 def chart_spec(spec: dict, *, lecture: bool) -> dict:
     """What :func:`chart` (and :func:`presentation` in lecture mode) does to a figure, done on
     a plain spec ``{"data": [...], "layout": {...}}`` (a new dict; ``spec`` is not changed):
@@ -264,7 +284,9 @@ def chart_spec(spec: dict, *, lecture: bool) -> dict:
     return {"data": data, "layout": layout}
 
 
-def chart(fig: go.Figure | dict, *, key: str, name: str | None = None, **kwargs) -> None:
+def chart(
+    fig: go.Figure | dict, *, key: str, name: str | None = None, live: bool = False, **kwargs
+) -> None:
     """``st.plotly_chart`` at the full width of the current container; in lecture mode with
     projector type (:func:`presentation`) and without Streamlit's chart theme, which would
     shrink the type again. ``name`` is the chart's accessible name (``alt``); by default the
@@ -273,12 +295,31 @@ def chart(fig: go.Figure | dict, *, key: str, name: str | None = None, **kwargs)
     ``fig`` may be a plain spec ``{"data": [...], "layout": {...}}`` (the figure builders'
     ``*_spec`` functions): it is styled as a dict (:func:`chart_spec`) and handed to Streamlit
     as a figure that is only its spec (:func:`figures.spec.serialisable`): no plotly
-    validators, no trace objects, no deep copy — most of a click's server time otherwise."""
+    validators, no trace objects, no deep copy — most of a click's server time otherwise.
+
+    ``live=True`` (a plain spec only) draws it as a live chart (:mod:`ui.live_chart`): the
+    same graph div on every rerun, updated by ``Plotly.react`` rather than drawn anew, with
+    Streamlit's chart theme written into the spec in normal mode (:func:`streamlit_themed`);
+    ``kwargs`` may then only give ``height`` ("content" or "stretch"). Where plotly.js cannot
+    be served, it falls back to ``st.plotly_chart``."""
     lecture = bool(st.session_state.get(keys.LECTURE))
     if isinstance(fig, dict):
         if name is None:
             name = str(fig.get("layout", {}).get("title", {}).get("text") or "") or None
-        figure = serialisable(chart_spec(fig, lecture=lecture))
+        styled = chart_spec(fig, lecture=lecture)
+        if live and live_chart_available():
+            if not lecture:
+                styled = streamlit_themed(styled, _streamlit_theme())
+            live_chart(
+                serialisable(styled).to_dict(),
+                key=key,
+                alt=name or key.replace("_", " "),
+                height=kwargs.pop("height", "content"),
+            )
+            if kwargs:
+                raise TypeError(f"a live chart takes no {sorted(kwargs)}")
+            return
+        figure = serialisable(styled)
     else:
         if name is None:
             name = fig.layout.title.text or None
@@ -293,6 +334,15 @@ def chart(fig: go.Figure | dict, *, key: str, name: str | None = None, **kwargs)
         theme=None if lecture else "streamlit",
         alt=name or key.replace("_", " "),
         **kwargs,
+    )
+
+
+def _streamlit_theme() -> dict:
+    """Streamlit's chart theme for this app's theme options (``.streamlit/config.toml``)."""
+    return streamlit_theme_layout(
+        background=st.get_option("theme.backgroundColor") or "#ffffff",
+        border=st.get_option("theme.borderColor") or "#d5dae5",
+        heading=st.get_option("theme.textColor") or "#31333f",
     )
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from ui.live_chart import COMPONENT_NAME as LIVE_CHART
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 120
 
@@ -52,12 +54,21 @@ def decode(values) -> np.ndarray:
 
 
 def figure(at: AppTest, key: str) -> dict:
-    """The figure JSON of the plotly chart with widget key ``key``."""
+    """The figure JSON of the plotly chart with widget key ``key``: an ``st.plotly_chart``'s
+    spec, or the figure a live chart (:mod:`ui.live_chart`) hands the browser."""
     for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
         if chart.proto.id and key in chart.proto.id:
-            return spec
+            return json.loads(chart.proto.spec)
+    for element in at.get("bidi_component"):
+        if element.proto.id.endswith(f"-{key}"):
+            return live_chart_figure(element.proto)
     raise AssertionError(f"no plotly chart with key {key!r}")
+
+
+def live_chart_figure(proto) -> dict:
+    """The figure in a live chart's component data (``BidiComponent`` proto)."""
+    assert proto.component_name == LIVE_CHART, proto.component_name
+    return json.loads(json.loads(proto.json)["figure"])
 
 
 def traces(spec: dict, name: str | None = None, prefix: str | None = None) -> list[dict]:

@@ -233,7 +233,9 @@ _APP_IDLE_JS = """() => {
   if (document.querySelector('[data-testid="stElementContainer"][data-stale="true"]'))
     return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-  for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+  // st.plotly_chart, and the live charts (ui/live_chart.py: the app's only custom component).
+  for (const chart of document.querySelectorAll(
+      '[data-testid="stPlotlyChart"], [data-testid="stBidiComponentRegular"]')) {
     if (!chart.querySelector('.main-svg')) return false;
   }
   return true;
