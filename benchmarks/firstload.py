@@ -6,8 +6,8 @@ page (one ``st.button`` and one tiny ``st.plotly_chart``, written to a temporary
 round opens a fresh browser context (a new session) on each server, alternating which goes
 first, and measures from ``page.goto`` to the moment the first plotly chart has drawn its svg
 (``.js-plotly-plot .main-svg``: ``st.plotly_chart``'s or a live chart's, :mod:`ui.live_chart`).
-The first round is a warm-up (servers import their modules) and is not counted. Prints the median and range of each and their ratio against
-the target (ours within 2× of the minimal page).
+The first round is a warm-up (servers import their modules) and is not counted. Prints the
+median and range of each and their ratio against the target (ours within 2× of the minimal page).
 
 Options: ``--rounds R`` (default 7), ``--chromium PATH`` (default /usr/bin/chromium).
 """

@@ -56,6 +56,7 @@ legacy multipage mode).
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -342,7 +343,8 @@ def format_server_table(rows: Sequence[ServerRow]) -> str:
 
 
 def chart_sizes(at) -> dict[str, int]:
-    """Bytes of every plotly chart's JSON on the page, by widget key (or position)."""
+    """Bytes of every plotly chart's JSON on the page (st.plotly_chart or live chart), by
+    widget key (or position)."""
     sizes = {}
     for i, chart in enumerate(at.get("plotly_chart")):
         chart_id = chart.proto.id or ""
@@ -350,6 +352,9 @@ def chart_sizes(at) -> dict[str, int]:
         if name is None:
             name = chart_id.rsplit("-", 1)[-1] if chart_id else f"chart {i}"
         sizes[name] = len(chart.proto.spec.encode("utf-8"))
+    for element in at.get("bidi_component"):  # live charts (ui.live_chart): their figure JSON
+        name = element.proto.id.rsplit("-", 1)[-1]
+        sizes[name] = len(json.loads(element.proto.json)["figure"].encode("utf-8"))
     return sizes
 
 

@@ -156,7 +156,7 @@ def streamlit_theme_layout(*, background: str, border: str, heading: str) -> dic
         "legend": {
             "title": {"font": text, "side": "top"},
             "valign": "top",
-            "bordercolor": "transparent",
+            "bordercolor": "rgba(0,0,0,0)",  # Streamlit writes "transparent"
             "borderwidth": 0,
             "font": {"size": 12, "color": _LEGEND_TEXT},
         },
