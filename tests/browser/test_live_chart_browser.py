@@ -30,6 +30,7 @@ def current(page) -> int:
     return int(trace["x"][0])
 
 
+@pytest.mark.slow
 def test_a_click_updates_the_same_graph_div(page, wait_for_app, _no_external_requests):
     page.goto("/?n=1000")
     settle(page, wait_for_app)
