@@ -21,6 +21,15 @@ Where plotly.js comes from
     the environment they run in. Where it cannot be written (a read-only tree) or static
     serving is off, :func:`live_chart` falls back to ``st.plotly_chart``.
 
+What it buys (``python -m benchmarks.roundtrip --breakdown``, main and this back to back,
+2026-12-03, load average 1–7, 15 rounds each)
+    The page's main-thread CPU per click −27 to −37 % (plotly.js's share −48 to −59 %, e.g.
+    129–181 → 67–78 ms), the time from the server's last message to the chart drawn 113–186
+    → 126–137 ms; but click → chart updated moved only −27 % to +7 % (medians 290–478 →
+    311–348 ms; minimal page 67–85 ms): the server's rerun, the messages and React's
+    re-render of the fragment are most of it, so the ratio to a minimal page stays 3.4–5.3×
+    (target ≤ 1.5×, issue 10 target 2, not met by this alone).
+
 Safety
     The component's HTML/JS are constants of this module; the figure arrives as data (JSON),
     and plotly.js renders its text as its own pseudo-HTML, as ``st.plotly_chart`` does (the
