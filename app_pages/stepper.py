@@ -18,17 +18,13 @@ from figures import (
     run_animation_figure,
     run_animation_html,
 )
-from figures.convergence import aitken_trace_spec
-from figures.mixture import mixture_figure_spec
 from figures.notation import log_l, plural, short, subscript
-from figures.spec import PROJECTOR_FONTS, SCREEN_FONTS
-from figures.trace import trace_figure_spec
 from gmm_core import StepReport
-from gmm_core.binning import components_span
 from gmm_core.convergence import decreases
-from ui import links, session
+from ui import links, session, stepper_charts
 from ui.bound_panel import render_bound_panel
 from ui.lecture import KEYS, chart, formulas, key_hint, keyboard_help
+from ui.live_chart import live_chart, live_chart_available
 from ui.parameter_grid import LECTURE_ROW_COLOURS, lecture_parameter_table, parameter_grid
 from ui.predict import render_predict_panel
 from ui.pure import export, keys
@@ -119,6 +115,49 @@ def key_of(action: str) -> str:
     return KEYS[action][0]
 
 
+def run_ended(state: rs.StepperState) -> str:
+    """Why the half-step button has nothing next ("converged at iteration t", the status
+    line's rule, or "reached the limit of … iterations"), or "" while it has."""
+    done = rs.converged_at(state, x.size)
+    if done is not None and state.t >= done:
+        return f"converged at iteration {done}"
+    if state.at_max_iter:
+        return f"reached the limit of {plural(state.settings.max_iter, 'iteration')}"
+    return ""
+
+
+def e_step_disabled(state: rs.StepperState) -> bool:
+    return state.phase == "E" or state.at_max_iter
+
+
+def m_step_disabled(state: rs.StepperState) -> bool:
+    return state.phase == "M"
+
+
+def moves_ahead(state: rs.StepperState) -> list[stepper_charts.Move]:
+    """The forward moves a button or presenter key makes from ``state``, each with the
+    buttons and keys that make it (only enabled ones): their charts go to the browser ahead
+    of the click (ui.stepper_charts). Next iteration; the next half step (the big button,
+    PageDown, and the E-step or M-step button it stands for)."""
+    moves = []
+    if not state.at_max_iter:  # "Next iteration"'s rule (its disabled=)
+        moves.append(stepper_charts.Move(rs.next_iteration(state, x), ("step",), (key_of("step"),)))
+    half_buttons: list[str] = []
+    half_keys: list[str] = []
+    if not run_ended(state):
+        half_buttons += ["next_half", "lecture_next"]
+        half_keys.append(key_of("next"))
+    if state.phase == "M" and not e_step_disabled(state):
+        half_buttons.append("e_step")
+        half_keys.append(key_of("e_step"))
+    if state.phase == "E" and not m_step_disabled(state):
+        half_buttons.append("m_step")
+        half_keys.append(key_of("m_step"))
+    if half_buttons:
+        moves.append(stepper_charts.Move(next_half(state), tuple(half_buttons), tuple(half_keys)))
+    return moves
+
+
 def half_step_button(state: rs.StepperState, key: str) -> None:
     """The next half step, named (lecture mode's one big control). At the end of the run
     (converged, as the status line says, or the iteration limit) it says so and is disabled:
@@ -129,11 +168,8 @@ def half_step_button(state: rs.StepperState, key: str) -> None:
         else ("M-step", "move the curves: Nₖ, μₖ, σₖ², πₖ")
     )
     label, tip = f"Next ▸  {half}", f"The {half}: {what}"
-    done = rs.converged_at(state, x.size)
-    converged = done is not None and state.t >= done  # the status line's rule
-    ended = f"converged at iteration {done}" if converged else ""
-    if not converged and state.at_max_iter:
-        ended = f"reached the limit of {plural(state.settings.max_iter, 'iteration')}"
+    ended = run_ended(state)
+    converged = ended.startswith("converged")
     if ended:
         label = "Converged ✓" if converged else "Limit reached"
         tip = (
@@ -168,7 +204,7 @@ def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
             key="e_step",
             on_click=move(rs.e_half_step),
             shortcut=key_of("e_step"),
-            disabled=state.phase == "E" or state.at_max_iter,
+            disabled=e_step_disabled(state),
             help="Compute γ(zₙₖ) from θₜ" + key_hint("e_step"),
         )
         st.button(
@@ -176,7 +212,7 @@ def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
             key="m_step",
             on_click=move(lambda s: rs.m_half_step(s, x)),
             shortcut=key_of("m_step"),
-            disabled=state.phase == "M",
+            disabled=m_step_disabled(state),
             help="Update Nₖ, μₖ, σₖ², πₖ from the γ on screen" + key_hint("m_step"),
         )
         st.button(
@@ -567,60 +603,56 @@ def view(truth, timer: float | None) -> None:
 
     left, right = st.columns([3, 1.2])
     edges, counts = session.cached_bins(data.data_id, x, st.session_state[keys.BINS] or None)
-    resp_params = state.responsibility_params
-    shares = session.cached_shares(data.data_id, x, resp_params, edges) if resp_params else None
     show_maths = st.session_state.get(keys.SHOW_MATHS, False)
     n_pick = min(int(st.session_state[keys.MATHS_N]), x.size)
-    highlight = float(x[n_pick - 1]) if show_maths else None
-    # Plain specs (no plotly validation), styled and drawn by ui.lecture.chart, their margins
-    # sized for the type they are drawn in (so plotly draws each once).
-    fonts = PROJECTOR_FONTS if lecture else SCREEN_FONTS
-    figure = mixture_figure_spec(
-        edges,
-        counts,
-        state.params,
-        bin_shares=shares,
-        responsibility_params=resp_params,
+    inputs = stepper_charts.ChartInputs(
+        data_id=data.data_id,
+        title=data.title,
+        axis_label=data.axis_label,
+        edges=edges,
+        counts=counts,
         truth=truth,
-        highlight_x=highlight,
-        x_label=data.axis_label,
-        height=None,
-        legend="side" if lecture else "auto",
-        fonts=fonts,
-        # Every θ computed so far and the next one (the run's lookahead): the axis does not
-        # zoom at each M-step while the components widen and narrow.
-        x_span=components_span((*state.run.history, state.run.lookahead.params)),
+        highlight=float(x[n_pick - 1]) if show_maths else None,
+        lecture=lecture,
+        n_points=x.size,
+        shares=lambda params: session.cached_shares(data.data_id, x, params, edges),
     )
-    name = (
-        f"Histogram of {data.title} with the {plural(state.params.n_components, 'component')}"
-        f" of θ{subscript(state.t)} and their responsibilities"
-    )
+    live = live_chart_available()
+    if live:
+        # The charts one move ahead go with the charts on screen (ui.stepper_charts): the
+        # browser draws them the moment their button or key is used. Not while playing.
+        charts, st.session_state[stepper_charts.MEMO_KEY] = stepper_charts.live_charts(
+            state,
+            inputs,
+            () if playing_now.playing else moves_ahead(state),
+            st.session_state.get(stepper_charts.MEMO_KEY, {}),
+        )
+    else:
+        specs = stepper_charts.chart_specs(state, inputs)
     # The chart's height follows the viewport (ui.lecture's CSS sizes the box), so its top
     # is on the first screen in normal mode and all of it in lecture mode.
     with left, st.container(key="lecture_chart_box" if lecture else "chart_box", height="stretch"):
-        chart(figure, key="mixture_chart", name=name, height="stretch", live=True)
+        if live:
+            live_chart(
+                charts.mixture,
+                key="mixture_chart",
+                alt=charts.mixture_name,
+                height="stretch",
+                ahead=charts.mixture_ahead,
+            )
+        else:
+            chart(specs.mixture, key="mixture_chart", name=specs.mixture_name, height="stretch")
     with right:
         if lecture:  # one line each, above the trace: all beside the chart, on screen
             watch_note(links.preset_note())
             messages(state, problem, *session.lasting_notices())
-        lls = state.run.objective  # log L, or the log posterior that MAP-EM raises
-        # With Aitken's rule, the limit it estimates is drawn on the trace.
-        trace = (aitken_trace_spec if state.settings.stopping == "aitken" else trace_figure_spec)(
-            lls,
-            current=state.t,
-            converged_at=done,
-            # Lecture mode: 235 px and the room for its notes below (figures.trace
-            # NOTES_BELOW_MAX), the same height at every step.
-            height=235 if lecture else 300,
-            fonts=fonts,
-            notes_below=lecture,  # a narrow plot in projector type: notes clear of its labels
-        )
-        chart(
-            trace,
-            key="trace_chart",
-            name=f"Log-likelihood trace up to iteration {state.frontier}",
-            live=True,
-        )
+        if live:
+            live_chart(
+                charts.trace, key="trace_chart", alt=charts.trace_name, ahead=charts.trace_ahead
+            )
+        else:
+            chart(specs.trace, key="trace_chart", name=specs.trace_name)
+        lls = state.run.objective
         bad = decreases(lls)
         if bad.size:
             st.error(

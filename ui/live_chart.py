@@ -40,24 +40,30 @@ Safety
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import plotly
 import streamlit as st
 from plotly.utils import PlotlyJSONEncoder
 
 __all__ = [
+    "AHEAD_PATIENCE_MS",
     "COMPONENT_NAME",
     "PLOTLY_JS_NAME",
     "STATIC_DIR",
     "STREAMLIT_FONT",
+    "Ahead",
+    "LiveFigure",
     "live_chart",
     "live_chart_available",
     "live_chart_data",
+    "live_figure",
     "plotly_js_ready",
     "plotly_js_source",
     "plotly_js_url",
@@ -88,22 +94,31 @@ function plotlyLib(src) {
   return window.__emlabPlotly;
 }
 
-export default function (component) {
-  const { data, parentElement } = component;
-  let gd = parentElement.querySelector(":scope > .emlab-live-chart");
-  if (!gd) {
-    gd = document.createElement("div");
-    gd.className = "emlab-live-chart";
-    gd.setAttribute("role", "figure");
-    parentElement.appendChild(gd);
-  }
-  gd.setAttribute("aria-label", data.alt);
-  gd.style.height = data.fill ? "100%" : "";
-  gd.style.width = "100%";
-  const figure = JSON.parse(data.figure);
-  // One update at a time per chart, in the order the reruns sent them.
+const idle = (fn) => (window.requestIdleCallback
+  ? window.requestIdleCallback(fn, { timeout: 300 })
+  : setTimeout(fn, 30));
+
+// A graph div: the front one (on screen) or a back one (drawn ahead, transparent, under the
+// front one in the same place, so plotly sizes it as the front one). Each is a layer of its
+// own (CSS below): bringing a back one to the front repaints nothing.
+function buffer(live) {
+  const gd = document.createElement("div");
+  gd.className = "emlab-live-chart emlab-back";
+  gd.setAttribute("aria-hidden", "true");
+  live.root.appendChild(gd);
+  return gd;
+}
+
+// Draw a figure ({figure: JSON, token}) on one graph div: one update at a time per div, in
+// order. Resolves once drawn.
+function draw(live, gd, entry) {
+  gd.__emlabToken = entry.token;
+  gd.__emlabReady = false;
+  const figure = JSON.parse(entry.figure);
+  // Every div lies over the box: the box takes the figure's height (or its container's).
+  if (!live.fill) live.root.style.height = `${figure.layout.height || 450}px`;
   gd.__emlabQueue = (gd.__emlabQueue || Promise.resolve())
-    .then(() => plotlyLib(data.src))
+    .then(() => plotlyLib(live.src))
     .then((Plotly) => {
       if (!gd.__emlabResize && window.ResizeObserver) {
         gd.__emlabResize = new ResizeObserver(() => {
@@ -111,21 +126,188 @@ export default function (component) {
         });
         gd.__emlabResize.observe(gd);
       }
-      return Plotly.react(gd, figure.data, figure.layout, data.config);
+      return Plotly.react(gd, figure.data, figure.layout, live.config);
+    })
+    .then(() => {
+      gd.__emlabReady = gd.__emlabToken === entry.token;
     })
     .catch((err) => {
       console.error("EM Lab chart:", err);
       gd.textContent = "This chart could not be drawn: " + err.message;
     });
+  return gd.__emlabQueue;
+}
+
+function front(live, gd) {
+  const old = live.front;
+  gd.classList.remove("emlab-back");
+  gd.removeAttribute("aria-hidden");
+  gd.setAttribute("role", "figure");
+  gd.setAttribute("aria-label", live.alt);
+  old.classList.add("emlab-back");
+  old.setAttribute("aria-hidden", "true");
+  old.removeAttribute("role");
+  old.removeAttribute("aria-label");
+  live.backs = live.backs.filter((b) => b !== gd).concat([old]);
+  live.front = gd;
+}
+
+// Put a figure on screen: a back div that has drawn it comes to the front (no drawing);
+// otherwise the front div draws it.
+function show(live, entry) {
+  if (live.front.__emlabToken === entry.token) return;
+  const ready = live.backs.find((gd) => gd.__emlabReady && gd.__emlabToken === entry.token);
+  if (ready) front(live, ready);
+  else draw(live, live.front, entry);
+}
+
+// Draw the figures one click ahead into back divs, one per idle moment of the page.
+function prepare(live) {
+  const version = live.version;
+  live.ready = false;
+  const next = () => {
+    if (live.version !== version) return;
+    const held = (token) =>
+      live.front.__emlabToken === token || live.backs.some((gd) => gd.__emlabToken === token);
+    const entry = live.ahead.find((a) => !held(a.token));
+    if (!entry) {
+      Promise.all(live.backs.map((gd) => gd.__emlabQueue)).then(() => {
+        if (live.version === version) live.ready = true;
+      });
+      return;
+    }
+    const wanted = new Set([live.front.__emlabToken, ...live.ahead.map((a) => a.token)]);
+    const gd = live.backs.find((b) => !wanted.has(b.__emlabToken)) || buffer(live);
+    if (!live.backs.includes(gd)) live.backs.push(gd);
+    draw(live, gd, entry).then(() => idle(next));
+  };
+  idle(next);
+}
+
+// A click on one of an entry's buttons, or its key taken by Streamlit's shortcut, shows that
+// entry's figure at once; the server's answer then brings the same figure (nothing to draw)
+// or corrects it. One move per answer: after any button or shortcut, the look-ahead waits
+// for the server's next data.
+const EDITABLE = new Set(["INPUT", "TEXTAREA", "SELECT"]);
+
+function typing(event) {
+  // Streamlit's shortcuts (hotkeys-js) ignore keys typed into these; so does the look-ahead.
+  return event.composedPath().some(
+    (el) => el instanceof HTMLElement && (EDITABLE.has(el.tagName) || el.isContentEditable));
+}
+
+function enabled(buttons) {
+  return buttons.some((key) => {
+    const button = document.querySelector(`.st-key-${key} button`);
+    return !!button && !button.disabled;
+  });
+}
+
+function moved(live, entry) {
+  if (live.spent) return;
+  live.spent = true;
+  if (!entry) return;
+  show(live, entry);
+  clearTimeout(live.timer);
+  live.timer = setTimeout(() => settle(live, live.version), live.patience);
+}
+
+// No answer came (a click Streamlit dropped): show what the server last sent again.
+function settle(live, version) {
+  if (live.version !== version) return;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app && app.dataset.testScriptState === "running") {
+    live.timer = setTimeout(() => settle(live, version), live.patience);
+    return;
+  }
+  show(live, { figure: live.figure, token: live.token });
+}
+
+function listen(live) {
+  const onClick = (event) => {
+    const button = event.target instanceof Element ? event.target.closest("button") : null;
+    if (!button || button.disabled) return;
+    moved(live, live.ahead.find((a) => a.buttons.some((k) => button.closest(`.st-key-${k}`))));
+  };
+  const onKey = (event) => {
+    // Only a key Streamlit took (its shortcut handler calls preventDefault).
+    if (!event.defaultPrevented || typeof event.key !== "string") return;
+    if (event.ctrlKey || event.altKey || event.metaKey || typing(event)) return;
+    const key = event.key.toLowerCase();
+    moved(live, live.ahead.find((a) => a.keys.includes(key) && enabled(a.buttons)));
+  };
+  // A rerun that ends without new data for this chart (its figure did not change, so
+  // Streamlit did not call this script again) also ends the wait for an answer.
+  const app = document.querySelector('[data-testid="stApp"]');
+  const observer = new MutationObserver(() => {
+    if (app.dataset.testScriptState !== "notRunning" || !live.spent) return;
+    const version = live.version;
+    setTimeout(() => {
+      if (live.version === version && app.dataset.testScriptState === "notRunning") {
+        live.spent = false;
+      }
+    }, 50);
+  });
+  if (app) observer.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
+  window.addEventListener("click", onClick);
+  window.addEventListener("keydown", onKey);
   return () => {
-    if (gd.__emlabResize) gd.__emlabResize.disconnect();
-    if (window.Plotly) window.Plotly.purge(gd);
+    observer.disconnect();
+    window.removeEventListener("click", onClick);
+    window.removeEventListener("keydown", onKey);
+  };
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let root = parentElement.querySelector(":scope > .emlab-live");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "emlab-live";
+    parentElement.appendChild(root);
+  }
+  let live = root.__emlab;
+  if (!live) {
+    live = root.__emlab = { root, backs: [], version: 0 };
+    const gd = document.createElement("div");
+    gd.className = "emlab-live-chart";
+    gd.setAttribute("role", "figure");
+    root.appendChild(gd);
+    live.front = gd;
+    live.unlisten = listen(live);
+  }
+  clearTimeout(live.timer);
+  Object.assign(live, {
+    src: data.src, config: data.config, figure: data.figure, token: data.token,
+    alt: data.alt, ahead: data.ahead || [], patience: data.patience_ms,
+    version: live.version + 1, spent: false, timer: undefined,
+  });
+  live.fill = !!data.fill;
+  root.classList.toggle("emlab-fill", live.fill);
+  if (live.fill) root.style.height = "";
+  live.front.setAttribute("aria-label", data.alt);
+  show(live, { figure: data.figure, token: data.token });
+  prepare(live);
+  return () => {
+    clearTimeout(live.timer);
+    live.version += 1;
+    if (live.unlisten) live.unlisten();
+    for (const gd of [live.front, ...live.backs]) {
+      if (gd.__emlabResize) gd.__emlabResize.disconnect();
+      if (window.Plotly) window.Plotly.purge(gd);
+    }
+    root.remove();
   };
 }
 """
 
 _CSS = """
-.emlab-live-chart { width: 100%; }
+.emlab-live { position: relative; width: 100%; }
+.emlab-live.emlab-fill { height: 100%; }
+.emlab-live > .emlab-live-chart {
+  position: absolute; inset: 0; z-index: 1; will-change: opacity;
+}
+.emlab-live > .emlab-back { opacity: 0; z-index: 0; pointer-events: none; }
 """
 
 
@@ -252,31 +434,79 @@ PLOTLY_CONFIG: dict[str, Any] = {
 }
 
 
-def live_chart_data(figure: dict[str, Any], *, alt: str, fill: bool) -> dict[str, Any]:
+#: How long (ms) a chart drawn ahead waits for the server's answer, while no script runs,
+#: before it draws the server's last figure again (a click Streamlit dropped).
+AHEAD_PATIENCE_MS = 4000
+
+
+class LiveFigure(NamedTuple):
+    """A figure as the browser receives it: its plotly JSON and a digest of that JSON (equal
+    figures, equal tokens: the browser draws a figure only when its token is new)."""
+
+    figure: str
+    token: str
+
+
+def live_figure(figure: dict[str, Any]) -> LiveFigure:
+    """``figure`` (``{"data": [...], "layout": {...}}``, styled already; numpy arrays allowed:
+    plotly's JSON encoder writes them) as a :class:`LiveFigure`."""
+    text = json.dumps(figure, cls=PlotlyJSONEncoder)
+    return LiveFigure(text, hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest())
+
+
+class Ahead(NamedTuple):
+    """A figure one click ahead: what the chart shows after any of ``buttons`` (widget keys of
+    ``st.button`` s) is clicked or any of ``keys`` (their shortcuts, as ``st.button`` names
+    them: "PageDown", "N", …) is pressed."""
+
+    figure: LiveFigure
+    buttons: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+def live_chart_data(
+    figure: LiveFigure | dict[str, Any], *, alt: str, fill: bool, ahead: Sequence[Ahead] = ()
+) -> dict[str, Any]:
     """The component's ``data``.
 
     Parameters
     ----------
-    figure : dict
-        The figure ``{"data": [...], "layout": {...}}`` (numpy arrays allowed: plotly's JSON
-        encoder writes them).
+    figure : LiveFigure or dict
+        The figure to draw (a plain spec is encoded by :func:`live_figure`).
     alt : str
         The chart's accessible name (``aria-label`` of the graph div).
     fill : bool
         Whether the chart fills its box's height (the layout has no height of its own).
+    ahead : sequence of Ahead
+        Figures one click ahead, drawn by the browser as soon as their button or key is used.
+        A button's key may only appear in one entry.
 
     Returns
     -------
     dict
-        ``figure`` as a JSON string, ``alt``, ``fill``, plotly's ``config`` and ``src``, the
-        URL of plotly.js.
+        ``figure`` (JSON) and ``token``, ``alt``, ``fill``, plotly's ``config``, ``src`` (the URL
+        of plotly.js), ``ahead`` (``figure``, ``token``, ``buttons``, ``keys`` in lower case,
+        as ``KeyboardEvent.key`` gives them) and ``patience_ms``.
     """
+    if not isinstance(figure, LiveFigure):
+        figure = live_figure(figure)
     return {
-        "figure": json.dumps(figure, cls=PlotlyJSONEncoder),
+        "figure": figure.figure,
+        "token": figure.token,
         "alt": alt,
         "fill": fill,
         "config": PLOTLY_CONFIG,
         "src": plotly_js_url(),
+        "ahead": [
+            {
+                "figure": a.figure.figure,
+                "token": a.figure.token,
+                "buttons": list(a.buttons),
+                "keys": [k.lower() for k in a.keys],
+            }
+            for a in ahead
+        ],
+        "patience_ms": AHEAD_PATIENCE_MS,
     }
 
 
@@ -284,14 +514,20 @@ _component = st.components.v2.component(COMPONENT_NAME, js=_JS, css=_CSS, isolat
 
 
 def live_chart(
-    figure: dict[str, Any], *, key: str, alt: str, height: Literal["content", "stretch"] = "content"
+    figure: LiveFigure | dict[str, Any],
+    *,
+    key: str,
+    alt: str,
+    height: Literal["content", "stretch"] = "content",
+    ahead: Sequence[Ahead] = (),
 ) -> None:
-    """Draw ``figure`` (a plain plotly spec, styled already) as a live chart under ``key``:
-    the same element and graph div on every rerun, updated by ``Plotly.react``.
-    ``height="stretch"`` fills the height the page's CSS gives the chart's box."""
+    """Draw ``figure`` (a plain plotly spec, styled already, or its :class:`LiveFigure`) as a
+    live chart under ``key``: the same element and graph div on every rerun, updated by
+    ``Plotly.react``, and redrawn only when the figure changed. ``height="stretch"`` fills the
+    height the page's CSS gives the chart's box. ``ahead``: see :func:`live_chart_data`."""
     _component(
         key=key,
-        data=live_chart_data(figure, alt=alt, fill=height == "stretch"),
+        data=live_chart_data(figure, alt=alt, fill=height == "stretch", ahead=ahead),
         width="stretch",
         height=height,
     )

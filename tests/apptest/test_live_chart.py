@@ -85,3 +85,54 @@ def test_without_static_serving_the_charts_fall_back_to_st_plotly_chart():
             assert figure(at, key)["data"]  # read from st.plotly_chart's spec
     finally:
         config.set_option("server.enableStaticServing", old)
+
+
+# --------------------------------------------------------------------------- one click ahead
+
+
+def component_data(at) -> dict[str, dict]:
+    return {key: json.loads(proto.json) for key, proto in live_elements(at).items()}
+
+
+def ahead_by_button(data: dict) -> dict[str, str]:
+    """{button key: token of the figure drawn when it is clicked} of one chart's data."""
+    return {button: entry["token"] for entry in data["ahead"] for button in entry["buttons"]}
+
+
+def test_each_forward_move_sends_the_charts_the_server_then_draws():
+    """For Next iteration, the next half step, E-step and M-step: the figures sent ahead are
+    the figures the server sends after that click (so the browser draws nothing again), on
+    both charts; a chart that does not change (the trace at an E-step) is not sent ahead."""
+    at = new_app()
+    for move in ("step", "next_half", "m_step", "e_step", "step", "step"):
+        before = component_data(at)
+        mixture_ahead = ahead_by_button(before["mixture_chart"])
+        trace_ahead = ahead_by_button(before["trace_chart"])
+        assert move in mixture_ahead, (move, mixture_ahead)
+        click(at, move)
+        after = component_data(at)
+        assert after["mixture_chart"]["token"] == mixture_ahead[move], move
+        expected_trace = trace_ahead.get(move, before["trace_chart"]["token"])
+        assert after["trace_chart"]["token"] == expected_trace, move
+
+
+def test_keys_go_with_their_buttons_and_disabled_buttons_send_nothing_ahead():
+    at = new_app()  # iteration 0, after the M-step: E-step enabled, M-step disabled
+    entries = component_data(at)["mixture_chart"]["ahead"]
+    by_keys = {tuple(e["buttons"]): e["keys"] for e in entries}
+    assert by_keys[("step",)] == ["n"]
+    assert by_keys[("next_half", "lecture_next", "e_step")] == ["pagedown", "e"]
+    assert not any("m_step" in e["buttons"] or "back" in e["buttons"] for e in entries)
+
+
+def test_at_the_iteration_limit_nothing_goes_ahead():
+    at = open_link({"n": "1000", "iters": "2", "t": "2"})
+    for data in component_data(at).values():
+        assert data["ahead"] == []
+
+
+def test_while_playing_nothing_goes_ahead():
+    at = new_app()
+    click(at, "play")
+    for data in component_data(at).values():
+        assert data["ahead"] == []

@@ -238,6 +238,12 @@ _APP_IDLE_JS = """() => {
       '[data-testid="stPlotlyChart"], [data-testid="stBidiComponentRegular"]')) {
     if (!chart.querySelector('.main-svg')) return false;
   }
+  // A live chart at rest: it shows the server's last figure and has drawn the figures one
+  // click ahead (ui/live_chart.py).
+  for (const root of document.querySelectorAll('.emlab-live')) {
+    const live = root.__emlab;
+    if (!live || live.spent || !live.ready || live.front.__emlabToken !== live.token) return false;
+  }
   return true;
 }"""
 

@@ -17,7 +17,7 @@ STATUS_RE = re.compile(r"Iteration (\d+) · (?:after ([EM])-step|initial paramet
 # The plotly figure as drawn, read from the graph div (plotly.js keeps the computed traces
 # in ``_fullData``; ``data`` holds the typed-array specs {dtype, bdata} Streamlit sends).
 _TRACE_JS = """(key) => {
-  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot:not(.emlab-back)`);
   if (!gd || !gd._fullData) return null;
   const traces = gd._fullData.map(t => ({
     name: t.name, type: t.type, mode: t.mode || null,
@@ -62,8 +62,8 @@ def settle(page: Page, wait_for_app) -> None:
     two runs.
     """
     wait_for_app(page)
-    expect(page.locator(".st-key-mixture_chart .js-plotly-plot")).to_have_count(1)
-    expect(page.locator(".st-key-trace_chart .js-plotly-plot")).to_have_count(1)
+    expect(page.locator(".st-key-mixture_chart .js-plotly-plot:not(.emlab-back)")).to_have_count(1)
+    expect(page.locator(".st-key-trace_chart .js-plotly-plot:not(.emlab-back)")).to_have_count(1)
     expect(status(page)).to_have_count(1)
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, "the app raised:\n" + "\n---\n".join(errors.all_inner_texts())

@@ -14,7 +14,7 @@ from playwright.sync_api import Page
 from .helpers import click, settle
 
 _MARGINS_JS = """(key) => {
-  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot:not(.emlab-back)`);
   const m = gd._fullLayout.margin, s = gd._fullLayout._size;
   const svg = gd.querySelector('.main-svg').getBoundingClientRect();
   const lefts = Array.from(gd.querySelectorAll('.ytick text, .y2tick text, .ytitle, .y2title'))
@@ -59,7 +59,7 @@ def test_charts_are_drawn_in_the_margins_asked_for(page: Page, wait_for_app, que
 
 
 _NOTES_JS = """() => {
-  const gd = document.querySelector('.st-key-trace_chart .js-plotly-plot');
+  const gd = document.querySelector('.st-key-trace_chart .js-plotly-plot:not(.emlab-back)');
   const box = e => {
     const r = e.getBoundingClientRect();
     return [r.left, r.top, r.right, r.bottom];

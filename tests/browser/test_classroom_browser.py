@@ -113,7 +113,8 @@ def inside(box: dict | None, size: tuple[int, int]) -> bool:
 
 #: True when plotly gave the main chart's legend a scroll bar (it is taller than the chart).
 _LEGEND_SCROLLS_JS = """() => {
-  const bar = document.querySelector('.st-key-mixture_chart .legend .scrollbar');
+  const bar = document.querySelector(
+    '.st-key-mixture_chart .js-plotly-plot:not(.emlab-back) .legend .scrollbar');
   return !!bar && bar.getBoundingClientRect().height > 0;
 }"""
 
@@ -136,10 +137,16 @@ def test_lecture_mode_keeps_status_next_and_chart_on_screen(page: Page, wait_for
         "status": status(page).bounding_box(),
         "next": page.locator(".st-key-lecture_next button").first.bounding_box(),
         # The whole chart: histogram, γ panel and the x axis with its title.
-        "chart": page.locator(".st-key-mixture_chart .main-svg").first.bounding_box(),
+        "chart": page.locator(
+            ".st-key-mixture_chart .js-plotly-plot:not(.emlab-back) .main-svg"
+        ).first.bounding_box(),
     }
-    legend = page.locator(".st-key-mixture_chart .legend").first.bounding_box()
-    plot = page.locator(".st-key-mixture_chart .draglayer .nsewdrag").first.bounding_box()
+    legend = page.locator(
+        ".st-key-mixture_chart .js-plotly-plot:not(.emlab-back) .legend"
+    ).first.bounding_box()
+    plot = page.locator(
+        ".st-key-mixture_chart .js-plotly-plot:not(.emlab-back) .draglayer .nsewdrag"
+    ).first.bounding_box()
     for what, box in boxes.items():
         if not inside(box, size):
             misses.append(f"{query} {what}: {box}")
@@ -156,7 +163,11 @@ def test_charts_follow_the_viewport_height(page: Page, wait_for_app):
     heights = []
     for size in [(1280, 720), (1280, 1000)]:
         open_at(page, wait_for_app, "?lecture=1", size)
-        heights.append(page.locator(".st-key-mixture_chart .main-svg").first.bounding_box())
+        heights.append(
+            page.locator(
+                ".st-key-mixture_chart .js-plotly-plot:not(.emlab-back) .main-svg"
+            ).first.bounding_box()
+        )
     assert heights[1]["height"] > heights[0]["height"] + 150, heights
 
 

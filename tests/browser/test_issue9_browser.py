@@ -48,7 +48,7 @@ def test_bound_panel(page: Page, wait_for_app, full_page_screenshot, lecture):
     toggle(page, "show_hard", wait_for_app)
     no_errors(page)
     for key in ("bound_bars", "bound_slice", "hard_soft_chart"):
-        expect(page.locator(f".st-key-{key} .js-plotly-plot")).to_have_count(1)
+        expect(page.locator(f".st-key-{key} .js-plotly-plot:not(.emlab-back)")).to_have_count(1)
     expect(main(page).get_by_text(re.compile("gap = KL = "))).to_have_count(1)
     full_page_screenshot(page, "bound_panel_lecture" if lecture else "bound_panel")
 
@@ -63,7 +63,7 @@ def test_landscape_click_starts_em_there(page: Page, wait_for_app, full_page_scr
     page.locator(".st-key-land_run").get_by_role("button").click()
     wait_for_app(page, timeout_ms=120_000)
     no_errors(page)
-    expect(page.locator(".st-key-land_basins .js-plotly-plot")).to_have_count(1)
+    expect(page.locator(".st-key-land_basins .js-plotly-plot:not(.emlab-back)")).to_have_count(1)
     full_page_screenshot(page, "landscape")
     # Click one of the invisible grid points of the surface: the stepper opens at θ₀ there.
     layer = page.locator(".st-key-land_surface .scatterlayer .trace").nth(
@@ -100,7 +100,7 @@ def test_landscape_lecture(page: Page, wait_for_app, full_page_screenshot):
     page.goto("/landscape?K=2&lecture=1")
     wait_for_app(page, timeout_ms=120_000)
     no_errors(page)
-    expect(page.locator(".st-key-land_surface .js-plotly-plot")).to_have_count(1)
+    expect(page.locator(".st-key-land_surface .js-plotly-plot:not(.emlab-back)")).to_have_count(1)
     full_page_screenshot(page, "landscape_lecture")
 
 

@@ -59,7 +59,7 @@ def test_lecture_mode_keeps_every_message_on_screen(page: Page, wait_for_app, si
     boxes = {
         "status": status(page).bounding_box(),
         "next": box(page, ".st-key-lecture_next button"),
-        "chart": box(page, ".st-key-mixture_chart .main-svg"),
+        "chart": box(page, ".st-key-mixture_chart .js-plotly-plot:not(.emlab-back) .main-svg"),
     }
     # The preset's note and the warnings, when there are any, each one line.
     for what, key in (("what to watch", "lecture_watch"), ("messages", "lecture_messages")):
@@ -86,8 +86,8 @@ def test_lecture_mode_keeps_every_message_on_screen(page: Page, wait_for_app, si
 #: What must not move while a lecturer presses Next: (name, selector).
 STEADY = [
     ("Next", ".st-key-lecture_next button"),
-    ("main chart", ".st-key-mixture_chart .main-svg"),
-    ("trace chart", ".st-key-trace_chart .main-svg"),
+    ("main chart", ".st-key-mixture_chart .js-plotly-plot:not(.emlab-back) .main-svg"),
+    ("trace chart", ".st-key-trace_chart .js-plotly-plot:not(.emlab-back) .main-svg"),
 ]
 
 
@@ -127,7 +127,8 @@ def test_the_gamma_placeholder_stays_clear_of_the_ticks(page: Page, wait_for_app
         shot(page, f"placeholder_{query.strip('?').replace('&', '_')}")
         found = page.evaluate(
             """() => {
-              const gd = document.querySelector('.st-key-mixture_chart .js-plotly-plot');
+              const gd = document.querySelector(
+                '.st-key-mixture_chart .js-plotly-plot:not(.emlab-back)');
               const note = Array.from(gd.querySelectorAll('.annotation'))
                 .find(a => a.textContent.includes('first E-step'));
               const plot = gd.querySelector('.draglayer .x2y2 .nsewdrag');
@@ -169,7 +170,7 @@ def test_normal_mode_opening_shows_the_histogram_at_1280x720(page: Page, wait_fo
     histogram = page.evaluate(
         """() => {
           const drag = document.querySelector(
-            '.st-key-mixture_chart .draglayer .xy .nsewdrag');
+            '.st-key-mixture_chart .js-plotly-plot:not(.emlab-back) .draglayer .xy .nsewdrag');
           const b = drag.getBoundingClientRect();
           return {x: b.x, y: b.y, width: b.width, height: b.height};
         }"""

@@ -1,6 +1,8 @@
-"""The stepper's live charts in chromium (ui/live_chart.py): a click updates the chart drawn
-before (the same graph div, ``Plotly.react``) instead of replacing it, plotly.js comes from
-this server, and a live chart looks like ``st.plotly_chart``'s drawing of the same figure."""
+"""The stepper's live charts in chromium (ui/live_chart.py, ui/stepper_charts.py): a click or
+presenter key shows the charts drawn one click ahead before the server answers, the answer then
+draws nothing again, a key typed into a box draws nothing ahead, a click the server never
+receives is undone; plotly.js comes from this server, and a live chart looks like
+``st.plotly_chart``'s drawing of the same figure."""
 
 from __future__ import annotations
 
@@ -13,16 +15,43 @@ from playwright.sync_api import expect
 from benchmarks.common import streamlit_server
 
 from .conftest import REPO_ROOT
-from .helpers import chart, iteration, settle
+from .helpers import chart, iteration, settle, sidebar, status
 
-#: Marks both graph divs, so a later check can tell the same node from a new one.
-MARK_JS = """() => {
-  for (const key of ['mixture_chart', 'trace_chart']) {
-    document.querySelector(`.st-key-${key} .js-plotly-plot`).__emlabMark = key;
+#: Streamlit's websocket, made controllable by the test: ``window.__holdAnswers = true`` keeps
+#: the server's messages until ``window.__releaseAnswers()``; ``window.__dropClicks = true``
+#: stops the page's messages (a click the server never gets). Installed before the page loads.
+SOCKET_JS = """(() => {
+  if (window.__emlabTestSocket) return;
+  window.__emlabTestSocket = true;
+  const Native = window.WebSocket;
+  const held = [];
+  window.__releaseAnswers = () => {
+    window.__holdAnswers = false;
+    for (const [socket, data] of held.splice(0)) {
+      socket.dispatchEvent(new MessageEvent('message', { data }));
+    }
+  };
+  class Controlled extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        if (!window.__holdAnswers) return;
+        event.stopImmediatePropagation();
+        held.push([this, event.data]);
+      });
+    }
+    send(data) {
+      if (!window.__dropClicks) super.send(data);
+    }
   }
-}"""
-SAME_JS = """() => ['mixture_chart', 'trace_chart'].map(
-  key => document.querySelector(`.st-key-${key} .js-plotly-plot`).__emlabMark === key)"""
+  window.WebSocket = Controlled;
+})();"""
+
+#: What each live chart shows: (the token of its front figure, the server's last token).
+SHOWN_JS = """() => ['mixture_chart', 'trace_chart'].map((key) => {
+  const live = document.querySelector(`.st-key-${key} .emlab-live`).__emlab;
+  return [live.front.__emlabToken, live.token];
+})"""
 
 
 def current(page) -> int:
@@ -30,24 +59,108 @@ def current(page) -> int:
     return int(trace["x"][0])
 
 
+def shown(page) -> dict[str, tuple[str, str]]:
+    mixture, trace = page.evaluate(SHOWN_JS)
+    return {"mixture_chart": tuple(mixture), "trace_chart": tuple(trace)}
+
+
+def open_controlled(page, wait_for_app, link: str) -> None:
+    page.add_init_script(SOCKET_JS)
+    page.goto(link)
+    settle(page, wait_for_app)
+
+
 @pytest.mark.slow
-def test_a_click_updates_the_same_graph_div(page, wait_for_app, _no_external_requests):
-    page.goto("/?n=1000")
-    settle(page, wait_for_app)
+def test_a_click_shows_the_charts_drawn_ahead_before_the_server_answers(
+    page, wait_for_app, _no_external_requests
+):
+    open_controlled(page, wait_for_app, "/?n=1000")
     assert iteration(page) == (0, "init") and current(page) == 0
-    page.evaluate(MARK_JS)
+    before = shown(page)
+    page.evaluate("() => { window.__holdAnswers = true; }")
     page.locator(".st-key-step button:visible").first.click()
+    # Drawn while the server's answer is held: the status line still says iteration 0.
+    expect(status(page)).to_contain_text("Iteration 0")
+    assert current(page) == 1
+    during = shown(page)
+    for key in ("mixture_chart", "trace_chart"):
+        assert during[key][0] != before[key][0], key  # another figure on screen ...
+        assert during[key][1] == before[key][1], key  # ... before any answer came
+    page.evaluate("() => window.__releaseAnswers()")
     settle(page, wait_for_app)
-    assert iteration(page) == (1, "M")
-    assert current(page) == 1  # the new figure is drawn ...
-    assert page.evaluate(SAME_JS) == [True, True]  # ... in the graph divs drawn before
-    trace = page.locator(".st-key-trace_chart .js-plotly-plot")
+    assert iteration(page) == (1, "M") and current(page) == 1
+    after = shown(page)
+    for key in ("mixture_chart", "trace_chart"):
+        # The server's answer is the figure drawn ahead: nothing was drawn again.
+        assert after[key] == (during[key][0], during[key][0]), key
+    trace = page.locator(".st-key-trace_chart .js-plotly-plot:not(.emlab-back)")
     expect(trace).to_have_attribute("role", "figure")
     expect(trace).to_have_attribute("aria-label", "Log-likelihood trace up to iteration 1")
+    expect(page.locator(".st-key-trace_chart .emlab-back").first).to_have_attribute(
+        "aria-hidden", "true"
+    )
     # The main chart fills the box the page's CSS sizes (normal mode: at least 460 px).
-    box = page.locator(".st-key-mixture_chart .js-plotly-plot .main-svg").first.bounding_box()
+    front = ".st-key-mixture_chart .js-plotly-plot:not(.emlab-back) .main-svg"
+    box = page.locator(front).first.bounding_box()
     assert box is not None and box["height"] >= 460
     assert any(url.endswith("/app/static/plotly.min.js") for url in _no_external_requests)
+
+
+@pytest.mark.slow
+def test_page_down_in_lecture_mode_recolours_at_once(page, wait_for_app):
+    """The clicker's key: the E-step's recoloured histogram is on screen before the answer;
+    the trace does not change at an E-step, so it is not drawn at all."""
+    open_controlled(page, wait_for_app, "/?n=1000&lecture=1")
+    before = shown(page)
+    page.evaluate("() => { window.__holdAnswers = true; }")
+    page.keyboard.press("PageDown")  # nothing focused after loading
+    page.wait_for_function(
+        "(old) => document.querySelector('.st-key-mixture_chart .emlab-live')"
+        ".__emlab.front.__emlabToken !== old",
+        arg=before["mixture_chart"][0],
+        timeout=2_000,
+    )
+    assert shown(page)["trace_chart"] == before["trace_chart"]
+    expect(status(page)).to_contain_text("Iteration 0")
+    page.evaluate("() => window.__releaseAnswers()")
+    settle(page, wait_for_app)
+    assert iteration(page) == (0, "E")
+    after = shown(page)
+    assert after["mixture_chart"][0] == after["mixture_chart"][1] != before["mixture_chart"][0]
+
+
+@pytest.mark.slow
+def test_a_key_typed_into_a_box_draws_nothing_ahead(page, wait_for_app):
+    """ "N" is Next iteration's key, but typed into a number box it is text: Streamlit's
+    shortcut does not take it, and neither does the look-ahead."""
+    open_controlled(page, wait_for_app, "/?n=1000")
+    before = shown(page)
+    box = sidebar(page).locator('input[type="number"]').first
+    box.click()
+    page.keyboard.press("n")
+    page.wait_for_timeout(500)
+    assert shown(page) == before
+    page.keyboard.press("Escape")
+
+
+@pytest.mark.slow
+def test_a_click_the_server_never_gets_is_undone(page, wait_for_app):
+    """A click that never reaches the server (here its message is dropped): the chart drawn
+    ahead goes back to the server's last figure once no answer came (ui.live_chart
+    AHEAD_PATIENCE_MS), rather than showing an iteration the run is not at."""
+    open_controlled(page, wait_for_app, "/?n=1000")
+    before = shown(page)
+    page.evaluate("() => { window.__dropClicks = true; }")
+    page.locator(".st-key-step button:visible").first.click()
+    assert current(page) == 1  # drawn ahead at once
+    page.wait_for_function(
+        "(old) => document.querySelector('.st-key-trace_chart .emlab-live')"
+        ".__emlab.front.__emlabToken === old",
+        arg=before["trace_chart"][0],
+        timeout=10_000,
+    )
+    assert current(page) == 0 and shown(page) == before
+    assert iteration(page) == (0, "init")
 
 
 # The same trace figure drawn by both paths of ui.lecture.chart, in normal mode.
@@ -65,7 +178,7 @@ chart(spec(), key="live", name="live", live=True)
 
 #: What plotly.js computed for a chart's look (its ``_fullLayout``), to compare two drawings.
 LOOK_JS = """(key) => {
-  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot:not(.emlab-back)`);
   const fl = gd._fullLayout;
   const font = f => f && {color: f.color, size: f.size, weight: String(f.weight),
     family: Array.from(new Set(f.family.split(',').map(s => s.trim()))).join(', ')};
@@ -98,7 +211,8 @@ def test_a_live_chart_looks_like_st_plotly_chart(page):
             page.goto(url)
             for key in ("reference", "live"):
                 page.wait_for_function(
-                    "(k) => !!document.querySelector(`.st-key-${k} .js-plotly-plot .main-svg`)",
+                    "(k) => !!document.querySelector("
+                    "`.st-key-${k} .js-plotly-plot:not(.emlab-back) .main-svg`)",
                     arg=key,
                     timeout=60_000,
                 )

@@ -43,10 +43,10 @@ def set_number(page: Page, key: str, value: int, wait_for_app) -> None:
 
 def drawn(page: Page, key: str) -> dict:
     """What plotly drew in chart ``key``: marker points, line paths and texts of the svg."""
-    expect(page.locator(f".st-key-{key} .js-plotly-plot")).to_have_count(1)
+    expect(page.locator(f".st-key-{key} .js-plotly-plot:not(.emlab-back)")).to_have_count(1)
     return page.evaluate(
         """(key) => {
-          const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+          const gd = document.querySelector(`.st-key-${key} .js-plotly-plot:not(.emlab-back)`);
           return {
             names: gd._fullData.map(t => t.name),
             points: gd.querySelectorAll('.scatterlayer path.point').length,
@@ -253,7 +253,7 @@ def test_a_shared_link_opens_the_same_run_in_a_new_session(
 
 #: The explorer strip's column labels: text, box, and whether the figure holds them whole.
 _STRIP_LABELS_JS = """() => {
-  const gd = document.querySelector('.st-key-explorer_strip .js-plotly-plot');
+  const gd = document.querySelector('.st-key-explorer_strip .js-plotly-plot:not(.emlab-back)');
   const paper = gd.querySelector('.main-svg').getBoundingClientRect();
   return Array.from(gd.querySelectorAll('.xtick text')).map(t => {
     const r = t.getBoundingClientRect();
@@ -277,10 +277,10 @@ def test_lecture_mode_is_projector_sized_on_the_other_pages(
     page.set_viewport_size({"width": 1280, "height": 720})
     open_page(page, f"{path}?lecture=1", title, wait_for_app)
     press(page, run, wait_for_app, timeout_ms=SLOW_MS)
-    expect(page.locator(f".st-key-{chart_key} .js-plotly-plot")).to_have_count(1)
+    expect(page.locator(f".st-key-{chart_key} .js-plotly-plot:not(.emlab-back)")).to_have_count(1)
     sizes = page.evaluate(
         """(key) => {
-          const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+          const gd = document.querySelector(`.st-key-${key} .js-plotly-plot:not(.emlab-back)`);
           const ticks = Array.from(gd.querySelectorAll('.xtick text, .ytick text'));
           const metric = document.querySelector('[data-testid="stMetricValue"]');
           return {

@@ -45,7 +45,7 @@ def test_stepper_renders_the_mixture_chart(page: Page, wait_for_app, full_page_s
 
     expect(status(page)).to_contain_text("Iteration 0 · initial parameters θ₀")
     expect(status(page)).to_contain_text("log L(θ₀) = −")
-    mixture = page.locator(".st-key-mixture_chart")
+    mixture = page.locator(".st-key-mixture_chart .js-plotly-plot:not(.emlab-back)")
     expect(mixture.locator(".main-svg").first).to_be_visible()
     box = mixture.bounding_box()
     assert box and box["width"] > 500 and box["height"] > 250, f"main chart is tiny: {box}"
@@ -72,7 +72,8 @@ def test_start_chart_has_x_axis_and_tight_density_axis(page: Page, wait_for_app)
     open_stepper(page, wait_for_app)
     info = page.evaluate(
         """() => {
-          const gd = document.querySelector('.st-key-mixture_chart .js-plotly-plot');
+          const gd = document.querySelector(
+            '.st-key-mixture_chart .js-plotly-plot:not(.emlab-back)');
           const L = gd._fullLayout;
           return {xticks: gd.querySelectorAll('.xtick, .x2tick').length,
                   yRange: L.yaxis.range,
