@@ -34,6 +34,9 @@ USER emlab
 # Compile the numba kernels once into NUMBA_CACHE_DIR, so no request pays for it (a host
 # with another CPU model recompiles on first use, which still works).
 RUN python -m gmm_core.warmup
+# plotly.js for the stepper's live charts (ui/live_chart.py), copied from the installed plotly
+# into static/ now, so a container whose files are read-only at run time still has it.
+RUN python -c "from ui.live_chart import plotly_js_ready; assert plotly_js_ready()"
 
 EXPOSE 8501
 # Streamlit answers "ok" on /_stcore/health once it serves; the proxy should probe it too.

@@ -38,6 +38,8 @@ SPEEDS = (0.5, 1.0, 2.0, 4.0)
 PLAYBACK_KEY = "playback"
 SCRUB_LIVE_KEY = "scrub_on_screen"
 SCENARIOS_KEY = "scenarios_popover"  # open (True) or closed: a preset's button closes it
+#: (state on screen, {button key: the position it leads to}) of moves_ahead, for ahead_or.
+AHEAD_STATE_KEY = "stepper_position_ahead"
 
 data = session.get_data()
 x = data.x
@@ -81,6 +83,22 @@ def on(transition: Callable[..., tuple[pb.Playback, rs.StepperState]], *args) ->
 def move(step: Callable[[rs.StepperState], rs.StepperState]) -> Callable[[], None]:
     """A button callback: pause and move the run (E-step, M-step, …)."""
     return on(pb.step, step)
+
+
+def ahead_or(
+    step: Callable[[rs.StepperState], rs.StepperState], button: str
+) -> Callable[[rs.StepperState], rs.StepperState]:
+    """``step``, or the position the view already computed for ``button`` (moves_ahead: its
+    charts went to the browser ahead of the click) when the click comes from that same
+    state: the EM step is not taken twice."""
+
+    def moved(state: rs.StepperState) -> rs.StepperState:
+        stash = st.session_state.get(AHEAD_STATE_KEY)
+        if stash is not None and stash[0] is state and button in stash[1]:
+            return stash[1][button]
+        return step(state)
+
+    return moved
 
 
 def toggle_play() -> None:
@@ -135,27 +153,39 @@ def m_step_disabled(state: rs.StepperState) -> bool:
 
 
 def moves_ahead(state: rs.StepperState) -> list[stepper_charts.Move]:
-    """The forward moves a button or presenter key makes from ``state``, each with the
-    buttons and keys that make it (only enabled ones): their charts go to the browser ahead
-    of the click (ui.stepper_charts). Next iteration; the next half step (the big button,
-    PageDown, and the E-step or M-step button it stands for)."""
-    moves = []
+    """The mode's own forward move from ``state``, with the buttons and keys (enabled ones)
+    that make it: its charts go to the browser ahead of the click (ui.stepper_charts).
+
+    Lecture mode: the next half step (the big button, PageDown, and the E-step or M-step
+    button it stands for); normal mode: Next iteration. From phase E both land at (t + 1, M),
+    so they go as one. One position ahead, not two: a click builds one position's charts
+    (server CPU per click, issue 10 target 1); the other move is answered by the server."""
+    step = half = None
     if not state.at_max_iter:  # "Next iteration"'s rule (its disabled=)
-        moves.append(stepper_charts.Move(rs.next_iteration(state, x), ("step",), (key_of("step"),)))
-    half_buttons: list[str] = []
-    half_keys: list[str] = []
+        step = stepper_charts.Move(rs.next_iteration(state, x), ("step",), (key_of("step"),))
+    buttons: list[str] = []
+    names: list[str] = []
     if not run_ended(state):
-        half_buttons += ["next_half", "lecture_next"]
-        half_keys.append(key_of("next"))
+        buttons += ["next_half", "lecture_next"]
+        names.append(key_of("next"))
     if state.phase == "M" and not e_step_disabled(state):
-        half_buttons.append("e_step")
-        half_keys.append(key_of("e_step"))
+        buttons.append("e_step")
+        names.append(key_of("e_step"))
     if state.phase == "E" and not m_step_disabled(state):
-        half_buttons.append("m_step")
-        half_keys.append(key_of("m_step"))
-    if half_buttons:
-        moves.append(stepper_charts.Move(next_half(state), tuple(half_buttons), tuple(half_keys)))
-    return moves
+        buttons.append("m_step")
+        names.append(key_of("m_step"))
+    if buttons:
+        half = stepper_charts.Move(next_half(state), tuple(buttons), tuple(names))
+    own, other = (half, step) if lecture else (step, half)
+    if own is None:
+        own, other = other, None
+    if own is None:
+        return []
+    if other is not None and (own.state.t, own.state.phase) == (other.state.t, other.state.phase):
+        own = own._replace(buttons=own.buttons + other.buttons, keys=own.keys + other.keys)
+    # The click's callback takes this position rather than computing it again (ahead_or).
+    st.session_state[AHEAD_STATE_KEY] = (state, dict.fromkeys(own.buttons, own.state))
+    return [own]
 
 
 def half_step_button(state: rs.StepperState, key: str) -> None:
@@ -182,7 +212,7 @@ def half_step_button(state: rs.StepperState, key: str) -> None:
         st.button(
             label,
             key=key,
-            on_click=move(next_half),
+            on_click=move(ahead_or(next_half, key)),
             width="stretch",
             type="primary",
             disabled=bool(ended),
@@ -210,7 +240,7 @@ def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
         st.button(
             "M-step",
             key="m_step",
-            on_click=move(lambda s: rs.m_half_step(s, x)),
+            on_click=move(ahead_or(lambda s: rs.m_half_step(s, x), "m_step")),
             shortcut=key_of("m_step"),
             disabled=m_step_disabled(state),
             help="Update Nₖ, μₖ, σₖ², πₖ from the γ on screen" + key_hint("m_step"),
@@ -218,7 +248,7 @@ def button_row(state: rs.StepperState, *, with_half_step: bool) -> None:
         st.button(
             "Next iteration",
             key="step",
-            on_click=move(lambda s: rs.next_iteration(s, x)),
+            on_click=move(ahead_or(lambda s: rs.next_iteration(s, x), "step")),
             disabled=state.at_max_iter,
             shortcut=key_of("step"),
             help="E-step and M-step" + key_hint("step"),

@@ -82,7 +82,8 @@ SETTLED_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.dataset.testScriptState !== 'notRunning') return false;
   return Array.from(document.querySelectorAll('.emlab-live'))
-    .every(root => root.__emlab && !root.__emlab.spent && root.__emlab.ready);
+    .every(root => root.__emlab && !root.__emlab.spent && !root.__emlab.pending
+      && root.__emlab.ready);
 }"""
 #: Whether each live chart shows the figure the server sent last (a chart drawn ahead that
 #: the server's answer had to correct would not, for a moment; null: no live chart).

@@ -56,7 +56,6 @@ legacy multipage mode).
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import sys
 import time
@@ -352,9 +351,9 @@ def chart_sizes(at) -> dict[str, int]:
         if name is None:
             name = chart_id.rsplit("-", 1)[-1] if chart_id else f"chart {i}"
         sizes[name] = len(chart.proto.spec.encode("utf-8"))
-    for element in at.get("bidi_component"):  # live charts (ui.live_chart): their figure JSON
-        name = element.proto.id.rsplit("-", 1)[-1]
-        sizes[name] = len(json.loads(element.proto.json)["figure"].encode("utf-8"))
+    for element in at.get("bidi_component"):  # live charts (ui.live_chart): all they send,
+        name = element.proto.id.rsplit("-", 1)[-1]  # the figure and the one ahead
+        sizes[name] = len(element.proto.bytes)
     return sizes
 
 

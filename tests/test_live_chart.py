@@ -55,9 +55,10 @@ def test_plotly_js_url_follows_the_base_url_path() -> None:
 def test_component_data_carries_the_figure_as_plotly_json() -> None:
     y = np.linspace(0.0, 1.0, 7)
     figure = {"data": [{"type": "scatter", "y": y, "name": "<b>x</b>"}], "layout": {}}
-    data = live_chart.live_chart_data(figure, alt="Trace of log L", fill=False)
-    json.dumps(data)  # the component's data must be plain JSON
-    decoded = json.loads(data["figure"])
+    payload = live_chart.live_chart_data(figure, alt="Trace of log L", fill=False)
+    assert isinstance(payload, bytes)  # forwarded by Streamlit as it is
+    data = json.loads(payload)  # one JSON document
+    decoded = data["figure"]
     assert np.allclose(decoded["data"][0]["y"], y)
     assert decoded["data"][0]["name"] == "<b>x</b>"  # data, passed through unchanged
     assert data["alt"] == "Trace of log L" and data["fill"] is False

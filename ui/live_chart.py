@@ -1,15 +1,30 @@
-"""A plotly chart updated in place in the browser: ``Plotly.react`` on the same graph div on
-every rerun, instead of ``st.plotly_chart``'s new chart drawn from scratch.
+"""A plotly chart updated in place in the browser, and able to show the figure one click
+ahead before the server answers.
 
 Why this exists
     Streamlit 1.67's ``st.plotly_chart`` computes its element id from the figure's spec
     (``key_as_main_identity=False``), so a click that changes the figure makes a new React
     element: the graph div is replaced and plotly.js draws the chart from nothing
-    (``Plotly.newPlot``), on every click of the stepper. A custom component
-    (``st.components.v2.component``, "CCv2") keeps its user key as its element id
-    (``key_as_main_identity=True``): the same element receives the new spec as ``data``, and
-    its script calls ``Plotly.react(div, data, layout, config)`` on the div it drew before, so
-    plotly.js diffs the figure and redraws only what changed.
+    (``Plotly.newPlot``), on every click of the stepper, and only once the server's whole
+    answer has arrived. A custom component (``st.components.v2.component``, "CCv2") keeps its
+    user key as its element id (``key_as_main_identity=True``): the same element receives each
+    new figure, draws it with ``Plotly.react`` on a graph div it drew before, and draws
+    nothing when the figure's token (a digest of its JSON) is the one on screen.
+
+One click ahead (issue 10, target 2)
+    With the figure on screen the server may send figures one click ahead (:class:`Ahead`:
+    the figure after a forward move, with the buttons and keys that make it;
+    :mod:`ui.stepper_charts` builds them). Once the page is idle the component draws each into
+    a graph div of its own, transparent, under the one on screen. A click on one of those
+    buttons (the ``.st-key-<key>`` box Streamlit gives a keyed widget; a disabled button sends
+    no click), or one of those keys that Streamlit's shortcut took (it calls
+    ``preventDefault``; a key typed into a text or number box is left alone, as Streamlit's
+    shortcuts leave it), brings that div to the front in the same event: one style change, a
+    layer of its own, no drawing. The server's answer then brings the same figure, which is
+    on screen already. One move per answer: after any button or shortcut the component waits
+    for the server's next data (or the end of the rerun) before it moves again; if no answer
+    comes while no script runs (a click the server never got), it shows the server's last
+    figure again after :data:`AHEAD_PATIENCE_MS`.
 
 Where plotly.js comes from
     The plotly Python package's own ``plotly/package_data/plotly.min.js`` (the pinned plotly's
@@ -21,20 +36,19 @@ Where plotly.js comes from
     the environment they run in. Where it cannot be written (a read-only tree) or static
     serving is off, :func:`live_chart` falls back to ``st.plotly_chart``.
 
-What it buys (``python -m benchmarks.roundtrip --breakdown``, main and this back to back,
-2026-12-03, load average 1–7, 15 rounds each)
-    The page's main-thread CPU per click −27 to −37 % (plotly.js's share −48 to −59 %, e.g.
-    129–181 → 67–78 ms), the time from the server's last message to the chart drawn 113–186
-    → 126–137 ms; but click → chart updated moved only −27 % to +7 % (medians 290–478 →
-    311–348 ms; minimal page 67–85 ms): the server's rerun, the messages and React's
-    re-render of the fragment are most of it, so the ratio to a minimal page stays 3.4–5.3×
-    (target ≤ 1.5×, issue 10 target 2, not met by this alone).
+What it buys (``python -m benchmarks.roundtrip``, 2026-12-03, README)
+    Updating in place alone cut the page's CPU per click by a third but not the click →
+    chart time (the server's rerun and React's re-render of the fragment are most of it).
+    With the figures one click ahead, the chart changes in the first frame after the click:
+    ~11 ms in the page against a minimal Streamlit page's 29 ms round trip, the server's
+    answer then drawing nothing again.
 
 Safety
-    The component's HTML/JS are constants of this module; the figure arrives as data (JSON),
-    and plotly.js renders its text as its own pseudo-HTML, as ``st.plotly_chart`` does (the
-    figure builders escape user strings, :mod:`ui.pure.text`). The accessible name is set with
-    ``setAttribute`` (never parsed as HTML).
+    The component's HTML/JS are constants of this module; the figures arrive as data (one
+    JSON document, as bytes: :func:`live_chart_data`), and plotly.js renders their text as its
+    own pseudo-HTML, as ``st.plotly_chart`` does (the figure builders escape user strings,
+    :mod:`ui.pure.text`). The accessible name is set with ``setAttribute`` (never parsed as
+    HTML).
 """
 
 from __future__ import annotations
@@ -48,6 +62,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+import numpy as np
 import plotly
 import streamlit as st
 from plotly.utils import PlotlyJSONEncoder
@@ -109,12 +124,12 @@ function buffer(live) {
   return gd;
 }
 
-// Draw a figure ({figure: JSON, token}) on one graph div: one update at a time per div, in
-// order. Resolves once drawn.
+// Draw a figure ({figure: {data, layout}, token}) on one graph div: one update at a time per
+// div, in order. Resolves once drawn.
 function draw(live, gd, entry) {
   gd.__emlabToken = entry.token;
   gd.__emlabReady = false;
-  const figure = JSON.parse(entry.figure);
+  const figure = entry.figure;
   // Every div lies over the box: the box takes the figure's height (or its container's).
   if (!live.fill) live.root.style.height = `${figure.layout.height || 450}px`;
   gd.__emlabQueue = (gd.__emlabQueue || Promise.resolve())
@@ -186,8 +201,11 @@ function prepare(live) {
 
 // A click on one of an entry's buttons, or its key taken by Streamlit's shortcut, shows that
 // entry's figure at once; the server's answer then brings the same figure (nothing to draw)
-// or corrects it. One move per answer: after any button or shortcut, the look-ahead waits
-// for the server's next data.
+// or corrects it. One move per answer: after a move the look-ahead waits for the server's
+// next data (or the end of the rerun); after any other button or shortcut, whose rerun may
+// change what is one click ahead, it waits for that rerun to end (or, if the page sees none
+// start within the patience, for that long: the server may be slow, or the click may have
+// rerun nothing).
 const EDITABLE = new Set(["INPUT", "TEXTAREA", "SELECT"]);
 
 function typing(event) {
@@ -203,48 +221,68 @@ function enabled(buttons) {
   });
 }
 
-function moved(live, entry) {
-  if (live.spent) return;
+function used(live, entry) {
+  if (!entry) {
+    live.pending = true;
+    live.sawRun = false;
+    clearTimeout(live.pendingTimer);
+    live.pendingTimer = setTimeout(() => {
+      if (!live.sawRun) live.pending = false;
+    }, live.patience);
+    return;
+  }
+  if (live.spent || live.pending) return;
   live.spent = true;
-  if (!entry) return;
   show(live, entry);
   clearTimeout(live.timer);
   live.timer = setTimeout(() => settle(live, live.version), live.patience);
+}
+
+// The figure the server sent last, on screen again, and the look-ahead free to move.
+function answered(live) {
+  clearTimeout(live.timer);
+  live.spent = false;
+  live.pending = false;
+  show(live, { figure: live.figure, token: live.token });
 }
 
 // No answer came (a click Streamlit dropped): show what the server last sent again.
 function settle(live, version) {
   if (live.version !== version) return;
   const app = document.querySelector('[data-testid="stApp"]');
-  if (app && app.dataset.testScriptState === "running") {
+  if (app && app.dataset.testScriptState !== "notRunning") {
     live.timer = setTimeout(() => settle(live, version), live.patience);
     return;
   }
-  show(live, { figure: live.figure, token: live.token });
+  answered(live);
 }
 
 function listen(live) {
   const onClick = (event) => {
     const button = event.target instanceof Element ? event.target.closest("button") : null;
     if (!button || button.disabled) return;
-    moved(live, live.ahead.find((a) => a.buttons.some((k) => button.closest(`.st-key-${k}`))));
+    used(live, live.ahead.find((a) => a.buttons.some((k) => button.closest(`.st-key-${k}`))));
   };
   const onKey = (event) => {
     // Only a key Streamlit took (its shortcut handler calls preventDefault).
     if (!event.defaultPrevented || typeof event.key !== "string") return;
     if (event.ctrlKey || event.altKey || event.metaKey || typing(event)) return;
     const key = event.key.toLowerCase();
-    moved(live, live.ahead.find((a) => a.keys.includes(key) && enabled(a.buttons)));
+    used(live, live.ahead.find((a) => a.keys.includes(key) && enabled(a.buttons)));
   };
   // A rerun that ends without new data for this chart (its figure did not change, so
-  // Streamlit did not call this script again) also ends the wait for an answer.
+  // Streamlit did not call this script again) is the answer too: the server's figure stays.
   const app = document.querySelector('[data-testid="stApp"]');
   const observer = new MutationObserver(() => {
-    if (app.dataset.testScriptState !== "notRunning" || !live.spent) return;
+    if (app.dataset.testScriptState !== "notRunning") {
+      live.sawRun = true;
+      return;
+    }
+    if (!live.spent && !live.pending) return;
     const version = live.version;
-    setTimeout(() => {
+    setTimeout(() => {  // new data, if any, comes within a few ms of the run's end
       if (live.version === version && app.dataset.testScriptState === "notRunning") {
-        live.spent = false;
+        answered(live);
       }
     }, 50);
   });
@@ -259,7 +297,8 @@ function listen(live) {
 }
 
 export default function (component) {
-  const { data, parentElement } = component;
+  const { parentElement } = component;
+  const data = JSON.parse(new TextDecoder().decode(component.data));
   let root = parentElement.querySelector(":scope > .emlab-live");
   if (!root) {
     root = document.createElement("div");
@@ -277,10 +316,11 @@ export default function (component) {
     live.unlisten = listen(live);
   }
   clearTimeout(live.timer);
+  clearTimeout(live.pendingTimer);
   Object.assign(live, {
     src: data.src, config: data.config, figure: data.figure, token: data.token,
     alt: data.alt, ahead: data.ahead || [], patience: data.patience_ms,
-    version: live.version + 1, spent: false, timer: undefined,
+    version: live.version + 1, spent: false, pending: false, timer: undefined,
   });
   live.fill = !!data.fill;
   root.classList.toggle("emlab-fill", live.fill);
@@ -290,6 +330,7 @@ export default function (component) {
   prepare(live);
   return () => {
     clearTimeout(live.timer);
+    clearTimeout(live.pendingTimer);
     live.version += 1;
     if (live.unlisten) live.unlisten();
     for (const gd of [live.front, ...live.backs]) {
@@ -450,8 +491,18 @@ class LiveFigure(NamedTuple):
 def live_figure(figure: dict[str, Any]) -> LiveFigure:
     """``figure`` (``{"data": [...], "layout": {...}}``, styled already; numpy arrays allowed:
     plotly's JSON encoder writes them) as a :class:`LiveFigure`."""
-    text = json.dumps(figure, cls=PlotlyJSONEncoder)
+    try:  # the builders' specs: plain values, arrays already plotly.js typed arrays
+        text = json.dumps(figure, separators=(",", ":"), allow_nan=False, default=_plain)
+    except (TypeError, ValueError):  # anything else (NaN, other objects): plotly's encoder
+        text = json.dumps(figure, cls=PlotlyJSONEncoder)
     return LiveFigure(text, hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest())
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar or array as plain JSON values (``json.dumps``'s ``default``)."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 class Ahead(NamedTuple):
@@ -466,8 +517,13 @@ class Ahead(NamedTuple):
 
 def live_chart_data(
     figure: LiveFigure | dict[str, Any], *, alt: str, fill: bool, ahead: Sequence[Ahead] = ()
-) -> dict[str, Any]:
-    """The component's ``data``.
+) -> bytes:
+    """The component's ``data``: one JSON document, as UTF-8 bytes.
+
+    Bytes, because Streamlit forwards them as they are: a dict would be encoded to JSON twice
+    more (once for the message, once sorted for the element's identity), the figures' JSON
+    escaped inside it — ~3 ms of a click's server time for the main chart and the one ahead.
+    The figures' JSON (:class:`LiveFigure`, from :func:`live_figure`) goes in as it is.
 
     Parameters
     ----------
@@ -483,31 +539,40 @@ def live_chart_data(
 
     Returns
     -------
-    dict
-        ``figure`` (JSON) and ``token``, ``alt``, ``fill``, plotly's ``config``, ``src`` (the URL
-        of plotly.js), ``ahead`` (``figure``, ``token``, ``buttons``, ``keys`` in lower case,
-        as ``KeyboardEvent.key`` gives them) and ``patience_ms``.
+    bytes
+        ``{"figure": {...}, "token", "alt", "fill", "config", "src" (the URL of plotly.js),
+        "patience_ms", "ahead": [{"figure": {...}, "token", "buttons", "keys" (lower case, as
+        ``KeyboardEvent.key`` gives them)}, ...]}``.
     """
     if not isinstance(figure, LiveFigure):
         figure = live_figure(figure)
-    return {
-        "figure": figure.figure,
+    meta = {
         "token": figure.token,
         "alt": alt,
         "fill": fill,
         "config": PLOTLY_CONFIG,
         "src": plotly_js_url(),
-        "ahead": [
-            {
-                "figure": a.figure.figure,
-                "token": a.figure.token,
-                "buttons": list(a.buttons),
-                "keys": [k.lower() for k in a.keys],
-            }
-            for a in ahead
-        ],
         "patience_ms": AHEAD_PATIENCE_MS,
     }
+
+    def entry(ahead_figure: Ahead) -> str:
+        fields = {
+            "token": ahead_figure.figure.token,
+            "buttons": ahead_figure.buttons,
+            "keys": [k.lower() for k in ahead_figure.keys],
+        }
+        return '{"figure":' + ahead_figure.figure.figure + "," + json.dumps(fields)[1:-1] + "}"
+
+    text = (
+        '{"figure":'
+        + figure.figure
+        + ","
+        + json.dumps(meta)[1:-1]
+        + ',"ahead":['
+        + ",".join(entry(a) for a in ahead)
+        + "]}"
+    )
+    return text.encode("utf-8")
 
 
 _component = st.components.v2.component(COMPONENT_NAME, js=_JS, css=_CSS, isolate_styles=False)

@@ -68,7 +68,7 @@ def figure(at: AppTest, key: str) -> dict:
 def live_chart_figure(proto) -> dict:
     """The figure in a live chart's component data (``BidiComponent`` proto)."""
     assert proto.component_name == LIVE_CHART, proto.component_name
-    return json.loads(json.loads(proto.json)["figure"])
+    return json.loads(proto.bytes)["figure"]  # ui.live_chart.live_chart_data's bytes
 
 
 def traces(spec: dict, name: str | None = None, prefix: str | None = None) -> list[dict]:

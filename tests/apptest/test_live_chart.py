@@ -42,13 +42,13 @@ def test_the_stepper_charts_are_live_charts_with_stable_ids():
     after = live_elements(at)
     # The element ids do not depend on the figure: the browser updates the same element.
     assert {k: p.id for k, p in after.items()} == {k: p.id for k, p in before.items()}
-    assert after["trace_chart"].json != before["trace_chart"].json
+    assert after["trace_chart"].bytes != before["trace_chart"].bytes
     assert current_iteration(at) == 1
 
 
 def test_accessible_names_and_sizes_travel_with_the_data():
     at = new_app()
-    data = {key: json.loads(proto.json) for key, proto in live_elements(at).items()}
+    data = {key: json.loads(proto.bytes) for key, proto in live_elements(at).items()}
     assert data["mixture_chart"]["alt"].startswith("Histogram of ")
     assert data["trace_chart"]["alt"] == "Log-likelihood trace up to iteration 0"
     assert data["mixture_chart"]["fill"] is True  # the chart box's height (CSS)
@@ -91,7 +91,7 @@ def test_without_static_serving_the_charts_fall_back_to_st_plotly_chart():
 
 
 def component_data(at) -> dict[str, dict]:
-    return {key: json.loads(proto.json) for key, proto in live_elements(at).items()}
+    return {key: json.loads(proto.bytes) for key, proto in live_elements(at).items()}
 
 
 def ahead_by_button(data: dict) -> dict[str, str]:
@@ -99,12 +99,11 @@ def ahead_by_button(data: dict) -> dict[str, str]:
     return {button: entry["token"] for entry in data["ahead"] for button in entry["buttons"]}
 
 
-def test_each_forward_move_sends_the_charts_the_server_then_draws():
-    """For Next iteration, the next half step, E-step and M-step: the figures sent ahead are
-    the figures the server sends after that click (so the browser draws nothing again), on
-    both charts; a chart that does not change (the trace at an E-step) is not sent ahead."""
-    at = new_app()
-    for move in ("step", "next_half", "m_step", "e_step", "step", "step"):
+def check_moves(at, moves: tuple[str, ...]) -> None:
+    """Click each of ``moves`` in turn: each must have been sent ahead, and the figures sent
+    ahead must be the figures the server sends after that click (so the browser draws
+    nothing again), on both charts; a chart the move leaves alone is not sent."""
+    for move in moves:
         before = component_data(at)
         mixture_ahead = ahead_by_button(before["mixture_chart"])
         trace_ahead = ahead_by_button(before["trace_chart"])
@@ -116,13 +115,32 @@ def test_each_forward_move_sends_the_charts_the_server_then_draws():
         assert after["trace_chart"]["token"] == expected_trace, move
 
 
+def test_normal_mode_sends_next_iteration_ahead():
+    at = new_app()
+    check_moves(at, ("step", "step", "step"))
+    click(at, "e_step")  # not sent ahead in normal mode: the server answers it
+    check_moves(at, ("m_step",))  # from phase E, the M-step lands where Next iteration does
+
+
+def test_lecture_mode_sends_the_next_half_step_ahead():
+    at = open_link({"lecture": "1"})
+    # E-step (the trace does not change: not sent), M-step, E-step, M-step.
+    check_moves(at, ("lecture_next", "lecture_next", "lecture_next", "lecture_next"))
+
+
 def test_keys_go_with_their_buttons_and_disabled_buttons_send_nothing_ahead():
+    def entries(at) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        ahead = component_data(at)["mixture_chart"]["ahead"]
+        return [(tuple(e["buttons"]), tuple(e["keys"])) for e in ahead]
+
     at = new_app()  # iteration 0, after the M-step: E-step enabled, M-step disabled
-    entries = component_data(at)["mixture_chart"]["ahead"]
-    by_keys = {tuple(e["buttons"]): e["keys"] for e in entries}
-    assert by_keys[("step",)] == ["n"]
-    assert by_keys[("next_half", "lecture_next", "e_step")] == ["pagedown", "e"]
-    assert not any("m_step" in e["buttons"] or "back" in e["buttons"] for e in entries)
+    assert entries(at) == [(("step",), ("n",))]
+    click(at, "e_step")  # phase E: Next iteration, the half step and the M-step land at (1, M)
+    assert entries(at) == [
+        (("step", "next_half", "lecture_next", "m_step"), ("n", "pagedown", "m"))
+    ]
+    lecture = open_link({"lecture": "1"})
+    assert entries(lecture) == [(("next_half", "lecture_next", "e_step"), ("pagedown", "e"))]
 
 
 def test_at_the_iteration_limit_nothing_goes_ahead():

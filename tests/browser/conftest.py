@@ -242,7 +242,8 @@ _APP_IDLE_JS = """() => {
   // click ahead (ui/live_chart.py).
   for (const root of document.querySelectorAll('.emlab-live')) {
     const live = root.__emlab;
-    if (!live || live.spent || !live.ready || live.front.__emlabToken !== live.token) return false;
+    if (!live || live.spent || live.pending || !live.ready) return false;
+    if (live.front.__emlabToken !== live.token) return false;
   }
   return true;
 }"""

@@ -130,6 +130,24 @@ def test_page_down_in_lecture_mode_recolours_at_once(page, wait_for_app):
 
 
 @pytest.mark.slow
+def test_after_another_button_nothing_is_drawn_ahead_until_its_answer(page, wait_for_app):
+    """Back, then Next iteration before Back's answer came: the figure sent ahead (iteration
+    2 to 3) may be stale, so nothing is drawn ahead; the server's answers decide."""
+    open_controlled(page, wait_for_app, "/?n=1000&t=2")
+    assert iteration(page) == (2, "M") and current(page) == 2
+    page.evaluate("() => { window.__holdAnswers = true; }")
+    page.locator(".st-key-back button:visible").first.click()
+    page.wait_for_timeout(300)
+    page.locator(".st-key-step button:visible").first.click()
+    page.wait_for_timeout(300)
+    assert current(page) == 2  # not 3: nothing drawn ahead while Back's answer is pending
+    page.evaluate("() => window.__releaseAnswers()")
+    settle(page, wait_for_app)
+    for key, (on_screen, from_server) in shown(page).items():
+        assert on_screen == from_server, key  # whatever the server made of the two clicks
+
+
+@pytest.mark.slow
 def test_a_key_typed_into_a_box_draws_nothing_ahead(page, wait_for_app):
     """ "N" is Next iteration's key, but typed into a number box it is text: Streamlit's
     shortcut does not take it, and neither does the look-ahead."""
