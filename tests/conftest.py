@@ -59,10 +59,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default_profile))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The cases marked ``slow`` first, each group in collection order: on all cores
-    (pytest-xdist) the longest cases start early instead of one worker finishing a 40-60 s
-    case alone at the end while the others wait (longest-first scheduling)."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The cases marked ``slow`` first, the benchmarks' smoke runs (15-75 s each, real
+    servers and their own chromium) first of all, each group in collection order: on all
+    cores (pytest-xdist) the longest cases start early instead of one worker finishing a
+    long case alone at the end while the others wait (longest-first scheduling)."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("slow") is None,
+            not item.path.name.startswith("test_benchmark_"),
+        )
+    )
 
 
 # --------------------------------------------------------------------------- one app server
