@@ -125,8 +125,10 @@ function buffer(live) {
 }
 
 // Draw a figure ({figure: {data, layout}, token}) on one graph div: one update at a time per
-// div, in order. Resolves once drawn.
-function draw(live, gd, entry) {
+// div, in order. Resolves once drawn. ``fresh``: drawn anew (Plotly.newPlot), without the zoom
+// or the initial ranges a reused back div kept from an earlier figure; otherwise updated in
+// place (Plotly.react, which keeps a user's zoom on the chart on screen).
+function draw(live, gd, entry, fresh = false) {
   gd.__emlabToken = entry.token;
   gd.__emlabReady = false;
   const figure = entry.figure;
@@ -141,7 +143,8 @@ function draw(live, gd, entry) {
         });
         gd.__emlabResize.observe(gd);
       }
-      return Plotly.react(gd, figure.data, figure.layout, live.config);
+      const plot = fresh ? Plotly.newPlot : Plotly.react;
+      return plot(gd, figure.data, figure.layout, live.config);
     })
     .then(() => {
       gd.__emlabReady = gd.__emlabToken === entry.token;
@@ -153,12 +156,12 @@ function draw(live, gd, entry) {
   return gd.__emlabQueue;
 }
 
-function front(live, gd) {
+function front(live, gd, alt) {
   const old = live.front;
   gd.classList.remove("emlab-back");
   gd.removeAttribute("aria-hidden");
   gd.setAttribute("role", "figure");
-  gd.setAttribute("aria-label", live.alt);
+  gd.setAttribute("aria-label", alt);
   old.classList.add("emlab-back");
   old.setAttribute("aria-hidden", "true");
   old.removeAttribute("role");
@@ -170,10 +173,12 @@ function front(live, gd) {
 // Put a figure on screen: a back div that has drawn it comes to the front (no drawing);
 // otherwise the front div draws it.
 function show(live, entry) {
-  if (live.front.__emlabToken === entry.token) return;
-  const ready = live.backs.find((gd) => gd.__emlabReady && gd.__emlabToken === entry.token);
-  if (ready) front(live, ready);
-  else draw(live, live.front, entry);
+  if (live.front.__emlabToken !== entry.token) {
+    const ready = live.backs.find((gd) => gd.__emlabReady && gd.__emlabToken === entry.token);
+    if (ready) front(live, ready, entry.alt);
+    else draw(live, live.front, entry);
+  }
+  live.front.setAttribute("aria-label", entry.alt);
 }
 
 // Draw the figures one click ahead into back divs, one per idle moment of the page.
@@ -194,7 +199,7 @@ function prepare(live) {
     const wanted = new Set([live.front.__emlabToken, ...live.ahead.map((a) => a.token)]);
     const gd = live.backs.find((b) => !wanted.has(b.__emlabToken)) || buffer(live);
     if (!live.backs.includes(gd)) live.backs.push(gd);
-    draw(live, gd, entry).then(() => idle(next));
+    draw(live, gd, entry, true).then(() => idle(next));
   };
   idle(next);
 }
@@ -243,7 +248,7 @@ function answered(live) {
   clearTimeout(live.timer);
   live.spent = false;
   live.pending = false;
-  show(live, { figure: live.figure, token: live.token });
+  show(live, { figure: live.figure, token: live.token, alt: live.alt });
 }
 
 // No answer came (a click Streamlit dropped): show what the server last sent again.
@@ -325,8 +330,7 @@ export default function (component) {
   live.fill = !!data.fill;
   root.classList.toggle("emlab-fill", live.fill);
   if (live.fill) root.style.height = "";
-  live.front.setAttribute("aria-label", data.alt);
-  show(live, { figure: data.figure, token: data.token });
+  show(live, { figure: data.figure, token: data.token, alt: data.alt });
   prepare(live);
   return () => {
     clearTimeout(live.timer);
@@ -349,6 +353,8 @@ _CSS = """
   position: absolute; inset: 0; z-index: 1; will-change: opacity;
 }
 .emlab-live > .emlab-back { opacity: 0; z-index: 0; pointer-events: none; }
+/* plotly's toolbar buttons take the keyboard focus: none in a chart that is not on screen */
+.emlab-live > .emlab-back .modebar-container { display: none; }
 """
 
 
@@ -508,11 +514,12 @@ def _plain(value: Any) -> Any:
 class Ahead(NamedTuple):
     """A figure one click ahead: what the chart shows after any of ``buttons`` (widget keys of
     ``st.button`` s) is clicked or any of ``keys`` (their shortcuts, as ``st.button`` names
-    them: "PageDown", "N", …) is pressed."""
+    them: "PageDown", "N", …) is pressed, and its accessible name then."""
 
     figure: LiveFigure
     buttons: tuple[str, ...]
     keys: tuple[str, ...]
+    alt: str = ""
 
 
 def live_chart_data(
@@ -560,6 +567,7 @@ def live_chart_data(
             "token": ahead_figure.figure.token,
             "buttons": ahead_figure.buttons,
             "keys": [k.lower() for k in ahead_figure.keys],
+            "alt": ahead_figure.alt,
         }
         return '{"figure":' + ahead_figure.figure.figure + "," + json.dumps(fields)[1:-1] + "}"
 

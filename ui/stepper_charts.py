@@ -254,11 +254,13 @@ def live_charts(
         names.extend(k for k in move.keys if k not in names)
     mixture_ahead, trace_ahead = [], []
     for key, (buttons, names) in ahead.items():
-        next_mixture, next_trace, _, _ = built[key]
+        next_mixture, next_trace, next_mixture_name, next_trace_name = built[key]
         if next_mixture.token != mixture.token:
-            mixture_ahead.append(Ahead(next_mixture, tuple(buttons), tuple(names)))
+            mixture_ahead.append(
+                Ahead(next_mixture, tuple(buttons), tuple(names), next_mixture_name)
+            )
         if next_trace.token != trace.token:
-            trace_ahead.append(Ahead(next_trace, tuple(buttons), tuple(names)))
+            trace_ahead.append(Ahead(next_trace, tuple(buttons), tuple(names), next_trace_name))
     charts = LiveCharts(
         mixture, trace, mixture_name, trace_name, tuple(mixture_ahead), tuple(trace_ahead)
     )

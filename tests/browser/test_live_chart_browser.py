@@ -239,3 +239,58 @@ def test_a_live_chart_looks_like_st_plotly_chart(page):
             live = page.evaluate(LOOK_JS, "live")
     assert reference["font"]["family"].startswith('"Source Sans"')  # Streamlit's theme applied
     assert live == reference
+
+
+#: The main chart's x range on screen, and the range its figure asks for.
+X_RANGE_JS = """() => {
+  const gd = document.querySelector('.st-key-mixture_chart .js-plotly-plot:not(.emlab-back)');
+  return [gd._fullLayout.xaxis.range.map(Number), gd.layout.xaxis.range || null];
+}"""
+
+
+@pytest.mark.slow
+def test_a_zoom_lasts_until_the_next_click_and_never_comes_back(page, wait_for_app):
+    """A zoom on the chart on screen goes with the next click (each figure comes with its own
+    axes) and does not come back two clicks later from a reused hidden chart; nor does the
+    zoom of an earlier figure come back on screen."""
+    open_controlled(page, wait_for_app, "/?n=1000")
+    page.locator(".st-key-step button:visible").first.click()
+    settle(page, wait_for_app)
+    full, _ = page.evaluate(X_RANGE_JS)
+    page.evaluate(
+        "() => Plotly.relayout(document.querySelector("
+        "'.st-key-mixture_chart .js-plotly-plot:not(.emlab-back)'), "
+        "{'xaxis.range': [-1, 1]})"
+    )
+    assert page.evaluate(X_RANGE_JS)[0] == [-1, 1]  # zoomed
+    spans = []
+    for _ in range(4):
+        page.locator(".st-key-step button:visible").first.click()
+        settle(page, wait_for_app)
+        lo, hi = page.evaluate(X_RANGE_JS)[0]
+        spans.append(hi - lo)
+    assert all(span > 0.8 * (full[1] - full[0]) for span in spans), (full, spans)
+
+
+@pytest.mark.slow
+def test_no_keyboard_stop_inside_a_chart_that_is_not_on_screen(page, wait_for_app):
+    """The charts drawn ahead are transparent: Tab must never land in them (plotly's toolbar
+    buttons are focusable), and screen readers must not see them."""
+    open_controlled(page, wait_for_app, "/?n=1000")
+    page.locator(".st-key-step button:visible").first.click()
+    settle(page, wait_for_app)
+    found = page.evaluate(
+        """() => {
+          const backs = Array.from(document.querySelectorAll('.emlab-live > .emlab-back'));
+          const focusable = backs.flatMap(b => Array.from(b.querySelectorAll(
+            'a, button, input, [tabindex]:not([tabindex="-1"])')))
+            .filter(el => el.getClientRects().length > 0);
+          return {backs: backs.length, hidden: backs.every(b => b.getAttribute('aria-hidden')),
+                  focusable: focusable.map(el => el.outerHTML.slice(0, 80))};
+        }"""
+    )
+    assert found["backs"] >= 1 and found["hidden"], found
+    assert found["focusable"] == [], found
+    on_screen = page.locator(".st-key-mixture_chart .js-plotly-plot:not(.emlab-back)")
+    label = on_screen.get_attribute("aria-label") or ""
+    assert "θ₁" in label, label  # the name of the figure on screen, not of an earlier one
