@@ -159,6 +159,8 @@ SPLIT_JS = """() => {
   const last = before.length ? before[before.length - 1] : c;
   return [last - c, d - last];
 }"""
+#: The bucket of the browser's own work (no script of a page).
+BROWSER_BUCKET = "browser (style, layout, paint, DOM, GC)"
 #: Buckets of the page's main-thread CPU profile, by the script a sample's function is in.
 PROFILE_BUCKETS = (
     # Streamlit's bundle (st.plotly_chart), or the live chart's (ui.live_chart) and its script.
@@ -189,7 +191,7 @@ def profile_bucket(url: str, function: str) -> str | None:
     for name, parts in PROFILE_BUCKETS:
         if url and any(part in url for part in parts):
             return name
-    return "browser (style, layout, paint, DOM, GC)"
+    return BROWSER_BUCKET
 
 
 def profile_ms(profile: dict) -> dict[str, float]:
@@ -425,7 +427,9 @@ def format_breakdown(breakdowns: dict[str, tuple[dict[str, list[float]], dict[st
         for part, values in splits.items():
             if values:
                 lines.append(f"    {part:<58} {statistics.median(values):>7.0f}")
-        for bucket, ms in sorted(profile.items(), key=lambda item: -item[1]):
+        # Every bucket, 0 when the profiler caught none of it (a short run, a page at rest).
+        buckets = {name: 0.0 for name, _ in PROFILE_BUCKETS} | {BROWSER_BUCKET: 0.0} | profile
+        for bucket, ms in sorted(buckets.items(), key=lambda item: -item[1]):
             lines.append(f"    CPU {bucket:<54} {ms:>7.0f}")
         lines.append(f"    CPU {'total':<54} {sum(profile.values()):>7.0f}")
     return "\n".join(lines)
