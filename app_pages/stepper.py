@@ -157,35 +157,31 @@ def moves_ahead(state: rs.StepperState) -> list[stepper_charts.Move]:
     that make it: its charts go to the browser ahead of the click (ui.stepper_charts).
 
     Lecture mode: the next half step (the big button, PageDown, and the E-step or M-step
-    button it stands for); normal mode: Next iteration. From phase E both land at (t + 1, M),
-    so they go as one. One position ahead, not two: a click builds one position's charts
-    (server CPU per click, issue 10 target 1); the other move is answered by the server."""
-    step = half = None
+    button it stands for); normal mode: Next iteration (the other when the mode's own is
+    disabled). From phase E both land at (t + 1, M), so they go as one. One position ahead,
+    not two: a click builds one position's charts (server CPU per click, issue 10 target 1);
+    the other move is answered by the server."""
+    step: list[tuple[str, str]] = []  # (button, its key) of each enabled control
     if not state.at_max_iter:  # "Next iteration"'s rule (its disabled=)
-        step = stepper_charts.Move(rs.next_iteration(state, x), ("step",), (key_of("step"),))
-    buttons: list[str] = []
-    names: list[str] = []
+        step.append(("step", key_of("step")))
+    half: list[tuple[str, str]] = []
     if not run_ended(state):
-        buttons += ["next_half", "lecture_next"]
-        names.append(key_of("next"))
+        half += [("next_half", key_of("next")), ("lecture_next", key_of("next"))]
     if state.phase == "M" and not e_step_disabled(state):
-        buttons.append("e_step")
-        names.append(key_of("e_step"))
+        half.append(("e_step", key_of("e_step")))
     if state.phase == "E" and not m_step_disabled(state):
-        buttons.append("m_step")
-        names.append(key_of("m_step"))
-    if buttons:
-        half = stepper_charts.Move(next_half(state), tuple(buttons), tuple(names))
+        half.append(("m_step", key_of("m_step")))
     own, other = (half, step) if lecture else (step, half)
-    if own is None:
-        own, other = other, None
-    if own is None:
+    controls = own + other if state.phase == "E" else (own or other)
+    if not controls:
         return []
-    if other is not None and (own.state.t, own.state.phase) == (other.state.t, other.state.phase):
-        own = own._replace(buttons=own.buttons + other.buttons, keys=own.keys + other.keys)
+    # The first control's move (from phase E both moves give the same position).
+    position = next_half(state) if controls[0] in half else rs.next_iteration(state, x)
+    buttons = tuple(dict.fromkeys(b for b, _ in controls))
+    names = tuple(dict.fromkeys(k for _, k in controls))
     # The click's callback takes this position rather than computing it again (ahead_or).
-    st.session_state[AHEAD_STATE_KEY] = (state, dict.fromkeys(own.buttons, own.state))
-    return [own]
+    st.session_state[AHEAD_STATE_KEY] = (state, dict.fromkeys(buttons, position))
+    return [stepper_charts.Move(position, buttons, names)]
 
 
 def half_step_button(state: rs.StepperState, key: str) -> None:

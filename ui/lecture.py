@@ -13,7 +13,7 @@ import streamlit as st
 from figures.spec import PROJECTOR_FONTS, serialisable
 
 from .keyfocus import relay_keys
-from .live_chart import live_chart, live_chart_available, streamlit_theme_layout
+from .live_chart import streamlit_theme_layout
 from .pure import keys
 
 __all__ = [
@@ -285,9 +285,7 @@ def chart_spec(spec: dict, *, lecture: bool) -> dict:
     return {"data": data, "layout": layout}
 
 
-def chart(
-    fig: go.Figure | dict, *, key: str, name: str | None = None, live: bool = False, **kwargs
-) -> None:
+def chart(fig: go.Figure | dict, *, key: str, name: str | None = None, **kwargs) -> None:
     """``st.plotly_chart`` at the full width of the current container; in lecture mode with
     projector type (:func:`presentation`) and without Streamlit's chart theme, which would
     shrink the type again. ``name`` is the chart's accessible name (``alt``); by default the
@@ -297,26 +295,11 @@ def chart(
     ``*_spec`` functions): it is styled as a dict (:func:`chart_spec`) and handed to Streamlit
     as a figure that is only its spec (:func:`figures.spec.serialisable`): no plotly
     validators, no trace objects, no deep copy — most of a click's server time otherwise.
-
-    ``live=True`` (a plain spec only) draws it as a live chart (:mod:`ui.live_chart`): the
-    same graph div on every rerun, updated by ``Plotly.react`` rather than drawn anew, with
-    Streamlit's chart theme written into the spec in normal mode (:func:`streamlit_themed`);
-    ``kwargs`` may then only give ``height`` ("content" or "stretch"). Where plotly.js cannot
-    be served, it falls back to ``st.plotly_chart``."""
+    (The stepper's charts are live charts instead: :func:`live_spec`, :mod:`ui.stepper_charts`.)"""
     lecture = bool(st.session_state.get(keys.LECTURE))
     if isinstance(fig, dict):
         if name is None:
             name = str(fig.get("layout", {}).get("title", {}).get("text") or "") or None
-        if live and live_chart_available():
-            live_chart(
-                live_spec(fig, lecture=lecture),
-                key=key,
-                alt=name or key.replace("_", " "),
-                height=kwargs.pop("height", "content"),
-            )
-            if kwargs:
-                raise TypeError(f"a live chart takes no {sorted(kwargs)}")
-            return
         figure = serialisable(chart_spec(fig, lecture=lecture))
     else:
         if name is None:

@@ -181,17 +181,20 @@ def test_a_click_the_server_never_gets_is_undone(page, wait_for_app):
     assert iteration(page) == (0, "init")
 
 
-# The same trace figure drawn by both paths of ui.lecture.chart, in normal mode.
+# The same trace figure drawn by st.plotly_chart (ui.lecture.chart) and as a live chart, in
+# normal mode.
 SIDE_BY_SIDE = """
 import numpy as np
 
 from figures.trace import trace_figure_spec
-from ui.lecture import chart
+from ui.lecture import chart, live_spec
+from ui.live_chart import live_chart, live_chart_available
 
+assert live_chart_available()  # plotly.js put in the repository's static/
 lls = np.array([-2316.9, -2307.6, -2305.1, -2304.8])
 spec = lambda: trace_figure_spec(lls, current=2, converged_at=None, height=300)
 chart(spec(), key="reference", name="reference")
-chart(spec(), key="live", name="live", live=True)
+live_chart(live_spec(spec(), lecture=False), key="live", alt="live")
 """
 
 #: What plotly.js computed for a chart's look (its ``_fullLayout``), to compare two drawings.
